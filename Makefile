@@ -1,0 +1,41 @@
+# Homecoming: `make run` serves the demo, `make test` runs the suite. Both set everything up.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+DEMO_PERSONS ?= 20000
+
+.PHONY: run test bench venv lint clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+run: venv
+	$(BIN)/homecoming migrate --noinput
+	$(BIN)/homecoming collectstatic --noinput --verbosity 0
+	$(BIN)/homecoming demo --persons $(DEMO_PERSONS)
+	@echo "Serving Homecoming on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
+	$(BIN)/homecoming serve --bind $(HOST):$(PORT) --workers $(WORKERS)
+
+test: venv
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check src tests bench
+
+bench: venv
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

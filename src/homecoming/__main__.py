@@ -1,0 +1,3 @@
+from homecoming.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,22 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    """A staff account. Roles are groups (see roles.py); families never get an account."""
+
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, choices=[("uk", _("Ukrainian")), ("en", _("English"))], default="uk"
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        permissions = [("manage_accounts", "Can manage accounts and roles")]
+
+    @property
+    def role_slugs(self) -> list[str]:
+        from .roles import roles_of
+
+        return [role.slug for role in roles_of(self)]

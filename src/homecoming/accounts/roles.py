@@ -1,0 +1,178 @@
+"""The roles of the headquarters and what each may do, defined in code.
+
+A role is a Django group whose permissions are exactly the ones listed here. ``sync_roles``
+makes the database match (it runs after every ``migrate`` and as ``homecoming sync-roles``):
+permissions added here are granted, permissions removed here are taken away. Apps added later
+list their permissions here by name (``"app_label.codename"``); a name whose app is not
+installed yet is skipped, so this file can run ahead of the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Role:
+    slug: str
+    label: str
+    description: str
+    permissions: tuple[str, ...]
+
+
+REGISTRAR = "registrar"
+ANALYST = "analyst"
+NEGOTIATOR = "negotiator"
+MEDICAL_OFFICER = "medical_officer"
+CASE_WORKER = "case_worker"
+FINANCE_OFFICER = "finance_officer"
+ADMINISTRATOR = "administrator"
+
+ROLES: tuple[Role, ...] = (
+    Role(
+        REGISTRAR,
+        _("Registrar"),
+        _("Records missing persons from family applications and unit reports; keeps the register clean."),
+        (
+            "registry.view_person",
+            "registry.add_person",
+            "registry.change_person",
+            "registry.merge_person",
+            "registry.view_contacts",
+            "registry.add_statusevent",
+            "families.view_inquiry",
+            "families.change_inquiry",
+        ),
+    ),
+    Role(
+        ANALYST,
+        _("Analyst"),
+        _("Imports lists from the other side and partners, reviews matches, prepares statistics."),
+        (
+            "registry.view_person",
+            "registry.add_statusevent",
+            "intake.view_incominglist",
+            "intake.add_incominglist",
+            "intake.review_match",
+            "intake.export_register",
+            "reports.view_dashboard",
+        ),
+    ),
+    Role(
+        NEGOTIATOR,
+        _("Negotiator"),
+        _("Defines agreements and categories, builds and tracks exchange lists."),
+        (
+            "registry.view_person",
+            "exchanges.view_agreement",
+            "exchanges.change_agreement",
+            "exchanges.view_exchange",
+            "exchanges.change_exchange",
+            "exchanges.reconcile_exchange",
+            "reports.view_dashboard",
+        ),
+    ),
+    Role(
+        MEDICAL_OFFICER,
+        _("Medical officer"),
+        _("Health categories before exchange; medical examination and rehabilitation after."),
+        (
+            "registry.view_person",
+            "registry.view_medical",
+            "registry.change_medical",
+            "aftercare.view_case",
+            "aftercare.view_medical_task",
+            "aftercare.change_task",
+        ),
+    ),
+    Role(
+        CASE_WORKER,
+        _("Case worker"),
+        _("Aftercare cases and tasks; family contact."),
+        (
+            "registry.view_person",
+            "registry.view_contacts",
+            "aftercare.view_case",
+            "aftercare.change_case",
+            "aftercare.change_task",
+            "families.view_inquiry",
+        ),
+    ),
+    Role(
+        FINANCE_OFFICER,
+        _("Finance officer"),
+        _("Entitlements and payment batches; a second finance officer approves."),
+        (
+            "registry.view_person",
+            "payments.view_entitlement",
+            "payments.prepare_batch",
+            "payments.approve_batch",
+            "payments.view_payment_data",
+        ),
+    ),
+    Role(
+        ADMINISTRATOR,
+        _("Administrator"),
+        _("Accounts, roles and reference data; reads the audit log."),
+        (
+            "accounts.manage_accounts",
+            "accounts.view_user",
+            "accounts.add_user",
+            "accounts.change_user",
+            "audit.view_audit_log",
+            "registry.change_referencedata",
+        ),
+    ),
+)
+
+ROLE_BY_SLUG = {role.slug: role for role in ROLES}
+
+
+def group_name(role: Role) -> str:
+    """Groups are named by slug: the label is translated, the group name must not be."""
+    return role.slug
+
+
+def roles_of(user) -> list[Role]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    names = {g.name for g in user.groups.all()}
+    return [role for role in ROLES if role.slug in names]
+
+
+def has_role(user, *slugs: str) -> bool:
+    return any(role.slug in slugs for role in roles_of(user))
+
+
+def sync_roles() -> dict[str, list[str]]:
+    """Make every role group hold exactly its permissions. Returns what each group holds."""
+    from django.contrib.auth.models import Group, Permission
+
+    result: dict[str, list[str]] = {}
+    for role in ROLES:
+        group, _created = Group.objects.get_or_create(name=group_name(role))
+        wanted = []
+        for name in role.permissions:
+            app_label, codename = name.split(".", 1)
+            perm = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if perm is not None:
+                wanted.append(perm)
+        group.permissions.set(wanted)
+        result[role.slug] = sorted(f"{p.content_type.app_label}.{p.codename}" for p in wanted)
+    return result
+
+
+def sync_roles_after_migrate(sender, **kwargs):
+    """post_migrate fires once per app, before later apps have their permissions: create them
+    all first (idempotent), then sync, once, on our own app's turn."""
+    if sender.label != "accounts":
+        return
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+
+    using = kwargs.get("using", "default")
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    sync_roles()

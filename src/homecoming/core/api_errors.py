@@ -1,0 +1,20 @@
+"""API errors for people: every error is JSON with a message, never a stack trace."""
+
+import logging
+
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger("homecoming.api")
+
+
+def exception_handler(exc, context):
+    response = drf_exception_handler(exc, context)
+    if response is not None:
+        return response
+    from django.core.exceptions import ValidationError
+
+    if isinstance(exc, ValidationError):
+        return Response({"detail": exc.messages}, status=400)
+    logger.exception("Unhandled API error")
+    return Response({"detail": "Internal error. It has been logged."}, status=500)

@@ -1,0 +1,164 @@
+"""Unicode normalisation of personal names and script detection.
+
+Everything here is pure and deterministic; :func:`normalize` is idempotent
+(``normalize(normalize(x)) == normalize(x)`` for every string ``x``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = [
+    "APOSTROPHE",
+    "normalize",
+    "normalize_key",
+    "fix_homoglyphs",
+    "detect_script",
+    "is_cyrillic_char",
+    "is_latin_char",
+    "display_case",
+]
+
+#: The one apostrophe kept after normalisation (ASCII, so that every keyboard can type it).
+APOSTROPHE = "'"
+
+# Every apostrophe-like character met in real lists: ASCII ', right single quote ’,
+# modifier letter apostrophe ʼ (the Ukrainian standard one), grave `, acute ´,
+# left single quote ‘, modifier prime ʹ, prime ′, modifier turned comma ʻ.
+_APOSTROPHES = "'\u2019\u02bc`\u00b4\u2018\u02b9\u2032\u02bb"
+_HYPHENS = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00ad\ufe63\uff0d"
+_APOS_TRANS = str.maketrans({c: APOSTROPHE for c in _APOSTROPHES} | {c: "-" for c in _HYPHENS})
+
+# Letters that look the same in Latin and Cyrillic.  Upper-case-only look-alikes
+# (B/В, H/Н, M/М, T/Т, K/К) are listed with their case.
+_LAT_TO_CYR = {
+    "A": "А", "a": "а", "B": "В", "C": "С", "c": "с", "E": "Е", "e": "е", "H": "Н",
+    "I": "І", "i": "і", "K": "К", "k": "к", "M": "М", "m": "м", "O": "О", "o": "о",
+    "P": "Р", "p": "р", "T": "Т", "X": "Х", "x": "х", "Y": "У", "y": "у", "ï": "ї", "Ï": "Ї",
+}
+_CYR_TO_LAT = {v: k for k, v in _LAT_TO_CYR.items()}
+_CYR_TO_LAT.update({"Ё": "Ë", "ё": "ë"})
+_LAT_TO_CYR_T = str.maketrans(_LAT_TO_CYR)
+_CYR_TO_LAT_T = str.maketrans(_CYR_TO_LAT)
+
+_SPACE_RE = re.compile(r"\s+")
+_HYPHEN_SPACE_RE = re.compile(r"\s*-\s*")
+_WORD_RE = re.compile(r"[^\s\-]+")
+
+
+def is_cyrillic_char(ch: str) -> bool:
+    return "\u0400" <= ch <= "\u04ff" or "\u0500" <= ch <= "\u052f"
+
+
+def is_latin_char(ch: str) -> bool:
+    return ("a" <= ch <= "z") or ("A" <= ch <= "Z") or ("\u00c0" <= ch <= "\u024f" and ch.isalpha())
+
+
+def _fix_word(word: str) -> str:
+    n_cyr = sum(1 for c in word if is_cyrillic_char(c))
+    n_lat = sum(1 for c in word if is_latin_char(c))
+    if not n_cyr or not n_lat:
+        return word
+    as_cyr = word.translate(_LAT_TO_CYR_T)
+    as_lat = word.translate(_CYR_TO_LAT_T)
+    cyr_ok = not any(is_latin_char(c) for c in as_cyr)
+    lat_ok = not any(is_cyrillic_char(c) for c in as_lat)
+    if cyr_ok and lat_ok:
+        # Every letter has a look-alike: the majority decides, Cyrillic on a tie
+        # (the lists this system reads are mostly Cyrillic).
+        return as_cyr if n_cyr >= n_lat else as_lat
+    if cyr_ok:
+        return as_cyr
+    if lat_ok:
+        return as_lat
+    return word
+
+
+def fix_homoglyphs(text: str) -> str:
+    """Replace Latin look-alike letters inside Cyrillic words and vice versa.
+
+    ``"Пeтрeнкo"`` (Latin ``e`` and ``o``) becomes ``"Петренко"``; ``"Реtrenko"``
+    (Cyrillic ``Р`` and ``е``) becomes ``"Petrenko"``.  Words written in one script are
+    left alone, and so are words whose foreign letters have no look-alike.
+    """
+    return _WORD_RE.sub(lambda m: _fix_word(m.group()), text)
+
+
+@lru_cache(maxsize=200_000)
+def normalize(text: str) -> str:
+    """Canonical form of a name string, case preserved.
+
+    NFKC; every apostrophe form (``'`` ``’`` ``ʼ`` `````...) becomes ``'``; every dash
+    becomes ``-`` with no spaces around it; runs of white space become one space;
+    leading/trailing spaces, apostrophes and hyphens go; control characters are
+    dropped; homoglyphs are fixed (:func:`fix_homoglyphs`).  Idempotent.
+    """
+    if not text:
+        return ""
+    t = unicodedata.normalize("NFKC", text)
+    t = "".join(c for c in t if unicodedata.category(c)[0] != "C" or c in "\t\n\r")
+    t = t.translate(_APOS_TRANS)
+    t = _SPACE_RE.sub(" ", t)
+    t = _HYPHEN_SPACE_RE.sub("-", t)
+    t = re.sub(r"-{2,}", "-", t)
+    t = re.sub(r"'{2,}", "'", t)
+    t = fix_homoglyphs(t)
+    # NFKC again: homoglyph replacement can produce a decomposable sequence
+    t = unicodedata.normalize("NFKC", t)
+    t = t.strip(" -'")
+    # Stripping can expose a new run; loop to the fixed point (at most a few rounds).
+    prev = None
+    while prev != t:
+        prev = t
+        t = _SPACE_RE.sub(" ", t)
+        t = _HYPHEN_SPACE_RE.sub("-", t)
+        t = re.sub(r"-{2,}", "-", t)
+        t = re.sub(r"'{2,}", "'", t)
+        t = t.strip(" -'")
+    return t
+
+
+@lru_cache(maxsize=200_000)
+def normalize_key(text: str) -> str:
+    """:func:`normalize` then case folding: the form used for equality of names."""
+    t = normalize(text).casefold()
+    # casefold can change length (ß -> ss) but never reintroduces what normalize removed
+    return normalize(t).casefold()
+
+
+_UK_ONLY = set("іїєґІЇЄҐ")
+_RU_ONLY = set("ыэёъЫЭЁЪ")
+
+
+def detect_script(text: str) -> str:
+    """The script of a name: ``"uk"`` (Cyrillic with a letter only Ukrainian has: і ї є ґ),
+    ``"ru"`` (Cyrillic with ы э ё ъ), ``"cyrillic"`` (Cyrillic, language not decidable),
+    ``"latin"``, ``"mixed"`` (both scripts, even after fixing homoglyphs) or ``"none"``
+    (no letters at all)."""
+    t = fix_homoglyphs(unicodedata.normalize("NFKC", text or ""))
+    has_cyr = any(is_cyrillic_char(c) for c in t)
+    has_lat = any(is_latin_char(c) for c in t)
+    if has_cyr and has_lat:
+        return "mixed"
+    if has_lat:
+        return "latin"
+    if not has_cyr:
+        return "none"
+    uk = any(c in _UK_ONLY for c in t)
+    ru = any(c in _RU_ONLY for c in t)
+    if uk and not ru:
+        return "uk"
+    if ru and not uk:
+        return "ru"
+    return "cyrillic"
+
+
+def display_case(text: str) -> str:
+    """Title case per word and per hyphenated part, keeping apostrophes inside words
+    (``"О'НІЛ-ПЕТРЕНКО"`` → ``"О'ніл-Петренко"``)."""
+    out = []
+    for word in normalize(text).split(" "):
+        out.append("-".join(p[:1].upper() + p[1:].lower() for p in word.split("-")))
+    return " ".join(out)
