@@ -1,0 +1,234 @@
+"""Script-independent keys of name tokens: skeletons, search keys, initials."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from threading import Lock
+
+from .equivalence import _reverse_map, equivalents
+from .normalize import is_cyrillic_char, normalize_key
+
+__all__ = ["skeleton", "search_keys", "initial_classes", "token_kind_hint", "is_patronymic_like"]
+
+# Cyrillic letter -> skeleton symbol.  Consonants map to one class per sound as the
+# transliteration systems render it (г ґ х all -> g, because Ukrainian г is "h" in KMU
+# and "g" in Russian renderings, х is "kh"/"h"); ц -> "ts" so that "тс" and "ц" agree;
+# vowels map to a lower-case vowel class used only for the final letter.
+_CYR = {
+    "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "ж": "Z", "з": "z", "к": "k", "л": "l",
+    "м": "m", "н": "n", "п": "p", "р": "r", "с": "s", "т": "t", "ф": "f", "х": "g", "ц": "ts",
+    "ч": "C", "ш": "S", "щ": "S",
+    "а": "A", "я": "A", "о": "O", "ё": "O", "у": "U", "ю": "U", "и": "I", "і": "I", "ї": "I",
+    "й": "I", "ы": "I", "е": "E", "є": "E", "э": "E",
+}
+# Latin spellings, longest first (one alternation, scanned left to right).
+_LAT = [
+    ("shtsch", "S"), ("shch", "S"), ("sch", "S"), ("tsch", "C"), ("tch", "C"), ("ch", "C"),
+    ("sh", "S"), ("zh", "Z"), ("kh", "g"), ("gh", "g"), ("ph", "f"), ("ck", "k"),
+    ("ts", "ts"), ("tz", "ts"), ("x", "ks"),
+    ("š", "S"), ("ŝ", "S"), ("č", "C"), ("ž", "Z"), ("ğ", "g"), ("ĥ", "g"),
+    ("h", "g"), ("g", "g"), ("c", "ts"), ("w", "v"), ("q", "k"),
+    ("b", "b"), ("v", "v"), ("d", "d"), ("z", "z"), ("k", "k"), ("l", "l"), ("m", "m"),
+    ("n", "n"), ("p", "p"), ("r", "r"), ("s", "s"), ("t", "t"), ("f", "f"),
+    ("a", "A"), ("o", "O"), ("u", "U"), ("i", "I"), ("y", "I"), ("j", "I"), ("e", "E"),
+    ("ë", "O"), ("ï", "I"), ("é", "E"), ("è", "E"), ("ü", "U"), ("ö", "O"), ("ä", "A"),
+]
+_LAT_MAP = dict(_LAT)
+_LAT_RE = re.compile("|".join(re.escape(k) for k, _ in _LAT))
+_VOWELS = set("AOUIE")
+
+
+def _symbols(token: str) -> list[str]:
+    t = normalize_key(token)
+    out: list[str] = []
+    if any(is_cyrillic_char(c) for c in t):
+        for c in t:
+            s = _CYR.get(c)
+            if s:
+                out.extend(s) if len(s) > 1 else out.append(s)
+        return out
+    for m in _LAT_RE.finditer(t):
+        s = _LAT_MAP[m.group()]
+        out.extend(s) if s == "ts" or s == "ks" else out.append(s)
+    return out
+
+
+@lru_cache(maxsize=300_000)
+def skeleton(token: str) -> str:
+    """Consonant skeleton of one name token in any script, plus the class of its
+    final vowel: ``Олександр`` / ``Oleksandr`` / ``Aleksandr`` / ``Alexander`` → ``lksndr``;
+    ``Петренко`` / ``PETRENKO`` → ``ptrnko``; ``Ольга`` → ``lga``, ``Олег`` → ``lg``.
+
+    Vowels (whose rendering differs most between Ukrainian, Russian and the Latin
+    systems) are dropped except at the end of the token, where they carry gender and
+    case; consonants map to sound classes; doubled consonants collapse."""
+    syms = _symbols(token)
+    out: list[str] = []
+    for s in syms:
+        if s in _VOWELS:
+            continue
+        if out and out[-1] == s:
+            continue
+        out.append(s)
+    if syms and syms[-1] in _VOWELS:
+        out.append(syms[-1].lower())
+    return "".join(out)
+
+
+_PATRONYMIC_RE = re.compile(
+    r"(?:ович|евич|євич|йович|ьович|івна|ївна|овна|евна|ічна|инична|ильич|ілліч|"
+    r"ovych|evych|ovich|evich|yovych|iovych|ivna|yivna|ovna|evna|ichna|ilyich|illich)$"
+)
+
+
+@lru_cache(maxsize=100_000)
+def is_patronymic_like(token: str) -> bool:
+    """True when the token has a patronymic ending (Ukrainian, Russian or Latin)."""
+    key = normalize_key(token)
+    return len(key) >= 6 and _PATRONYMIC_RE.search(key) is not None
+
+
+_index_lock = Lock()
+_class_index: dict[str, frozenset[str]] | None = None
+_class_initials: dict[str, frozenset[str]] = {}
+_first_skeletons: frozenset[str] | None = None
+
+
+def _build_index() -> None:
+    """skeleton -> union of the skeleton sets of every first-name / patronymic
+    equivalence class that has this skeleton.  Built once, lazily (~0.5 s)."""
+    global _class_index, _first_skeletons
+    if _class_index is not None:
+        return
+    with _index_lock:
+        if _class_index is not None:
+            return
+        from names_translator.dicts import default_dicts
+
+        from .equivalence import EXTRA
+
+        acc: dict[str, set[str]] = {}
+        init_acc: dict[str, set[str]] = {}
+        firsts: set[str] = set()
+        d = default_dicts()
+        for kind in ("first", "patronymic"):
+            table = {k: list(v) for k, v in d.as_dict(kind).items()}
+            for uk, extra in EXTRA[kind].items():
+                table.setdefault(uk, []).extend(extra)
+            for uk, rus in table.items():
+                skels = {skeleton(uk)} | {skeleton(r) for r in rus}
+                skels.discard("")
+                inits = {_first_class(f) for f in [uk, *rus]}
+                for sk in skels:
+                    init_acc.setdefault(sk, set()).update(inits)
+                if kind == "first":
+                    firsts |= skels
+                for s in skels:
+                    acc.setdefault(s, set()).update(skels)
+        _ = _reverse_map("first"), _reverse_map("patronymic")
+        _first_skeletons = frozenset(firsts)
+        _class_initials.update({k: frozenset(v - {""}) for k, v in init_acc.items()})
+        _class_index = {k: frozenset(v) for k, v in acc.items()}
+
+
+def _expand(skels: set[str]) -> set[str]:
+    _build_index()
+    assert _class_index is not None
+    out = set(skels)
+    for s in skels:
+        out |= _class_index.get(s, frozenset())
+    return out
+
+
+@lru_cache(maxsize=300_000)
+def search_keys(token: str) -> frozenset[str]:
+    """A few canonical, script-independent keys for ONE name token.
+
+    Spellings of the same name share at least one key, in any script and case, with
+    homoglyphs mixed in: ``Олександр``, ``Александр``, ``Oleksandr``, ``Aleksandr``,
+    ``Alexander`` all contain ``"lksndr"``; ``Петренко`` and ``Petrenko`` share
+    ``"ptrnko"``; ``Миколайович``, ``Николаевич``, ``Mykolaiovych``, ``Nikolaevich``
+    share ``"mklvC"`` and ``"nklvC"``.  Unrelated names rarely share a key.
+
+    How: a key is a :func:`skeleton` (consonant classes plus the final vowel class).
+    A token's keys are the skeletons of all its Ukrainian/Russian equivalents
+    (:func:`~homecoming.names.equivalence.equivalents`), expanded through an index of
+    the first-name and patronymic equivalence classes, so that a Latin ``Nikolaevich``
+    also reaches the Ukrainian ``Mykolaiovych``.  A single letter (an initial) gives
+    ``{"#" + class}`` (see :func:`initial_classes`); a token without letters gives
+    an empty set.  Cached; a few microseconds per call once warm.
+
+    Use: index each name token of each person under every key; look a query token up
+    under every key; candidates are the union, to be ranked by a real comparison.
+    """
+    key = normalize_key(token).strip(".")
+    letters = [c for c in key if c.isalpha()]
+    if not letters:
+        return frozenset()
+    if len(letters) == 1:
+        return frozenset("#" + c for c in initial_classes(key))
+    if any(is_cyrillic_char(c) for c in key):
+        base = {skeleton(f) for f in equivalents(key, None)}
+        base |= {skeleton(f) for f in equivalents(key, "last")}
+    else:
+        base = {skeleton(key)}
+    base.discard("")
+    if not base:
+        return frozenset()
+    return frozenset(_expand(base))
+
+
+@lru_cache(maxsize=100_000)
+def is_first_name_like(token: str) -> bool:
+    """True when the token is a known first name in any script."""
+    key = normalize_key(token)
+    if any(is_cyrillic_char(c) for c in key):
+        from .equivalence import is_known_first_name
+
+        return is_known_first_name(key)
+    _build_index()
+    assert _first_skeletons is not None
+    return skeleton(key) in _first_skeletons
+
+
+_INITIAL = {"A": "V", "O": "V", "U": "V", "I": "V", "E": "V"}
+
+
+@lru_cache(maxsize=100_000)
+def initial_classes(token: str, kind: str | None = None) -> frozenset[str]:
+    """Classes of the first letter of ``token`` and of its equivalents: a vowel or
+    й/y/j gives ``"V"`` (Олександр / Александр / Yurii / Iurii / Єгор / Egor all
+    agree), г ґ х h g kh give ``"g"``, otherwise the consonant class of
+    :func:`skeleton` (``"Z"`` for ж/zh, ``"C"`` for ч/ch, ``"S"`` for ш щ sh, ``"t"`` for ц/ts).
+    Two tokens may stand for the same name only if their classes intersect."""
+    key = normalize_key(token).strip(".")
+    if not key:
+        return frozenset()
+    forms = {key}
+    if any(is_cyrillic_char(c) for c in key) and len(key) > 1:
+        forms |= equivalents(key, kind)
+    out = {_first_class(f) for f in forms}
+    if len(key) > 1 and not any(is_cyrillic_char(c) for c in key):
+        _build_index()
+        out |= _class_initials.get(skeleton(key), frozenset())
+    out.discard("")
+    return frozenset(out)
+
+
+def _first_class(form: str) -> str:
+    syms = _symbols(form)
+    return _INITIAL.get(syms[0], syms[0]) if syms else ""
+
+
+def token_kind_hint(token: str) -> str:
+    """``"initial"``, ``"patronymic"``, ``"first"`` or ``"other"``."""
+    key = normalize_key(token).strip(".")
+    if sum(c.isalpha() for c in key) <= 1:
+        return "initial"
+    if is_patronymic_like(key):
+        return "patronymic"
+    if is_first_name_like(key):
+        return "first"
+    return "other"
+

@@ -1,0 +1,100 @@
+"""Shared fixtures: users with roles, signed-in clients, and a real browser.
+
+``browser_page`` drives Debian's Chromium (/usr/bin/chromium) through Playwright against
+pytest-django's ``live_server``. Browser tests are marked ``browser``; they are skipped with a
+clear reason only when Chromium is not installed (``make test`` installs it).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+# Playwright's sync API runs an event loop in the test thread; Django's ORM refuses to run
+# inside one unless told that this is deliberate (it is: the test thread is synchronous).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("HOMECOMING_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture
+def make_user(db):
+    """make_user("registrar") -> a saved user holding that role (or several roles)."""
+    from homecoming.accounts.roles import sync_roles
+    from homecoming.accounts.services import create_user
+
+    sync_roles()
+    counter = {"n": 0}
+
+    def _make(*roles: str, username: str | None = None, password: str = "correct-horse-battery-9", **fields):
+        counter["n"] += 1
+        name = username or f"{'-'.join(roles) or 'norole'}{counter['n']}"
+        return create_user(None, username=name, password=password, roles=list(roles), **fields)
+
+    return _make
+
+
+@pytest.fixture
+def client_for(make_user, client):
+    """client_for("analyst") -> a test client signed in as a fresh user with that role."""
+
+    def _client(*roles: str, **fields):
+        from django.test import Client
+
+        user = make_user(*roles, **fields)
+        c = Client()
+        c.force_login(user)
+        c.user = user
+        return c
+
+    return _client
+
+
+@pytest.fixture(scope="session")
+def _playwright_browser():
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (make test installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(_playwright_browser, live_server):
+    """A fresh browser page (own cookies) with ``page.base_url`` set to the live server."""
+    context = _playwright_browser.new_context(base_url=live_server.url, locale="uk-UA",
+                                              viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base_url = live_server.url
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def sign_in():
+    """sign_in(page, username, password): fill the login form as a person would."""
+
+    def _sign_in(page, username: str, password: str = "correct-horse-battery-9"):
+        page.goto("/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("#login-submit")
+        page.wait_for_load_state("networkidle")
+
+    return _sign_in
