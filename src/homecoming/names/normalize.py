@@ -29,7 +29,7 @@ APOSTROPHE = "'"
 # left single quote ‘, modifier prime ʹ, prime ′, modifier turned comma ʻ.
 _APOSTROPHES = "'\u2019\u02bc`\u00b4\u2018\u02b9\u2032\u02bb"
 _HYPHENS = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00ad\ufe63\uff0d"
-_APOS_TRANS = str.maketrans({c: APOSTROPHE for c in _APOSTROPHES} | {c: "-" for c in _HYPHENS})
+_APOS_TRANS = str.maketrans(dict.fromkeys(_APOSTROPHES, APOSTROPHE) | dict.fromkeys(_HYPHENS, "-"))
 
 # Letters that look the same in Latin and Cyrillic.  Upper-case-only look-alikes
 # (B/В, H/Н, M/М, T/Т, K/К) are listed with their case.

@@ -1,0 +1,96 @@
+"""Parsing one full-name string written in any order."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .keys import is_first_name_like, is_patronymic_like
+from .normalize import detect_script, normalize
+
+__all__ = ["ParsedName", "parse_full_name"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedName:
+    """A full name split into parts.  A part given as an initial holds that one letter
+    (``first_name="О"``) and its ``*_initial`` flag is set."""
+
+    last_name: str = ""
+    first_name: str = ""
+    patronymic: str = ""
+    first_initial: bool = False
+    patronymic_initial: bool = False
+
+
+_SPLIT_RE = re.compile(r"[\s.,;]+")
+
+
+def _is_initial(tok: str) -> bool:
+    return sum(c.isalpha() for c in tok) == 1
+
+
+@lru_cache(maxsize=100_000)
+def parse_full_name(text: str) -> ParsedName:
+    """Split ``text`` into last name, first name and patronymic, whatever the order.
+
+    Handles ``"Петренко Олександр Миколайович"`` (official order), ``"Олександр
+    Миколайович Петренко"``, ``"Oleksandr Petrenko"`` / ``"Petrenko Oleksandr"``,
+    and initials: ``"Петренко О.М."``, ``"О. М. Петренко"``, ``"О.М.Петренко"``.
+    Clues, strongest first: initials, patronymic endings (-ович, -івна, -ovich, ...),
+    the first-name dictionaries; without clues, Cyrillic is read last-first and Latin
+    first-last.  Hyphenated surnames stay one token; extra tokens join the surname.
+    """
+    t = normalize(text)
+    toks = [x for x in _SPLIT_RE.split(t) if x]
+    if not toks:
+        return ParsedName()
+    initials = [i for i, x in enumerate(toks) if _is_initial(x)]
+    if initials:
+        inits = [toks[i] for i in initials]
+        rest = [x for i, x in enumerate(toks) if i not in initials]
+        # a full first name next to a patronymic initial: "Петренко Олександр М."
+        first = ""
+        if len(rest) >= 2:
+            kinds = [is_first_name_like(x) for x in rest]
+            if kinds[-1] and not kinds[0]:
+                first = rest.pop()
+            elif kinds[0] and not kinds[-1]:
+                first = rest.pop(0)
+        if first:
+            return ParsedName(" ".join(rest), first, inits[0], False, True)
+        return ParsedName(
+            " ".join(rest),
+            inits[0],
+            inits[1] if len(inits) > 1 else "",
+            True,
+            len(inits) > 1,
+        )
+    if len(toks) == 1:
+        return ParsedName(toks[0])
+    pats = [i for i, x in enumerate(toks) if is_patronymic_like(x)]
+    if pats and len(toks) >= 3:
+        p = pats[-1] if pats[-1] > 0 else pats[0]
+        if p >= 1:
+            first_i = p - 1
+            last = [x for i, x in enumerate(toks) if i not in (p, first_i)]
+            # "Олександр Миколайович Петренко" -> p=1, first=0, last=[2]
+            # "Петренко Олександр Миколайович" -> p=2, first=1, last=[0]
+            return ParsedName(" ".join(last), toks[first_i], toks[p])
+    if len(toks) == 2:
+        a, b = toks
+        fa, fb = is_first_name_like(a), is_first_name_like(b)
+        if is_patronymic_like(b) and fa:
+            return ParsedName("", a, b)
+        if fa and not fb:
+            return ParsedName(b, a)
+        if fb and not fa:
+            return ParsedName(a, b)
+        if detect_script(t) == "latin":
+            return ParsedName(b, a)
+        return ParsedName(a, b)
+    # three or more tokens without a patronymic ending
+    if is_first_name_like(toks[0]) and not is_first_name_like(toks[-2]):
+        return ParsedName(" ".join(toks[2:]), toks[0], toks[1])
+    return ParsedName(" ".join(toks[:-2]), toks[-2], toks[-1])
