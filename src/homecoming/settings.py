@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "axes",
     "homecoming.audit",
     "homecoming.accounts",
+    "homecoming.registry",
     "homecoming.core",
     "homecoming.api",
 ]

@@ -26,8 +26,8 @@ class Command(BaseCommand):
         bin_dir = Path(sys.executable).parent
         children = []
         if not no_task_worker:
-            children.append(subprocess.Popen([str(bin_dir / "homecoming"), "db_worker"]))
-        gunicorn = subprocess.Popen(
+            children.append(subprocess.Popen([str(bin_dir / "homecoming"), "db_worker"]))  # noqa: S603
+        gunicorn = subprocess.Popen(  # noqa: S603
             [
                 str(bin_dir / "gunicorn"),
                 "homecoming.wsgi:application",
