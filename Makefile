@@ -8,7 +8,18 @@ PORT ?= 8000
 WORKERS ?= 2
 DEMO_PERSONS ?= 20000
 
-.PHONY: run test bench venv lint clean
+.PHONY: run test bench venv lint clean browser
+
+# Browser tests drive Debian's Chromium (never a downloaded browser build).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian's chromium for the browser tests"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null); \
+	  else \
+	    echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; \
+	  fi; \
+	fi
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -27,7 +38,7 @@ run: venv
 	@echo "Serving Homecoming on http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/homecoming serve --bind $(HOST):$(PORT) --workers $(WORKERS)
 
-test: venv
+test: venv browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv

@@ -101,3 +101,16 @@ def test_pages_carry_no_inline_script_or_style(client_for):
         html = client.get(path).content.decode()
         assert "<script" not in html, path
         assert "style=" not in html, path
+
+
+@pytest.mark.django_db
+def test_anonymous_can_switch_language_on_the_login_page(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302 and response.url == "/accounts/login/"
+    assert "<h1>Sign in</h1>" in client.get("/accounts/login/").content.decode()
+
+
+@pytest.mark.django_db
+def test_language_switch_refuses_an_outside_redirect(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "https://evil.example/"})
+    assert response.status_code == 302 and response.url == "/"
