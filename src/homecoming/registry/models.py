@@ -1,0 +1,324 @@
+"""The register: persons, their names, their append-only status history and its sources.
+
+Writes go through :mod:`homecoming.registry.services` only; nothing here saves itself.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+class Side(models.TextChoices):
+    OURS = "ours", _("Our person (missing or held)")
+    ENEMY = "enemy", _("Enemy prisoner of war held by us")
+
+
+class Kind(models.TextChoices):
+    SERVICEMEMBER = "servicemember", _("Servicemember")
+    CIVILIAN = "civilian", _("Civilian")
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("Male")
+    FEMALE = "female", _("Female")
+    UNKNOWN = "unknown", pgettext_lazy("sex", "Unknown")
+
+
+class DatePrecision(models.TextChoices):
+    DAY = "day", _("Day known")
+    MONTH = "month", _("Month known")
+    YEAR = "year", _("Year known")
+
+
+class RankCategory(models.TextChoices):
+    PRIVATE = "private", _("Private")
+    NCO = "nco", _("Non-commissioned officer")
+    OFFICER = "officer", _("Officer")
+
+
+class MedicalCategory(models.TextChoices):
+    NONE = "none", _("None")
+    WOUNDED = "wounded", _("Wounded")
+    SERIOUSLY_WOUNDED = "seriously_wounded", _("Seriously wounded")
+    SERIOUSLY_ILL = "seriously_ill", _("Seriously ill")
+
+
+class Status(models.TextChoices):
+    MISSING = "missing", _("Missing")
+    CAPTIVITY_CONFIRMED = "captivity_confirmed", _("Captivity confirmed")
+    ON_EXCHANGE_LIST = "on_exchange_list", _("On an exchange list")
+    RETURNED = "returned", _("Returned")
+    RELEASED_OTHER = "released_other", _("Released by other means")
+    FOUND = "found", _("Found")
+    DECEASED = "deceased", _("Deceased")
+    HELD = "held", _("Held")
+    EXCHANGED = "exchanged", _("Exchanged")
+    RELEASED = "released", _("Released")
+
+
+STATUSES_BY_SIDE: dict[str, frozenset[str]] = {
+    Side.OURS: frozenset({
+        Status.MISSING, Status.CAPTIVITY_CONFIRMED, Status.ON_EXCHANGE_LIST, Status.RETURNED,
+        Status.RELEASED_OTHER, Status.FOUND, Status.DECEASED,
+    }),
+    Side.ENEMY: frozenset({Status.HELD, Status.ON_EXCHANGE_LIST, Status.EXCHANGED, Status.RELEASED,
+                           Status.DECEASED}),
+}
+
+
+class SourceKind(models.TextChoices):
+    FAMILY_APPLICATION = "family_application", _("Family application")
+    UNIT_REPORT = "unit_report", _("Unit report")
+    ICRC = "icrc", _("ICRC notification")
+    OTHER_SIDE_LIST = "other_side_list", _("List from the other side")
+    OPEN_SOURCE = "open_source", _("Open source")
+    RETURNEE_TESTIMONY = "returnee_testimony", _("Testimony of a returnee")
+    EXCHANGE_RECORD = "exchange_record", _("Exchange record")
+
+
+class Script(models.TextChoices):
+    UKRAINIAN = "uk", _("Ukrainian")
+    RUSSIAN = "ru", _("Russian")
+    LATIN = "latin", _("Latin")
+    OTHER = "other", _("Other")
+
+
+# --- reference data ---------------------------------------------------------------------
+
+class ReferenceItem(models.Model):
+    """A row of a reference list, named in both languages; administrators edit them."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_uk = models.CharField(_("name in Ukrainian"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name_uk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "uk").startswith("en") else self.name_uk
+
+
+class Branch(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+
+
+class Direction(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("front direction")
+        verbose_name_plural = _("front directions")
+
+
+class Operation(ReferenceItem):
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("operation")
+        verbose_name_plural = _("operations")
+
+
+class Rank(ReferenceItem):
+    category = models.CharField(_("rank category"), max_length=10, choices=RankCategory.choices)
+
+    class Meta(ReferenceItem.Meta):
+        verbose_name = _("rank")
+        verbose_name_plural = _("ranks")
+
+
+# --- the person -------------------------------------------------------------------------
+
+REFERENCE_PREFIX = "HC-"
+
+
+class Person(models.Model):
+    side = models.CharField(_("side"), max_length=8, choices=Side.choices, default=Side.OURS)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SERVICEMEMBER)
+    last_name = models.CharField(_("last name"), max_length=100)
+    first_name = models.CharField(_("first name"), max_length=100)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_date = models.DateField(_("date of birth"), null=True, blank=True)
+    birth_date_precision = models.CharField(
+        _("precision of the date of birth"), max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    service_number = models.CharField(_("service number"), max_length=40, blank=True, db_index=True)
+    tax_number = models.CharField(_("tax number"), max_length=10, blank=True)
+    documents = models.TextField(_("documents"), blank=True)
+    branch = models.ForeignKey(Branch, models.PROTECT, null=True, blank=True, verbose_name=_("branch"))
+    unit = models.CharField(_("unit"), max_length=200, blank=True)
+    rank = models.ForeignKey(Rank, models.PROTECT, null=True, blank=True, verbose_name=_("rank"))
+    rank_category = models.CharField(_("rank category"), max_length=10, choices=RankCategory.choices,
+                                     blank=True)
+    incident_date = models.DateField(_("date of disappearance or capture"), null=True, blank=True)
+    incident_place = models.CharField(_("place of disappearance or capture"), max_length=200, blank=True)
+    direction = models.ForeignKey(Direction, models.PROTECT, null=True, blank=True,
+                                  verbose_name=_("front direction"))
+    operation = models.ForeignKey(Operation, models.PROTECT, null=True, blank=True,
+                                  verbose_name=_("operation"))
+    medical_category = models.CharField(_("medical category"), max_length=20, choices=MedicalCategory.choices,
+                                        default=MedicalCategory.NONE)
+    medical_notes = models.TextField(_("medical notes"), blank=True)
+    family_contacts = models.TextField(_("family contacts"), blank=True)
+
+    # Maintained by services only (derived from the status events), for fast filtering.
+    current_status = models.CharField(_("current status"), max_length=24, choices=Status.choices, blank=True)
+    current_status_date = models.DateField(_("status since"), null=True, blank=True)
+    was_missing = models.BooleanField(_("was missing"), default=False)
+
+    merged_into = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="merged_records",
+                                    verbose_name=_("merged into"))
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("created by"))
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("persons")
+        ordering = ["last_name", "first_name", "patronymic", "id"]
+        indexes = [
+            models.Index(fields=["last_name", "first_name", "patronymic", "id"], name="person_name_idx"),
+            models.Index(fields=["current_status"], name="person_status_idx"),
+            models.Index(fields=["incident_date"], name="person_incident_idx"),
+            models.Index(fields=["birth_date"], name="person_birth_idx"),
+        ]
+        permissions = [
+            ("merge_person", "Can merge two records of the same person"),
+            ("view_medical", "Can read medical notes"),
+            ("change_medical", "Can change the medical category and notes"),
+            ("view_contacts", "Can read family contacts"),
+            ("change_referencedata", "Can change reference lists (branches, directions, ranks, operations)"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.full_name}"
+
+    @property
+    def reference(self) -> str:
+        return f"{REFERENCE_PREFIX}{self.pk:06d}" if self.pk else ""
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+    @property
+    def effective_rank_category(self) -> str:
+        return self.rank_category or (self.rank.category if self.rank_id else "")
+
+
+class AlternativeName(models.Model):
+    person = models.ForeignKey(Person, models.CASCADE, related_name="alternative_names")
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100, blank=True)
+    patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
+    script = models.CharField(_("script"), max_length=8, choices=Script.choices)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("alternative name")
+        verbose_name_plural = _("alternative names")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.last_name, self.first_name, self.patronymic) if p)
+
+
+class PersonNameKey(models.Model):
+    """Script-independent search keys of every name part of a person (canonical and alternative).
+
+    Maintained by the services; ``homecoming.names.search_keys`` makes the keys.
+    """
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="name_keys")
+    key = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "person"], name="person_name_key_unique")]
+        indexes = [models.Index(fields=["person", "key"], name="person_key_by_person_idx")]
+
+
+class Source(models.Model):
+    kind = models.CharField(_("kind of source"), max_length=24, choices=SourceKind.choices)
+    reference = models.CharField(_("source reference or description"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}{': ' + self.reference if self.reference else ''}"
+
+
+class StatusEvent(models.Model):
+    """One entry of a person's append-only status history. Never edited, never deleted:
+    a correction is a new event (``corrects`` names the event it replaces)."""
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="status_events")
+    status = models.CharField(_("status"), max_length=24, choices=Status.choices)
+    effective_date = models.DateField(_("effective date"))
+    source = models.ForeignKey(Source, models.PROTECT, related_name="events", verbose_name=_("source"))
+    note = models.TextField(_("note"), blank=True)
+    corrects = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="corrections",
+                                 verbose_name=_("corrects"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("author"))
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("status event")
+        verbose_name_plural = _("status events")
+        ordering = ["effective_date", "id"]
+        indexes = [models.Index(fields=["person", "effective_date", "id"], name="event_person_date_idx")]
+
+
+class FieldChange(models.Model):
+    """The edit history: one row per field changed by an edit (or a merge)."""
+
+    person = models.ForeignKey(Person, models.CASCADE, related_name="field_changes")
+    field = models.CharField(max_length=40)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    version = models.PositiveIntegerField()
+    reason = models.CharField(max_length=20, default="edit")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+
+class Merge(models.Model):
+    """Two records found to be the same person: ``duplicate`` was folded into ``survivor``.
+    ``moved`` remembers what moved so that the merge can be undone exactly."""
+
+    survivor = models.ForeignKey(Person, models.PROTECT, related_name="merges_in")
+    duplicate = models.ForeignKey(Person, models.PROTECT, related_name="merges_out")
+    moved = models.JSONField(default=dict)
+    merged_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="+")
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]

@@ -1,0 +1,254 @@
+"""Reads of the register that more than one place needs (pages, API, other apps)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from .keys import query_token_keys, query_tokens
+from .models import (
+    REFERENCE_PREFIX,
+    Branch,
+    DatePrecision,
+    Direction,
+    FieldChange,
+    Kind,
+    MedicalCategory,
+    Merge,
+    Operation,
+    Person,
+    PersonNameKey,
+    Rank,
+    RankCategory,
+    Sex,
+    Side,
+    Status,
+    StatusEvent,
+)
+from .services import FK_MODELS, derive_status
+
+_REFERENCE_RE = re.compile(rf"^\s*{REFERENCE_PREFIX}?0*(\d{{1,9}})\s*$", re.IGNORECASE)
+
+SORTS = {
+    "name": ("last_name", "first_name", "patronymic", "id"),
+    "birth": ("birth_date", "id"),
+    "incident": ("incident_date", "id"),
+    "status": ("current_status", "last_name", "id"),
+    "reference": ("id",),
+}
+
+
+def active_persons() -> QuerySet[Person]:
+    """Persons in the register (records merged into another are left out)."""
+    return Person.objects.filter(merged_into__isnull=True)
+
+
+def person_by_reference(text: str) -> Person | None:
+    """``HC-000123`` (or ``123``) -> the person, following merges to the surviving record."""
+    m = _REFERENCE_RE.match(text or "")
+    if not m:
+        return None
+    person = Person.objects.filter(pk=int(m.group(1))).first()
+    seen = set()
+    while person is not None and person.merged_into_id and person.pk not in seen:
+        seen.add(person.pk)
+        person = person.merged_into
+    return person
+
+
+def search_persons(query: str, base: QuerySet[Person] | None = None) -> QuerySet[Person]:
+    """Persons whose names (canonical or alternative, in any script) match every token of
+    ``query``. Each token becomes its search keys (``homecoming.names.search_keys``); a one- or
+    two-letter token is an initial. The person sets of the tokens are intersected in the database,
+    starting from the rarest token so that the other tokens are only probed per candidate."""
+    qs = active_persons() if base is None else base
+    tokens = query_tokens(query)
+    if not tokens:
+        return qs
+    if len(tokens) == 1:
+        person = person_by_reference(query) if _REFERENCE_RE.match(query) else None
+        if person is not None:
+            return qs.filter(pk=person.pk)
+    token_keys = [query_token_keys(t) for t in tokens]
+    if any(not keys for keys in token_keys):
+        return qs.none()
+    # Rarest token first: it drives the query; the others are EXISTS probes on (person, key).
+    # Initials ("#..." keys) are the least selective; full tokens are ordered by their counts.
+    unique = list(dict.fromkeys(token_keys))
+    full = [keys for keys in unique if not all(k.startswith("#") for k in keys)]
+    initials = [keys for keys in unique if keys not in full]
+    if len(full) > 1:
+        counts = {keys: PersonNameKey.objects.filter(key__in=keys).count() for keys in full}
+        full.sort(key=counts.__getitem__)
+    unique = full + initials
+    first, rest = unique[0], unique[1:]
+    qs = qs.filter(pk__in=PersonNameKey.objects.filter(key__in=first).values("person_id"))
+    for keys in rest:
+        qs = qs.filter(Exists(PersonNameKey.objects.filter(person_id=OuterRef("pk"), key__in=keys)))
+    return qs
+
+
+@dataclass
+class RegisterFilters:
+    q: str = ""
+    status: str = ""
+    side: str = ""
+    kind: str = ""
+    branch: Any = None
+    direction: Any = None
+    operation: Any = None
+    medical_category: str = ""
+    incident_from: dt.date | None = None
+    incident_to: dt.date | None = None
+    missing_then_found: bool = False
+    sort: str = "name"
+    descending: bool = False
+
+
+def filter_persons(f: RegisterFilters) -> QuerySet[Person]:
+    qs = search_persons(f.q) if f.q else active_persons()
+    if f.status:
+        qs = qs.filter(current_status=f.status)
+    if f.side:
+        qs = qs.filter(side=f.side)
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.branch:
+        qs = qs.filter(branch=f.branch)
+    if f.direction:
+        qs = qs.filter(direction=f.direction)
+    if f.operation:
+        qs = qs.filter(operation=f.operation)
+    if f.medical_category:
+        qs = qs.filter(medical_category=f.medical_category)
+    if f.incident_from:
+        qs = qs.filter(incident_date__gte=f.incident_from)
+    if f.incident_to:
+        qs = qs.filter(incident_date__lte=f.incident_to)
+    if f.missing_then_found:
+        qs = qs.filter(was_missing=True).exclude(current_status__in=["", Status.MISSING])
+    order = SORTS.get(f.sort, SORTS["name"])
+    if f.descending:
+        order = tuple("-" + o for o in order)
+    return qs.select_related("branch", "direction", "rank").order_by(*order)
+
+
+def likely_duplicates(*, last_name: str, first_name: str, patronymic: str = "", birth_date: dt.date | None = None,
+                      side: str | None = None, exclude_id: int | None = None, limit: int = 10) -> list[Person]:
+    """Records that may be the same person: same last and first name in any script, and a date
+    of birth that agrees (equal, unknown on either side, day and month swapped, or one digit off).
+    A namesake born on another day is not a duplicate."""
+    if not (last_name and first_name):
+        return []
+    qs = search_persons(f"{last_name} {first_name}")
+    if exclude_id:
+        qs = qs.exclude(pk=exclude_id)
+    if side:
+        qs = qs.filter(side=side)
+    out = []
+    for person in qs.select_related("branch")[:500]:
+        if patronymic and person.patronymic and not _names_agree(patronymic, person.patronymic):
+            continue
+        if birth_date and person.birth_date and not dates_agree(birth_date, person.birth_date,
+                                                                person.birth_date_precision):
+            continue
+        out.append(person)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _names_agree(a: str, b: str) -> bool:
+    return bool(query_token_keys(a) & query_token_keys(b))
+
+
+def dates_agree(a: dt.date, b: dt.date, precision_b: str = DatePrecision.DAY) -> bool:
+    if precision_b == DatePrecision.YEAR:
+        return a.year == b.year
+    if precision_b == DatePrecision.MONTH:
+        return (a.year, a.month) == (b.year, b.month)
+    if a == b or (a.year == b.year and a.month == b.day and a.day == b.month):
+        return True
+    sa, sb = a.isoformat(), b.isoformat()
+    return sum(x != y for x, y in zip(sa, sb, strict=True)) == 1
+
+
+def timeline(person: Person) -> list[StatusEvent]:
+    """The status history in effective order, each event knowing whether it was corrected."""
+    events = list(person.status_events.select_related("source", "author", "corrects").order_by(
+        "effective_date", "id"))
+    corrected = {e.corrects_id for e in events if e.corrects_id}
+    for e in events:
+        e.is_corrected = e.pk in corrected
+    return events
+
+
+def status_is_consistent(person: Person) -> bool:
+    """The denormalised columns equal the derivation from the events (a check for tests and ops)."""
+    status, since, was_missing = derive_status(person.status_events.all())
+    return (person.current_status, person.current_status_date, person.was_missing) == (status, since, was_missing)
+
+
+SENSITIVE_FIELDS = {"medical_notes": "registry.view_medical", "family_contacts": "registry.view_contacts"}
+
+
+def can_see(user, field: str) -> bool:
+    perm = SENSITIVE_FIELDS.get(field)
+    return perm is None or user.has_perm(perm)
+
+
+_CHOICE_LABELS = {
+    "side": Side, "kind": Kind, "sex": Sex, "birth_date_precision": DatePrecision, "rank_category": RankCategory,
+    "medical_category": MedicalCategory,
+}
+
+
+def display_value(field: str, text: str) -> str:
+    if text == "":
+        return "—"
+    if field in _CHOICE_LABELS:
+        try:
+            return str(_CHOICE_LABELS[field](text).label)
+        except ValueError:
+            return text
+    if field in FK_MODELS:
+        obj = FK_MODELS[field].objects.filter(code=text).first()
+        return obj.name if obj else text
+    return text
+
+
+def edit_history(person: Person, user) -> list[dict]:
+    """Field changes, newest first, with values the user may not read left out."""
+    rows = []
+    for change in FieldChange.objects.filter(person=person).select_related("changed_by"):
+        visible = can_see(user, change.field)
+        rows.append({
+            "change": change,
+            "label": Person._meta.get_field(change.field).verbose_name,
+            "visible": visible,
+            "old": display_value(change.field, change.old_value) if visible else "",
+            "new": display_value(change.field, change.new_value) if visible else "",
+        })
+    return rows
+
+
+def merges_of(person: Person) -> QuerySet[Merge]:
+    return Merge.objects.filter(Q(survivor=person) | Q(duplicate=person)).select_related(
+        "survivor", "duplicate", "merged_by", "undone_by")
+
+
+def reference_lists() -> dict[str, QuerySet]:
+    return {
+        "branches": Branch.objects.filter(active=True),
+        "directions": Direction.objects.filter(active=True),
+        "operations": Operation.objects.filter(active=True),
+        "ranks": Rank.objects.filter(active=True),
+    }
+
+
+def status_counts() -> dict[str, int]:
+    return dict(active_persons().values_list("current_status").annotate(n=Count("id")).order_by())

@@ -1,0 +1,586 @@
+"""Every write to the register. Each function runs in one transaction, checks the actor's
+permission, writes the audit event and keeps the derived columns (current status, search keys)
+right. Views, the API, commands and other apps call these; nothing else saves a register model.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.dispatch import Signal
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from homecoming.audit.services import record
+
+from .keys import name_keys
+from .models import (
+    STATUSES_BY_SIDE,
+    AlternativeName,
+    Branch,
+    DatePrecision,
+    Direction,
+    FieldChange,
+    Kind,
+    MedicalCategory,
+    Merge,
+    Operation,
+    Person,
+    PersonNameKey,
+    Rank,
+    RankCategory,
+    Script,
+    Sex,
+    Side,
+    Source,
+    SourceKind,
+    Status,
+    StatusEvent,
+)
+
+# Sent after a merge and after its undo, so that other apps can re-point their own rows.
+person_merged = Signal()  # kwargs: merge, survivor, duplicate
+person_merge_undone = Signal()  # kwargs: merge, survivor, duplicate
+
+EARLIEST_INCIDENT = dt.date(2014, 2, 20)
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+GENERAL_FIELDS = (
+    "side", "kind", "last_name", "first_name", "patronymic", "sex", "birth_date", "birth_date_precision",
+    "service_number", "tax_number", "documents", "branch", "unit", "rank", "rank_category",
+    "incident_date", "incident_place", "direction", "operation",
+)
+MEDICAL_CATEGORY_FIELDS = ("medical_category",)
+MEDICAL_NOTES_FIELDS = ("medical_notes",)
+CONTACT_FIELDS = ("family_contacts",)
+ALL_FIELDS = GENERAL_FIELDS + MEDICAL_CATEGORY_FIELDS + MEDICAL_NOTES_FIELDS + CONTACT_FIELDS
+FK_MODELS = {"branch": Branch, "rank": Rank, "direction": Direction, "operation": Operation}
+CHOICES = {
+    "side": Side, "kind": Kind, "sex": Sex, "birth_date_precision": DatePrecision,
+    "rank_category": RankCategory, "medical_category": MedicalCategory,
+}
+DATE_FIELDS = ("birth_date", "incident_date")
+REQUIRED = ("last_name", "first_name")
+
+
+class StaleVersion(Exception):
+    """The record changed since the editor loaded it: nothing was saved."""
+
+    def __init__(self, person: Person):
+        self.person = person
+        self.current_version = person.version
+        super().__init__(
+            _("This record was changed by someone else while you were editing it (it is now at version "
+              "%(version)s). Nothing was saved: reload the record, check the changes and edit again.")
+            % {"version": person.version}
+        )
+
+
+def _require(actor, *perms: str) -> None:
+    for perm in perms:
+        if actor is None or not actor.has_perm(perm):
+            raise PermissionDenied(_("You do not have the permission to do this."))
+
+
+def editable_fields(actor) -> tuple[str, ...]:
+    """The person fields this actor may set."""
+    fields: list[str] = []
+    if actor is not None and actor.has_perm("registry.change_person"):
+        fields += GENERAL_FIELDS + MEDICAL_CATEGORY_FIELDS
+        if actor.has_perm("registry.view_contacts"):
+            fields += CONTACT_FIELDS
+    if actor is not None and actor.has_perm("registry.change_medical"):
+        fields += [f for f in MEDICAL_CATEGORY_FIELDS if f not in fields]
+        if actor.has_perm("registry.view_medical"):
+            fields += MEDICAL_NOTES_FIELDS
+    return tuple(fields)
+
+
+def creatable_fields(actor) -> tuple[str, ...]:
+    fields = list(GENERAL_FIELDS + MEDICAL_CATEGORY_FIELDS)
+    if actor.has_perm("registry.view_contacts"):
+        fields += CONTACT_FIELDS
+    if actor.has_perm("registry.view_medical") and actor.has_perm("registry.change_medical"):
+        fields += MEDICAL_NOTES_FIELDS
+    return tuple(fields)
+
+
+# --- validation ---------------------------------------------------------------------------
+
+def _coerce(values: dict[str, Any]) -> dict[str, Any]:
+    """Turn plain values (strings, ids, codes) into model values, collecting clear errors."""
+    errors: dict[str, list[str]] = {}
+    out: dict[str, Any] = {}
+    for field, value in values.items():
+        if field not in ALL_FIELDS:
+            errors.setdefault(field, []).append(_("Unknown field."))
+            continue
+        if field in FK_MODELS:
+            model = FK_MODELS[field]
+            if value in (None, ""):
+                out[field] = None
+            elif isinstance(value, model):
+                out[field] = value
+            else:
+                obj = None
+                if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+                    obj = model.objects.filter(pk=int(value)).first()
+                if obj is None and isinstance(value, str):
+                    obj = model.objects.filter(code=value).first()
+                if obj is None:
+                    errors.setdefault(field, []).append(_("Unknown value %(value)r.") % {"value": value})
+                out[field] = obj
+        elif field in DATE_FIELDS:
+            if value in (None, ""):
+                out[field] = None
+            elif isinstance(value, dt.date):
+                out[field] = value
+            else:
+                try:
+                    out[field] = dt.date.fromisoformat(str(value))
+                except ValueError:
+                    errors.setdefault(field, []).append(_("Enter a date as YYYY-MM-DD."))
+        elif field in CHOICES:
+            value = "" if value is None else str(value)
+            if value == "" and field == "rank_category":
+                out[field] = ""
+            elif value not in CHOICES[field].values:
+                errors.setdefault(field, []).append(
+                    _("Choose one of: %(choices)s.") % {"choices": ", ".join(CHOICES[field].values)}
+                )
+            else:
+                out[field] = value
+        else:
+            out[field] = "" if value is None else str(value).strip()
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _validate(person: Person) -> None:
+    """Rules over the whole record, after the changes are applied (not saved yet)."""
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    for field in REQUIRED:
+        if not getattr(person, field):
+            errors.setdefault(field, []).append(_("This field is required."))
+    for field in GENERAL_FIELDS + MEDICAL_NOTES_FIELDS + CONTACT_FIELDS:
+        f = Person._meta.get_field(field)
+        value = getattr(person, f.attname)
+        if getattr(f, "max_length", None) and isinstance(value, str) and len(value) > f.max_length:
+            errors.setdefault(field, []).append(
+                _("At most %(n)s characters.") % {"n": f.max_length})
+    if person.birth_date:
+        if person.birth_date > today:
+            errors.setdefault("birth_date", []).append(_("The date of birth cannot be in the future."))
+        elif person.birth_date < EARLIEST_BIRTH:
+            errors.setdefault("birth_date", []).append(_("The date of birth is before 1900."))
+        if person.birth_date_precision == DatePrecision.MONTH:
+            person.birth_date = person.birth_date.replace(day=1)
+        elif person.birth_date_precision == DatePrecision.YEAR:
+            person.birth_date = person.birth_date.replace(month=1, day=1)
+    if person.incident_date:
+        if person.incident_date > today:
+            errors.setdefault("incident_date", []).append(_("The date cannot be in the future."))
+        elif person.incident_date < EARLIEST_INCIDENT:
+            errors.setdefault("incident_date", []).append(_("The date is before the war began (20 February 2014)."))
+        elif person.birth_date and person.incident_date < person.birth_date:
+            errors.setdefault("incident_date", []).append(_("The date is before the date of birth."))
+    if person.tax_number and not (person.tax_number.isdigit() and len(person.tax_number) == 10):
+        errors.setdefault("tax_number", []).append(_("A tax number has exactly 10 digits."))
+    if person.rank_id and person.rank_category and person.rank.category != person.rank_category:
+        errors.setdefault("rank_category", []).append(
+            _("The rank %(rank)s belongs to the category %(category)s.")
+            % {"rank": person.rank.name, "category": RankCategory(person.rank.category).label}
+        )
+    if person.rank_id and not person.rank_category:
+        person.rank_category = person.rank.category
+    if person.pk:
+        bad = [
+            s for s in person.status_events.values_list("status", flat=True).distinct()
+            if s not in STATUSES_BY_SIDE[person.side]
+        ]
+        if bad:
+            errors.setdefault("side", []).append(
+                _("The status history holds statuses that make no sense for this side (%(statuses)s).")
+                % {"statuses": ", ".join(str(Status(s).label) for s in bad)}
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _as_text(person: Person, field: str) -> str:
+    value = getattr(person, field)
+    if value is None:
+        return ""
+    if field in FK_MODELS:
+        return value.code
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+# --- derived columns ------------------------------------------------------------------------
+
+def rebuild_name_keys(person: Person) -> None:
+    parts = [person.last_name, person.first_name, person.patronymic]
+    for alt in person.alternative_names.all():
+        parts += [alt.last_name, alt.first_name, alt.patronymic]
+    wanted = name_keys(parts)
+    PersonNameKey.objects.filter(person=person).exclude(key__in=wanted).delete()
+    have = set(PersonNameKey.objects.filter(person=person).values_list("key", flat=True))
+    PersonNameKey.objects.bulk_create([PersonNameKey(person=person, key=k) for k in sorted(wanted - have)])
+
+
+def derive_status(events) -> tuple[str, dt.date | None, bool]:
+    """(current status, since, was ever missing) from a person's events: the latest effective event
+    that no later event corrects. Shared by the service and by the consistency check."""
+    events = list(events)
+    corrected = {e.corrects_id for e in events if e.corrects_id}
+    live = [e for e in events if e.pk not in corrected]
+    if not live:
+        return "", None, False
+    latest = max(live, key=lambda e: (e.effective_date, e.pk))
+    was_missing = any(e.status == Status.MISSING for e in live)
+    return latest.status, latest.effective_date, was_missing
+
+
+def refresh_current_status(person: Person) -> None:
+    status, since, was_missing = derive_status(person.status_events.all())
+    Person.objects.filter(pk=person.pk).update(current_status=status, current_status_date=since,
+                                               was_missing=was_missing)
+    person.current_status, person.current_status_date, person.was_missing = status, since, was_missing
+
+
+# --- create and edit ------------------------------------------------------------------------
+
+@transaction.atomic
+def create_person(actor, data: dict[str, Any], *, initial_event: dict[str, Any] | None = None,
+                  request=None) -> Person:
+    """Create a person from plain values (see ``creatable_fields``); optionally with the first
+    status event (``initial_event``: the keyword arguments of :func:`add_status_event`)."""
+    _require(actor, "registry.add_person")
+    allowed = creatable_fields(actor)
+    forbidden = sorted(set(data) - set(allowed))
+    if forbidden:
+        raise PermissionDenied(_("You may not set: %(fields)s.") % {"fields": ", ".join(forbidden)})
+    person = Person(created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    for field, value in _coerce(data).items():
+        setattr(person, field, value)
+    _validate(person)
+    if initial_event is not None:
+        _validate_event_values(person, **{k: v for k, v in initial_event.items()
+                                          if k in ("status", "effective_date")})
+    person.save()
+    rebuild_name_keys(person)
+    record(actor, "person.create", object_type="person", object_id=person.pk,
+           details={"reference": person.reference}, request=request)
+    if initial_event is not None:
+        add_status_event(actor, person.pk, request=request, **initial_event)
+        person.refresh_from_db()
+    return person
+
+
+@transaction.atomic
+def update_person(actor, person_id: int, *, version: int, changes: dict[str, Any], request=None,
+                  reason: str = "edit") -> Person:
+    """Apply ``changes`` (field -> plain value) if the record is still at ``version``.
+
+    Raises :class:`StaleVersion` (nothing saved) when someone else saved in between,
+    ``PermissionDenied`` for a field the actor may not change, ``ValidationError`` for bad values.
+    """
+    allowed = editable_fields(actor)
+    if not allowed:
+        raise PermissionDenied(_("You do not have the permission to do this."))
+    forbidden = sorted(set(changes) - set(allowed))
+    if forbidden:
+        raise PermissionDenied(_("You may not change: %(fields)s.") % {"fields": ", ".join(forbidden)})
+    person = Person.objects.select_for_update().get(pk=person_id)
+    if person.merged_into_id:
+        raise ValidationError(_("This record was merged into %(ref)s; edit that one.")
+                              % {"ref": person.merged_into.reference})
+    try:
+        version = int(version)
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"version": [_("The version must be a whole number.")]}) from exc
+    if person.version != version:
+        raise StaleVersion(person)
+    coerced = _coerce(changes)
+    before = {f: _as_text(person, f) for f in ALL_FIELDS}
+    for field, value in coerced.items():
+        setattr(person, field, value)
+    _validate(person)
+    changed = [f for f in ALL_FIELDS if _as_text(person, f) != before[f]]
+    if not changed:
+        return person
+    new_version = person.version + 1
+    updated = Person.objects.filter(pk=person.pk, version=version).update(
+        version=new_version, updated_at=timezone.now(),
+        **{Person._meta.get_field(f).attname: getattr(person, Person._meta.get_field(f).attname) for f in changed},
+    )
+    if updated != 1:  # cannot happen under the row lock, but never overwrite silently
+        raise StaleVersion(Person.objects.get(pk=person.pk))
+    person.version = new_version
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    FieldChange.objects.bulk_create([
+        FieldChange(person=person, field=f, old_value=before[f], new_value=_as_text(person, f),
+                    version=new_version, reason=reason, changed_by=user)
+        for f in changed
+    ])
+    if {"last_name", "first_name", "patronymic"} & set(changed):
+        rebuild_name_keys(person)
+    record(actor, "person.update", object_type="person", object_id=person.pk,
+           details={"fields": changed, "version": new_version}, request=request)
+    return person
+
+
+# --- status history -------------------------------------------------------------------------
+
+def _validate_event_values(person: Person, *, status: str, effective_date) -> dt.date:
+    errors: dict[str, list[str]] = {}
+    if status not in Status.values:
+        errors["status"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Status.values)}]
+    elif status not in STATUSES_BY_SIDE[person.side]:
+        errors["status"] = [
+            _("The status “%(status)s” makes no sense for %(side)s.")
+            % {"status": Status(status).label, "side": Side(person.side).label}
+        ]
+    date = effective_date
+    if not isinstance(date, dt.date):
+        try:
+            date = dt.date.fromisoformat(str(effective_date))
+        except ValueError:
+            errors["effective_date"] = [_("Enter a date as YYYY-MM-DD.")]
+            date = None
+    if date is not None:
+        if date > timezone.localdate():
+            errors["effective_date"] = [_("The date cannot be in the future.")]
+        elif person.birth_date and date < person.birth_date:
+            errors["effective_date"] = [_("The date is before the date of birth.")]
+        elif date < EARLIEST_INCIDENT:
+            errors["effective_date"] = [_("The date is before the war began (20 February 2014).")]
+    if errors:
+        raise ValidationError(errors)
+    return date
+
+
+@transaction.atomic
+def add_status_event(actor, person_id: int, *, status: str, effective_date, source_kind: str = "",
+                     source_reference: str = "", source: Source | None = None, note: str = "",
+                     corrects: int | None = None, permission: str = "registry.add_statusevent",
+                     request=None) -> StatusEvent:
+    """Append a status event. Another app that has checked its own permission (an exchange being
+    reconciled) passes that permission name in ``permission`` and may share one ``source``."""
+    _require(actor, permission)
+    person = Person.objects.select_for_update().get(pk=person_id)
+    if person.merged_into_id:
+        raise ValidationError(_("This record was merged into %(ref)s; add the event there.")
+                              % {"ref": person.merged_into.reference})
+    date = _validate_event_values(person, status=status, effective_date=effective_date)
+    errors: dict[str, list[str]] = {}
+    if source is None:
+        if source_kind not in SourceKind.values:
+            errors["source_kind"] = [_("Choose the kind of source.")]
+        if len(source_reference or "") > Source._meta.get_field("reference").max_length:
+            errors["source_reference"] = [_("At most %(n)s characters.") % {"n": 300}]
+    corrected = None
+    if corrects not in (None, ""):
+        corrected = StatusEvent.objects.filter(pk=corrects, person=person).first()
+        if corrected is None:
+            errors["corrects"] = [_("That event is not in this person's history.")]
+        elif corrected.corrections.exists():
+            errors["corrects"] = [_("That event has already been corrected.")]
+    if errors:
+        raise ValidationError(errors)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    if source is None:
+        source = Source.objects.create(kind=source_kind, reference=(source_reference or "").strip(),
+                                       created_by=user)
+    event = StatusEvent.objects.create(person=person, status=status, effective_date=date, source=source,
+                                       note=(note or "").strip(), corrects=corrected, author=user)
+    refresh_current_status(person)
+    record(actor, "person.status_event", object_type="person", object_id=person.pk,
+           details={"event": event.pk, "status": status, "effective_date": date.isoformat(),
+                    "source": source.kind, "corrects": corrected.pk if corrected else None},
+           request=request)
+    return event
+
+
+# --- names ------------------------------------------------------------------------------
+
+@transaction.atomic
+def add_alternative_name(actor, person_id: int, *, last_name: str = "", first_name: str = "",
+                         patronymic: str = "", script: str = "", source: str = "", request=None) -> AlternativeName:
+    _require(actor, "registry.change_person")
+    person = Person.objects.select_for_update().get(pk=person_id)
+    errors: dict[str, list[str]] = {}
+    values = {"last_name": (last_name or "").strip(), "first_name": (first_name or "").strip(),
+              "patronymic": (patronymic or "").strip()}
+    if not any(values.values()):
+        errors["last_name"] = [_("Give at least one part of the name.")]
+    for field, value in values.items():
+        if len(value) > 100:
+            errors.setdefault(field, []).append(_("At most %(n)s characters.") % {"n": 100})
+    if script not in Script.values:
+        errors["script"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Script.values)}]
+    if len(source or "") > 200:
+        errors["source"] = [_("At most %(n)s characters.") % {"n": 200}]
+    if person.merged_into_id:
+        errors.setdefault("__all__", []).append(
+            _("This record was merged; add the name to the record it was merged into."))
+    if errors:
+        raise ValidationError(errors)
+    alt = AlternativeName.objects.create(
+        person=person, script=script, source=(source or "").strip(),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None, **values,
+    )
+    rebuild_name_keys(person)
+    record(actor, "person.alternative_name", object_type="person", object_id=person.pk,
+           details={"alternative_name": alt.pk, "script": script}, request=request)
+    return alt
+
+
+# --- merge ------------------------------------------------------------------------------
+
+MERGE_FILL_FIELDS = tuple(f for f in ALL_FIELDS if f not in ("side", "last_name", "first_name"))
+
+
+def _empty(person: Person, field: str) -> bool:
+    value = getattr(person, Person._meta.get_field(field).attname)
+    return value in (None, "") or (field == "medical_category" and value == MedicalCategory.NONE) or (
+        field in ("sex",) and value == Sex.UNKNOWN)
+
+
+@transaction.atomic
+def merge_persons(actor, survivor_id: int, duplicate_id: int, *, request=None) -> Merge:
+    """Fold ``duplicate`` into ``survivor``: its status events and alternative names move, its
+    canonical name becomes an alternative name of the survivor, empty survivor fields are filled
+    from it, and it leaves the register (``merged_into``). Undo with :func:`undo_merge`."""
+    _require(actor, "registry.merge_person")
+    if str(survivor_id) == str(duplicate_id):
+        raise ValidationError(_("A record cannot be merged with itself."))
+    persons = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[survivor_id, duplicate_id])}
+    survivor, duplicate = persons.get(int(survivor_id)), persons.get(int(duplicate_id))
+    if survivor is None or duplicate is None:
+        raise ValidationError(_("Both records must exist."))
+    if survivor.merged_into_id or duplicate.merged_into_id:
+        raise ValidationError(_("One of these records has already been merged into another."))
+    if survivor.side != duplicate.side:
+        raise ValidationError(_("Records of different sides cannot be the same person."))
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    event_ids = list(duplicate.status_events.values_list("pk", flat=True))
+    alt_ids = list(duplicate.alternative_names.values_list("pk", flat=True))
+    StatusEvent.objects.filter(pk__in=event_ids).update(person=survivor)
+    AlternativeName.objects.filter(pk__in=alt_ids).update(person=survivor)
+    created_alt = None
+    if (duplicate.last_name, duplicate.first_name, duplicate.patronymic) != (
+            survivor.last_name, survivor.first_name, survivor.patronymic):
+        created_alt = AlternativeName.objects.create(
+            person=survivor, last_name=duplicate.last_name, first_name=duplicate.first_name,
+            patronymic=duplicate.patronymic, script=Script.UKRAINIAN,
+            source=_("merged record %(ref)s") % {"ref": duplicate.reference}, created_by=user,
+        )
+    filled: dict[str, list[str]] = {}
+    for field in MERGE_FILL_FIELDS:
+        if _empty(survivor, field) and not _empty(duplicate, field):
+            attname = Person._meta.get_field(field).attname
+            filled[field] = [_as_text(survivor, field), _as_text(duplicate, field)]
+            setattr(survivor, attname, getattr(duplicate, attname))
+    survivor.version += 1
+    survivor.save()
+    duplicate.merged_into = survivor
+    duplicate.version += 1
+    duplicate.save(update_fields=["merged_into", "version", "updated_at"])
+    FieldChange.objects.bulk_create([
+        FieldChange(person=survivor, field=f, old_value=old, new_value=new, version=survivor.version,
+                    reason="merge", changed_by=user)
+        for f, (old, new) in filled.items()
+    ])
+    merge = Merge.objects.create(
+        survivor=survivor, duplicate=duplicate, merged_by=user,
+        moved={"events": event_ids, "alternative_names": alt_ids,
+               "created_alternative_name": created_alt.pk if created_alt else None, "filled": filled},
+    )
+    rebuild_name_keys(survivor)
+    PersonNameKey.objects.filter(person=duplicate).delete()
+    refresh_current_status(survivor)
+    refresh_current_status(duplicate)
+    record(actor, "person.merge", object_type="person", object_id=survivor.pk,
+           details={"merge": merge.pk, "survivor": survivor.reference, "duplicate": duplicate.reference,
+                    "events": len(event_ids), "alternative_names": len(alt_ids), "filled": sorted(filled)},
+           request=request)
+    person_merged.send(sender=Merge, merge=merge, survivor=survivor, duplicate=duplicate)
+    return merge
+
+
+@transaction.atomic
+def undo_merge(actor, merge_id: int, *, request=None) -> Merge:
+    """Put everything a merge moved back where it was. Fields filled by the merge get their old
+    (empty) value back unless someone has changed them since."""
+    _require(actor, "registry.merge_person")
+    merge = Merge.objects.select_for_update().filter(pk=merge_id).first()
+    if merge is None:
+        raise ValidationError(_("No such merge."))
+    if merge.undone_at:
+        raise ValidationError(_("This merge has already been undone."))
+    persons = {p.pk: p for p in Person.objects.select_for_update().filter(
+        pk__in=[merge.survivor_id, merge.duplicate_id])}
+    survivor, duplicate = persons[merge.survivor_id], persons[merge.duplicate_id]
+    if survivor.merged_into_id:
+        raise ValidationError(_("The surviving record has since been merged into %(ref)s: undo that merge first.")
+                              % {"ref": survivor.merged_into.reference})
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    moved = merge.moved
+    StatusEvent.objects.filter(pk__in=moved.get("events", [])).update(person=duplicate)
+    AlternativeName.objects.filter(pk__in=moved.get("alternative_names", [])).update(person=duplicate)
+    if moved.get("created_alternative_name"):
+        AlternativeName.objects.filter(pk=moved["created_alternative_name"]).delete()
+    restored = {}
+    for field, (old, new) in moved.get("filled", {}).items():
+        if _as_text(survivor, field) == new:
+            setattr(survivor, field, _from_text(field, old))
+            restored[field] = [new, old]
+    survivor.version += 1
+    survivor.save()
+    duplicate.merged_into = None
+    duplicate.version += 1
+    duplicate.save(update_fields=["merged_into", "version", "updated_at"])
+    FieldChange.objects.bulk_create([
+        FieldChange(person=survivor, field=f, old_value=a, new_value=b, version=survivor.version,
+                    reason="undo_merge", changed_by=user)
+        for f, (a, b) in restored.items()
+    ])
+    merge.undone_at = timezone.now()
+    merge.undone_by = user
+    merge.save(update_fields=["undone_at", "undone_by"])
+    rebuild_name_keys(survivor)
+    rebuild_name_keys(duplicate)
+    refresh_current_status(survivor)
+    refresh_current_status(duplicate)
+    record(actor, "person.merge_undo", object_type="person", object_id=survivor.pk,
+           details={"merge": merge.pk, "survivor": survivor.reference, "duplicate": duplicate.reference},
+           request=request)
+    person_merge_undone.send(sender=Merge, merge=merge, survivor=survivor, duplicate=duplicate)
+    return merge
+
+
+def _from_text(field: str, text: str):
+    if text == "":
+        return None if (field in FK_MODELS or field in DATE_FIELDS) else (
+            MedicalCategory.NONE if field == "medical_category" else Sex.UNKNOWN if field == "sex" else "")
+    if field in FK_MODELS:
+        return FK_MODELS[field].objects.get(code=text)
+    if field in DATE_FIELDS:
+        return dt.date.fromisoformat(text)
+    return text
+
+
+# --- reads that are audited -------------------------------------------------------------------
+
+def record_person_view(actor, person: Person, *, request=None, via: str = "page") -> None:
+    """Every read of a person's detail is audited (page or API)."""
+    record(actor, "person.view", object_type="person", object_id=person.pk,
+           details={"via": via}, request=request)
