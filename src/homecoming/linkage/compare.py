@@ -1,0 +1,69 @@
+"""Field comparisons: each returns a comparison level (a short string)."""
+
+from __future__ import annotations
+
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
+from .dates import compare_dates
+from .records import NamePart
+
+__all__ = ["NAME_LEVELS", "ID_LEVELS", "compare_names", "compare_identifiers", "compare_dates"]
+
+#: Name levels, best first.  ``same``: equal after normalisation, or sharing a search key
+#: (the same name in another script, transliteration or Ukrainian/Russian form);
+#: ``close``: a typo away (skeletons one edit apart, or Jaro-Winkler >= 0.92 on the Latin
+#: renderings); ``initial``: one side is an initial consistent with the other;
+#: ``differ``; ``missing`` (either side empty).
+NAME_LEVELS = ("same", "close", "initial", "differ", "missing")
+#: Identifier levels: ``same``, ``close`` (one edit or transposition, length >= 5),
+#: ``differ``, ``missing``.
+ID_LEVELS = ("same", "close", "differ", "missing")
+
+_cache: dict[tuple[str, str], str] = {}
+
+
+def compare_names(a: NamePart, b: NamePart) -> str:
+    """Level of two name parts (see :data:`NAME_LEVELS`)."""
+    if not a.key or not b.key:
+        return "missing"
+    if a.initial_only or b.initial_only:
+        return "initial" if a.initials & b.initials else "differ"
+    ck = (a.key, b.key)
+    lvl = _cache.get(ck)
+    if lvl is not None:
+        return lvl
+    if a.key == b.key or a.keys & b.keys:
+        lvl = "same"
+    elif _close(a, b):
+        lvl = "close"
+    else:
+        lvl = "differ"
+    if len(_cache) > 2_000_000:
+        _cache.clear()
+    _cache[ck] = lvl
+    return lvl
+
+
+def _close(a: NamePart, b: NamePart) -> bool:
+    if len(a.skel) >= 4 and len(b.skel) >= 4:
+        for x in a.keys or (a.skel,):
+            for y in b.keys or (b.skel,):
+                if abs(len(x) - len(y)) <= 1 and Levenshtein.distance(x, y, score_cutoff=1) <= 1:
+                    return True
+    return JaroWinkler.similarity(a.latin, b.latin) >= 0.92
+
+
+def compare_identifiers(a: str, b: str) -> str:
+    """Level of two normalised identifiers (see :data:`ID_LEVELS`)."""
+    if not a or not b:
+        return "missing"
+    if a == b:
+        return "same"
+    if min(len(a), len(b)) >= 5:
+        if Levenshtein.distance(a, b, score_cutoff=1) <= 1:
+            return "close"
+        if len(a) == len(b):
+            diff = [i for i in range(len(a)) if a[i] != b[i]]
+            if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
+                return "close"
+    return "differ"

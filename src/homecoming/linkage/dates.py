@@ -1,0 +1,159 @@
+"""Partial dates (year, year-month, full) and their comparison levels."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+__all__ = ["PartialDate", "parse_partial_date", "compare_dates", "DATE_LEVELS", "STRONG_DATE_LEVELS"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class PartialDate:
+    """A date known to the year, the month or the day.  ``precision`` is ``"year"``,
+    ``"month"`` or ``"day"``; ``str()`` gives ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.year <= 9999:
+            raise ValueError(f"year {self.year} out of range")
+        if self.month is None and self.day is not None:
+            raise ValueError("a day without a month")
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise ValueError(f"month {self.month} out of range")
+        if self.day is not None:
+            dt.date(self.year, self.month, self.day)  # raises ValueError if impossible
+
+    @property
+    def precision(self) -> str:
+        return "day" if self.day is not None else "month" if self.month is not None else "year"
+
+    @property
+    def is_full(self) -> bool:
+        return self.day is not None
+
+    def __str__(self) -> str:
+        if self.day is not None:
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.month is not None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}"
+
+    def digits(self) -> str:
+        """``YYYYMMDD`` of a full date."""
+        return f"{self.year:04d}{self.month:02d}{self.day:02d}"
+
+
+_ISO_RE = re.compile(r"^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?$")
+_DMY_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_MY_RE = re.compile(r"^(\d{1,2})\.(\d{4})$")
+
+#: Accepted input formats, for error messages.
+FORMATS = "YYYY-MM-DD, YYYY-MM, YYYY, DD.MM.YYYY or empty"
+
+
+def parse_partial_date(text: str | None) -> PartialDate | None:
+    """Parse ``YYYY-MM-DD``, ``YYYY-MM``, ``YYYY``, ``DD.MM.YYYY`` (also ``MM.YYYY``);
+    empty gives ``None``.  Raises ``ValueError`` with a readable reason otherwise."""
+    if text is None:
+        return None
+    s = text.strip()
+    if not s:
+        return None
+    m = _ISO_RE.match(s)
+    if m:
+        y, mo, d = m.groups()
+        return _make(int(y), int(mo) if mo else None, int(d) if d else None, s)
+    m = _DMY_RE.match(s)
+    if m:
+        d, mo, y = m.groups()
+        return _make(int(y), int(mo), int(d), s)
+    m = _MY_RE.match(s)
+    if m:
+        mo, y = m.groups()
+        return _make(int(y), int(mo), None, s)
+    raise ValueError(f"{s!r} is not a date; expected {FORMATS}")
+
+
+def _make(y: int, mo: int | None, d: int | None, s: str) -> PartialDate:
+    try:
+        return PartialDate(y, mo, d)
+    except ValueError as exc:
+        raise ValueError(f"{s!r} is not a valid date ({exc}); expected {FORMATS}") from None
+
+
+#: Comparison levels, best first.  ``exact``: same full date; ``swap``: day and month
+#: swapped; ``typo``: one digit of YYYYMMDD wrong, or two adjacent digits transposed;
+#: ``near``: one day apart, or one month or one year apart with the rest equal;
+#: ``month``: agree to the month (one side not full); ``year``: agree on the year (one
+#: side known only to the year); ``differ``; ``missing`` (either side unknown).
+DATE_LEVELS = ("exact", "swap", "typo", "near", "month", "year", "differ", "missing")
+#: Levels that discriminate between namesakes (both dates full, typical error at most).
+STRONG_DATE_LEVELS = frozenset({"exact", "swap", "typo", "near"})
+
+
+def compare_dates(a: PartialDate | None, b: PartialDate | None) -> str:
+    """The level (one of :data:`DATE_LEVELS`) of two partial dates."""
+    if a is None or b is None:
+        return "missing"
+    if a.day is not None and b.day is not None:
+        if a == b:
+            return "exact"
+        if a.year == b.year and a.day == b.month and a.month == b.day:
+            return "swap"
+        da, db = a.digits(), b.digits()
+        diff = [i for i in range(8) if da[i] != db[i]]
+        if len(diff) == 1:
+            return "typo"
+        if len(diff) == 2 and diff[1] == diff[0] + 1 and da[diff[0]] == db[diff[1]] and da[diff[1]] == db[diff[0]]:
+            return "typo"
+        if abs((dt.date(a.year, a.month, a.day) - dt.date(b.year, b.month, b.day)).days) == 1:
+            return "near"
+        if a.day == b.day and ((a.month == b.month and abs(a.year - b.year) == 1)
+                               or (a.year == b.year and abs(a.month - b.month) == 1)):
+            return "near"
+        return "differ"
+    if a.year != b.year:
+        return "differ"
+    if a.month is not None and b.month is not None:
+        return "month" if a.month == b.month else "differ"
+    return "year"
+
+
+def neighbours(d: PartialDate) -> list[PartialDate]:
+    """Full dates at level swap/typo/near from a full date ``d`` (used for blocking
+    and to estimate how often two unrelated people agree at those levels)."""
+    out: set[PartialDate] = set()
+    digits = d.digits()
+    for i in range(8):
+        for c in "0123456789":
+            if c != digits[i]:
+                out.add(digits[:i] + c + digits[i + 1:])  # type: ignore[arg-type]
+        if i < 7:
+            out.add(digits[:i] + digits[i + 1] + digits[i] + digits[i + 2:])  # type: ignore[arg-type]
+    res: set[PartialDate] = set()
+    for s in out:
+        if isinstance(s, str):
+            try:
+                res.add(PartialDate(int(s[:4]), int(s[4:6]), int(s[6:])))
+            except ValueError:
+                pass
+    base = dt.date(d.year, d.month, d.day)
+    for delta in (-1, 1):
+        x = base + dt.timedelta(days=delta)
+        res.add(PartialDate(x.year, x.month, x.day))
+        for y, m in ((d.year + delta, d.month), (d.year, d.month + delta)):
+            try:
+                res.add(PartialDate(y, m, d.day))
+            except (ValueError, TypeError):
+                pass
+    try:
+        res.add(PartialDate(d.year, d.day, d.month))
+    except ValueError:
+        pass
+    res.discard(d)
+    return sorted(res)

@@ -1,0 +1,524 @@
+"""The register index: blocking, scoring, decisions and explanations."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+
+from .compare import compare_dates, compare_identifiers, compare_names
+from .dates import STRONG_DATE_LEVELS, PartialDate, neighbours
+from .model import Params
+from .records import Prepared, Record, prepare
+
+__all__ = ["LinkageIndex", "RowResult", "Candidate", "FieldComparison", "Cluster", "dedupe"]
+
+LOG2 = math.log2
+_NAME_FIELDS = ("last_name", "first_name", "patronymic")
+_DATE_NOTES = {
+    "exact": "same date",
+    "swap": "day and month swapped",
+    "typo": "one digit differs (or two adjacent digits transposed)",
+    "near": "one day, month or year apart",
+    "month": "agree to the month (one date not full)",
+    "year": "agree on the year (one date known only to the year)",
+    "differ": "different dates",
+    "missing": "not known on one side",
+}
+_NAME_NOTES = {
+    "same": "same name (after normalisation, transliteration or Ukrainian/Russian equivalence)",
+    "close": "a typo away",
+    "initial": "initial consistent with the name",
+    "differ": "different names",
+    "missing": "not known on one side",
+}
+_ID_NOTES = {"same": "identical", "close": "one character differs", "differ": "different",
+             "missing": "not known on one side"}
+
+
+@dataclass
+class FieldComparison:
+    """One row of a candidate's explanation (a step of Splink's waterfall)."""
+
+    field: str
+    level: str
+    weight: float  # log2(m/u), bits of evidence for (+) or against (-) a match
+    list_value: str
+    registry_value: str
+    note: str
+
+
+@dataclass
+class Candidate:
+    """A register record proposed for one list row."""
+
+    registry_id: str
+    probability: float  # posterior probability that this record is the row's person
+    match_weight: float  # prior + sum of field weights, in bits
+    decision: str  # "match" or "review"
+    explanation: list[FieldComparison] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def explain_text(self) -> str:
+        """One line: ``field=level(+w.w); ...``."""
+        return "; ".join(f"{f.field}={f.level}({f.weight:+.1f})" for f in self.explanation)
+
+
+@dataclass
+class RowResult:
+    """The outcome for one list row: ``decision`` is ``match`` (safe to accept
+    automatically; ``candidates[0]`` is the person), ``review`` (a person must look at
+    ``candidates``, best first) or ``none``.  ``list_duplicates``: ids of other rows of
+    the same list that are the same person.  ``reason``: why, in one sentence."""
+
+    row_id: str
+    decision: str
+    candidates: list[Candidate] = field(default_factory=list)
+    list_duplicates: list[str] = field(default_factory=list)
+    reason: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Cluster:
+    """Register records that are the same person (``ids``, sorted), the pairs that tie
+    them, and ``review`` pairs a person should look at."""
+
+    cluster_id: str
+    ids: list[str]
+    pairs: list[tuple[str, str, float]] = field(default_factory=list)
+
+
+class LinkageIndex:
+    """An index of a register, built once and kept up to date with :meth:`add` and
+    :meth:`remove`; :meth:`link` matches list rows against it.
+
+    >>> idx = LinkageIndex([Record("r1", "Петренко", "Олександр", "Миколайович", birth_date="1990-05-17")])
+    >>> idx.link([Record("x", full_name="PETRENKO Aleksandr Nikolaevich", birth_date="17.05.1990")])[0].decision
+    'match'
+    """
+
+    def __init__(self, records: Iterable[Record] = (), params: Params | None = None):
+        self.params = params or Params()
+        self._recs: dict[str, Prepared] = {}
+        self._blocks: dict[str, set[str]] = defaultdict(set)
+        self._tf: dict[str, Counter] = {f: Counter() for f in _NAME_FIELDS}
+        self._tf_init: dict[str, Counter] = {f: Counter() for f in _NAME_FIELDS}
+        self._dates = Counter()
+        self._months = Counter()
+        self._years = Counter()
+        self._u_dirty = True
+        self._u_size = 0
+        self._u: dict[str, dict[str, float]] = {}
+        self._w_cache: dict[tuple[str, str], float] = {}
+        for r in records:
+            self.add(r)
+
+    # ---- maintenance -------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._recs)
+
+    def __contains__(self, record_id: object) -> bool:
+        return str(record_id) in self._recs
+
+    def get(self, record_id: str) -> Record | None:
+        p = self._recs.get(str(record_id))
+        return p.record if p else None
+
+    def add(self, record: Record) -> None:
+        """Add (or replace) a record."""
+        if record.id in self._recs:
+            self.remove(record.id)
+        p = prepare(record)
+        self._recs[p.id] = p
+        for k in p.block_keys():
+            self._blocks[k].add(p.id)
+        self._count(p, +1)
+
+    def remove(self, record_id: str) -> None:
+        """Remove a record; unknown ids are ignored."""
+        p = self._recs.pop(str(record_id), None)
+        if p is None:
+            return
+        for k in p.block_keys():
+            s = self._blocks.get(k)
+            if s is not None:
+                s.discard(p.id)
+                if not s:
+                    del self._blocks[k]
+        self._count(p, -1)
+
+    def _count(self, p: Prepared, sign: int) -> None:
+        for f, part in zip(_NAME_FIELDS, (p.last, p.first, p.patronymic), strict=True):
+            for k in part.keys:
+                self._tf[f][k] += sign
+            for c in part.initials:
+                self._tf_init[f][c] += sign
+        d = p.birth_date
+        if d is not None:
+            self._years[d.year] += sign
+            if d.month is not None:
+                self._months[(d.year, d.month)] += sign
+            if d.is_full:
+                self._dates[d] += sign
+        self._u_dirty = True
+
+    # ---- u estimation --------------------------------------------------------------
+    def _estimate_u(self) -> None:
+        n = max(len(self._recs), 1)
+        if not self._u_dirty and abs(n - self._u_size) < 0.05 * self._u_size:
+            return
+        u = {k: dict(v) for k, v in self.params.u.items()}
+        nd = sum(self._dates.values()) or 1
+        u["birth_date"]["exact"] = max(sum(c * c for c in self._dates.values()) / nd / nd, 1 / (n * 10))
+        ny = sum(self._years.values()) or 1
+        u["birth_date"]["year"] = max(sum(c * c for c in self._years.values()) / ny / ny, 1e-4)
+        nm = sum(self._months.values()) or 1
+        u["birth_date"]["month"] = max(sum(c * c for c in self._months.values()) / nm / nm, 1e-5)
+        u["birth_date"]["partial_differ"] = 1 - u["birth_date"]["year"]
+        # swap / typo / near: walk the neighbours of a sample of full dates
+        rnd = random.Random(1)
+        dates = list(self._dates)
+        sample = rnd.sample(dates, min(len(dates), 1500)) if dates else []
+        acc = Counter()
+        tot = 0
+        for d in sample:
+            c = self._dates[d]
+            tot += c
+            for nb in neighbours(d):
+                cnt = self._dates.get(nb)
+                if cnt:
+                    acc[compare_dates(d, nb)] += c * cnt / nd
+        for lvl in ("swap", "typo", "near"):
+            if tot:
+                u["birth_date"][lvl] = max(acc[lvl] / tot, 1 / (n * 10))
+        u["birth_date"]["differ"] = max(1 - sum(u["birth_date"][x] for x in ("exact", "swap", "typo", "near")), 0.5)
+        # names: close / differ by random pairs
+        ids = list(self._recs)
+        if len(ids) >= 50:
+            lv = {f: Counter() for f in _NAME_FIELDS}
+            pairs = 4000
+            for _ in range(pairs):
+                a, b = self._recs[rnd.choice(ids)], self._recs[rnd.choice(ids)]
+                for f, x, y in (("last_name", a.last, b.last), ("first_name", a.first, b.first),
+                                ("patronymic", a.patronymic, b.patronymic)):
+                    lv[f][compare_names(x, y)] += 1
+            for f in _NAME_FIELDS:
+                tot_f = sum(c for k, c in lv[f].items() if k != "missing") or 1
+                u[f]["close"] = max(lv[f]["close"] / tot_f, self.params.u[f]["close"])
+                u[f]["differ"] = max(lv[f]["differ"] / tot_f, 0.5)
+        self._u = u
+        self._u_dirty = False
+        self._u_size = n
+        self._w_cache = {}
+
+    def _w(self, fld: str, level: str, u: float | None = None) -> float:
+        m = self.params.m[fld][level]
+        if u is None:
+            key = (fld, level)
+            w = self._w_cache.get(key)
+            if w is None:
+                w = LOG2(m / self._u[fld][level])
+                self._w_cache[key] = w
+            return w
+        return LOG2(m / min(max(u, 1e-9), 1.0))
+
+    # ---- scoring ----------------------------------------------------------------------
+    def _name_weight(self, fld: str, level: str, a, b) -> float:
+        if level == "missing":
+            return 0.0
+        n = len(self._recs) or 1
+        if level == "same":
+            shared = a.keys & b.keys
+            tf = self._tf[fld]
+            cnt = max((tf.get(k, 0) for k in shared), default=0) if shared else 0
+            return self._w(fld, "same", max(cnt, 1) / n)
+        if level == "initial":
+            tfi = self._tf_init[fld]
+            cnt = max((tfi.get(c, 0) for c in a.initials & b.initials), default=0)
+            return self._w(fld, "initial", max(cnt, 1) / n)
+        return self._w(fld, level)
+
+    def _date_weight(self, level: str, a: PartialDate | None, b: PartialDate | None) -> float:
+        if level == "missing":
+            return 0.0
+        if level == "differ" and not (a.is_full and b.is_full):  # type: ignore[union-attr]
+            return LOG2(0.04 / self._u["birth_date"]["partial_differ"])
+        return self._w("birth_date", level)
+
+    def _levels(self, r: Prepared, c: Prepared) -> tuple[float, tuple[str, ...], bool]:
+        """Sum of field weights and the levels (last, first, patronymic, date, service, tax)."""
+        ll = compare_names(r.last, c.last)
+        lf = compare_names(r.first, c.first)
+        swapped = False
+        if ll == "differ" and lf == "differ":
+            sl = compare_names(r.last, c.first)
+            sf = compare_names(r.first, c.last)
+            if sl in ("same", "close") and sf in ("same", "close"):
+                ll, lf, swapped = sf, sl, True
+        lp = compare_names(r.patronymic, c.patronymic)
+        ld = compare_dates(r.birth_date, c.birth_date)
+        ls = compare_identifiers(r.service_number, c.service_number)
+        lt = compare_identifiers(r.tax_number, c.tax_number)
+        if swapped:
+            w = self._name_weight("last_name", ll, r.first, c.last) + self._name_weight("first_name", lf, r.last, c.first)
+        else:
+            w = self._name_weight("last_name", ll, r.last, c.last) + self._name_weight("first_name", lf, r.first, c.first)
+        w += self._name_weight("patronymic", lp, r.patronymic, c.patronymic)
+        w += self._date_weight(ld, r.birth_date, c.birth_date)
+        if ls != "missing":
+            w += self._w("service_number", ls, 1 / max(len(self._recs), 1)) if ls == "same" else self._w("service_number", ls)
+        if lt != "missing":
+            w += self._w("tax_number", lt, 1 / max(len(self._recs), 1)) if lt == "same" else self._w("tax_number", lt)
+        return w, (ll, lf, lp, ld, ls, lt), swapped
+
+    def _explain(self, r: Prepared, c: Prepared, levels: tuple[str, ...], swapped: bool) -> list[FieldComparison]:
+        ll, lf, lp, ld, ls, lt = levels
+        rl, rf = (r.first, r.last) if swapped else (r.last, r.first)
+        out = [
+            FieldComparison("last_name", ll, round(self._name_weight("last_name", ll, rl, c.last), 2),
+                            rl.text, c.last.text, _NAME_NOTES[ll] + (" (first and last name swapped)" if swapped else "")),
+            FieldComparison("first_name", lf, round(self._name_weight("first_name", lf, rf, c.first), 2),
+                            rf.text, c.first.text, _NAME_NOTES[lf]),
+            FieldComparison("patronymic", lp, round(self._name_weight("patronymic", lp, r.patronymic, c.patronymic), 2),
+                            r.patronymic.text, c.patronymic.text, _NAME_NOTES[lp]),
+            FieldComparison("birth_date", ld, round(self._date_weight(ld, r.birth_date, c.birth_date), 2),
+                            str(r.birth_date or ""), str(c.birth_date or ""), _DATE_NOTES[ld]),
+        ]
+        n = max(len(self._recs), 1)
+        for fld, lvl, a, b in (("service_number", ls, r.service_number, c.service_number),
+                               ("tax_number", lt, r.tax_number, c.tax_number)):
+            if lvl == "missing" and not a and not b:
+                continue
+            w = 0.0 if lvl == "missing" else (self._w(fld, lvl, 1 / n) if lvl == "same" else self._w(fld, lvl))
+            out.append(FieldComparison(fld, lvl, round(w, 2), a, b, _ID_NOTES[lvl]))
+        return out
+
+    # ---- blocking ---------------------------------------------------------------------
+    def _candidate_ids(self, r: Prepared, exclude: str | None = None) -> set[str]:
+        """Union of blocks: last-name key (and its one-deletion variants, the typo
+        neighbourhood) with the first-name initial class; first and last swapped; full
+        date of birth (and with day and month swapped); service and tax numbers."""
+        blocks = self._blocks
+        keys: list[str] = []
+        firsts = set(r.first.initials) | {"?"} if r.first.key else None
+        for k in r.last.keys:
+            if firsts is None:
+                keys.append(f"L:{k}")
+                continue
+            dels = [k[:i] + k[i + 1:] for i in range(len(k))] if len(k) >= 3 else []
+            for fi in firsts:
+                keys.append(f"L:{k}|{fi}")
+                keys.append(f"D:{k}|{fi}")
+                for dk in dels:
+                    keys.append(f"L:{dk}|{fi}")
+                    keys.append(f"D:{dk}|{fi}")
+        if not r.first.initial_only and r.last.initials:
+            for k in r.first.keys:
+                for fi in r.last.initials:
+                    keys.append(f"L:{k}|{fi}")
+        d = r.birth_date
+        if d is not None and d.is_full:
+            keys.append(f"B:{d}")
+            if d.day <= 12 and d.day != d.month:  # type: ignore[operator]
+                keys.append(f"B:{PartialDate(d.year, d.day, d.month)}")
+        if r.service_number:
+            keys.append(f"S:{r.service_number}")
+        if r.tax_number:
+            keys.append(f"T:{r.tax_number}")
+        out: set[str] = set()
+        for k in keys:
+            s = blocks.get(k)
+            if s:
+                out |= s
+        if exclude is not None:
+            out.discard(exclude)
+        return out
+
+    # ---- linking ----------------------------------------------------------------------
+    def _score_row(self, r: Prepared, prior: float, exclude: str | None = None):
+        """[(probability, weight, id, levels, swapped)] best first, and log2 prior odds."""
+        self._estimate_u()
+        n = max(len(self._recs), 1)
+        log_pi = LOG2(prior / n)
+        log_out = LOG2(1 - prior)
+        scored = []
+        recs = self._recs
+        for cid in self._candidate_ids(r, exclude):
+            w, lv, sw = self._levels(r, recs[cid])
+            scored.append((w, cid, lv, sw))
+        if not scored:
+            return [], log_pi - log_out
+        # posterior: one of the candidates or nobody (log-sum-exp in base 2)
+        top = max(log_pi + s[0] for s in scored)
+        top = max(top, log_out)
+        denom = 2 ** (log_out - top) + sum(2 ** (log_pi + s[0] - top) for s in scored)
+        res = []
+        for w, cid, lv, sw in scored:
+            p = 2 ** (log_pi + w - top) / denom
+            res.append((p, w, cid, lv, sw))
+        res.sort(key=lambda x: (-x[0], -x[1], x[2]))
+        return res, log_pi - log_out
+
+    def _decide(self, r: Prepared, scored: list, log_prior: float, explain: bool) -> tuple[str, list[Candidate], str]:
+        prm = self.params
+        if not scored:
+            return "none", [], "no candidate shares a name key, a date of birth or an identifier"
+        best_p, best_w, best_id, lv, sw = scored[0]
+        ll, lf, lp, ld, ls, lt = lv
+        decision = "review"
+        reason = ""
+        others = scored[1:]
+        id_agree = ls == "same" or lt == "same"
+        id_conflict = ls == "differ" or lt == "differ"
+        names_ok = ll in ("same", "close") and lf in ("same", "close", "initial") and lp != "differ"
+        if id_agree:
+            twin = any(o[3][4] == "same" and ls == "same" or o[3][5] == "same" and lt == "same" for o in others)
+            names_contradict = ll not in ("same", "close") and lf not in ("same", "close")
+            if twin:
+                reason = "identifier shared by more than one register record"
+            elif names_contradict:
+                reason = "identifier agrees but the names do not"
+            elif ls == "differ" or lt == "differ":
+                reason = "one identifier agrees, another differs"
+            else:
+                decision, reason = "match", "identifier agrees and the names are consistent"
+        elif id_conflict:
+            reason = "identifier differs"
+        elif ld not in STRONG_DATE_LEVELS:
+            reason = ("names only: without a full date of birth or an identifier, "
+                      "a namesake cannot be ruled out")
+        elif not names_ok:
+            reason = "date of birth agrees but the names disagree"
+        elif best_p < prm.match_threshold:
+            reason = f"probability {best_p:.3f} below the automatic threshold {prm.match_threshold}"
+        else:
+            decision, reason = "match", f"names and date of birth ({ld}) agree; probability {best_p:.4f}"
+        cands = []
+        for i, (p, w, cid, lvs, swp) in enumerate(scored):
+            if i > 0 and p < prm.review_threshold:
+                break
+            if i == 0 and decision != "match" and p < prm.review_threshold:
+                break
+            c = Candidate(cid, round(p, 6), round(log_prior + w, 2),
+                          "match" if (i == 0 and decision == "match") else "review")
+            if explain:
+                c.explanation = self._explain(r, self._recs[cid], lvs, swp)
+            cands.append(c)
+        if decision != "match" and not cands:
+            decision = "none"
+            reason = "no candidate is probable enough to show (best %.4g)" % best_p
+        elif decision != "match":
+            decision = "review"
+        return decision, cands, reason
+
+    def link(self, rows: Iterable[Record], explain: bool = True) -> list[RowResult]:
+        """Match list rows against the register.  One :class:`RowResult` per row, in
+        order.  Rows of the list that are the same person are flagged in
+        ``list_duplicates``."""
+        rows = list(rows)
+        prepared = [prepare(r) for r in rows]
+        out = []
+        for p in prepared:
+            scored, log_prior = self._score_row(p, self.params.prior_in_register)
+            d, cands, reason = self._decide(p, scored, log_prior, explain)
+            out.append(RowResult(p.id, d, cands, [], reason))
+        self._flag_list_duplicates(prepared, out)
+        return out
+
+    def _flag_list_duplicates(self, prepared: list[Prepared], results: list[RowResult]) -> None:
+        by_target: dict[str, list[int]] = defaultdict(list)
+        for i, res in enumerate(results):
+            if res.decision == "match":
+                by_target[res.candidates[0].registry_id].append(i)
+        dup: dict[int, set[int]] = defaultdict(set)
+        for idxs in by_target.values():
+            for i in idxs:
+                dup[i] |= set(idxs) - {i}
+        # rows that agree with each other strongly, matched or not
+        blocks: dict[str, list[int]] = defaultdict(list)
+        for i, p in enumerate(prepared):
+            for k in p.last.keys:
+                for fi in p.first.initials or ("?",):
+                    blocks[f"{k}|{fi}"].append(i)
+            if p.service_number:
+                blocks["S:" + p.service_number].append(i)
+        seen = set()
+        for idxs in blocks.values():
+            if len(idxs) < 2 or len(idxs) > 500:
+                continue
+            for a_i, a in enumerate(idxs):
+                for b in idxs[a_i + 1:]:
+                    if (a, b) in seen:
+                        continue
+                    seen.add((a, b))
+                    x, y = prepared[a], prepared[b]
+                    ls = compare_identifiers(x.service_number, y.service_number)
+                    ll, lf = compare_names(x.last, y.last), compare_names(x.first, y.first)
+                    lp = compare_names(x.patronymic, y.patronymic)
+                    ld = compare_dates(x.birth_date, y.birth_date)
+                    same = ls == "same" or (
+                        ls != "differ" and ll in ("same", "close") and lf in ("same", "close", "initial")
+                        and lp != "differ" and ld in STRONG_DATE_LEVELS)
+                    if same:
+                        dup[a].add(b)
+                        dup[b].add(a)
+        for i, others in dup.items():
+            results[i].list_duplicates = sorted(prepared[j].id for j in others)
+
+    def dedupe(self, explain: bool = False) -> tuple[list[Cluster], list[tuple[str, str, float, str, list]]]:
+        """Records of this register that are the same person.
+
+        Returns ``(clusters, pairs)``: clusters of records joined by ``match`` pairs
+        (connected components), and every ``match`` or ``review`` pair as
+        ``(id_a, id_b, probability, decision, explanation)`` with ``id_a < id_b``."""
+        pairs: dict[tuple[str, str], tuple[float, str, list]] = {}
+        for rid, p in self._recs.items():
+            scored, log_prior = self._score_row(p, self.params.dedupe_prior, exclude=rid)
+            if not scored:
+                continue
+            d, cands, _ = self._decide(p, scored, log_prior, explain)
+            for i, c in enumerate(cands):
+                dec = "match" if (i == 0 and d == "match") else "review"
+                key = (rid, c.registry_id) if rid < c.registry_id else (c.registry_id, rid)
+                prev = pairs.get(key)
+                if prev is None or (dec == "match" and prev[1] != "match") or (
+                        prev[1] == dec and c.probability > prev[0]):
+                    pairs[key] = (c.probability, dec, c.explanation)
+        parent: dict[str, str] = {}
+
+        def find(x: str) -> str:
+            while parent.get(x, x) != x:
+                parent[x] = parent.get(parent[x], parent[x])
+                x = parent[x]
+            return x
+
+        for (a, b), (_, dec, _) in pairs.items():
+            if dec == "match":
+                ra, rb = find(a), find(b)
+                if ra != rb:
+                    parent[max(ra, rb)] = min(ra, rb)
+        groups: dict[str, list[str]] = defaultdict(list)
+        for x in {x for ab in pairs for x in ab}:
+            groups[find(x)].append(x)
+        clusters = []
+        for root, ids in sorted(groups.items()):
+            if len(ids) < 2:
+                continue
+            ids.sort()
+            cp = [(a, b, pr) for (a, b), (pr, dec, _) in pairs.items() if dec == "match" and find(a) == root]
+            clusters.append(Cluster(ids[0], ids, sorted(cp)))
+        flat = sorted(((a, b, pr, dec, ex) for (a, b), (pr, dec, ex) in pairs.items()),
+                      key=lambda t: (t[3] != "match", -t[2], t[0], t[1]))
+        return clusters, flat
+
+
+def dedupe(records: Iterable[Record], params: Params | None = None, explain: bool = False):
+    """Same as ``LinkageIndex(records, params).dedupe(explain)``."""
+    return LinkageIndex(records, params).dedupe(explain)

@@ -1,0 +1,59 @@
+"""Fellegi–Sunter parameters: m and u probabilities per field comparison level.
+
+A comparison level's match weight is ``log2(m / u)``: ``m`` is the share of true pairs
+(the same person) at that level, ``u`` the share of unrelated pairs.  ``m`` values are
+set from what we know of the lists (how often the other side mistypes a name, drops a
+patronymic, swaps day and month); ``u`` values are estimated from the register itself
+(term frequencies of names, frequencies of birth dates), as Splink's
+``estimate_u_using_random_sampling`` and term-frequency adjustments do.
+See docs/linkage.md for the reasoning behind every number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Params", "DEFAULT_M"]
+
+#: m probabilities.  Each field's levels (missing excluded) sum to 1.
+DEFAULT_M: dict[str, dict[str, float]] = {
+    "last_name": {"same": 0.90, "close": 0.07, "initial": 0.005, "differ": 0.025},
+    "first_name": {"same": 0.86, "close": 0.04, "initial": 0.08, "differ": 0.02},
+    "patronymic": {"same": 0.78, "close": 0.05, "initial": 0.12, "differ": 0.05},
+    # both dates full
+    "birth_date": {"exact": 0.86, "swap": 0.02, "typo": 0.04, "near": 0.05, "differ": 0.03,
+                   # one side partial
+                   "month": 0.96, "year": 0.96},
+    "service_number": {"same": 0.97, "close": 0.02, "differ": 0.01},
+    "tax_number": {"same": 0.98, "close": 0.015, "differ": 0.005},
+}
+
+#: u probabilities used until the register provides estimates (and as floors).
+DEFAULT_U: dict[str, dict[str, float]] = {
+    "last_name": {"close": 0.002, "initial": 0.1, "differ": 0.99},
+    "first_name": {"close": 0.01, "initial": 0.3, "differ": 0.9},
+    "patronymic": {"close": 0.01, "initial": 0.3, "differ": 0.9},
+    "birth_date": {"exact": 1e-4, "swap": 5e-5, "typo": 2e-3, "near": 5e-4, "differ": 0.997,
+                   "month": 0.002, "year": 0.03, "partial_differ": 0.97},
+    "service_number": {"close": 1e-4, "differ": 1.0},
+    "tax_number": {"close": 1e-4, "differ": 1.0},
+}
+
+
+@dataclass
+class Params:
+    """Tunable parameters of a linkage run.
+
+    ``prior_in_register``: the share of list rows expected to be somebody in the
+    register (the rest are people the register does not hold).  ``match_threshold``:
+    the posterior probability at or above which a candidate may be accepted
+    automatically (the structural rules of :mod:`.decide` must hold too).
+    ``review_threshold``: candidates at or above it are shown to a reviewer.
+    ``dedupe_prior``: the share of register records expected to have a duplicate."""
+
+    m: dict[str, dict[str, float]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_M.items()})
+    u: dict[str, dict[str, float]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_U.items()})
+    prior_in_register: float = 0.9
+    dedupe_prior: float = 0.3
+    match_threshold: float = 0.95
+    review_threshold: float = 0.001

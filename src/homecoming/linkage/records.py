@@ -1,0 +1,148 @@
+"""Input records and their prepared (compared) form."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from homecoming.names import (
+    initial_classes,
+    normalize,
+    normalize_key,
+    parse_full_name,
+    search_keys,
+    skeleton,
+    transliterate,
+)
+from homecoming.names.normalize import is_cyrillic_char
+
+from .dates import PartialDate, parse_partial_date
+
+__all__ = ["Record", "NamePart", "Prepared", "prepare", "normalize_identifier"]
+
+
+@dataclass(slots=True)
+class Record:
+    """One person as a register or a list holds it.  Plain data: the Django apps build
+    these from their models, the command line from CSV rows.
+
+    ``full_name`` is used only when ``last_name`` and ``first_name`` are both empty
+    (it is parsed in any order, with initials).  ``birth_date`` is a
+    :class:`~homecoming.linkage.dates.PartialDate`, a string in one of the accepted
+    formats, or ``None``."""
+
+    id: str
+    last_name: str = ""
+    first_name: str = ""
+    patronymic: str = ""
+    full_name: str = ""
+    birth_date: PartialDate | str | None = None
+    service_number: str = ""
+    tax_number: str = ""
+
+    def __post_init__(self) -> None:
+        self.id = str(self.id)
+        if isinstance(self.birth_date, str):
+            self.birth_date = parse_partial_date(self.birth_date)
+
+
+@dataclass(frozen=True, slots=True)
+class NamePart:
+    """A name part ready for comparison."""
+
+    text: str  # as given, normalised
+    key: str  # normalize_key
+    keys: frozenset[str]  # search keys (union over hyphen/space parts)
+    skel: str  # skeleton of the whole part
+    latin: str  # lower-case Latin rendering (KMU 2010 for Cyrillic), for fuzzy comparison
+    initials: frozenset[str]
+    initial_only: bool
+
+
+EMPTY = NamePart("", "", frozenset(), "", "", frozenset(), False)
+
+
+@lru_cache(maxsize=300_000)
+def name_part(text: str, kind: str) -> NamePart:
+    t = normalize(text).strip(".")
+    key = normalize_key(t)
+    if not key:
+        return EMPTY
+    letters = sum(c.isalpha() for c in key)
+    if letters <= 1:
+        return NamePart(t, key, frozenset(), "", "", initial_classes(key), True)
+    keys: set[str] = set()
+    pieces = [p for p in re.split(r"[\s\-]+", key) if p]
+    for p in pieces:
+        keys |= search_keys(p)
+    latin = transliterate(key, "kmu2010").lower() if any(is_cyrillic_char(c) for c in key) else key
+    inits = initial_classes(pieces[0], kind) if pieces else frozenset()
+    return NamePart(t, key, frozenset(keys), skeleton(key.replace(" ", "")), latin, inits, False)
+
+
+_ID_TRANS = str.maketrans({"А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O",
+                           "Р": "P", "С": "C", "Т": "T", "Х": "X", "У": "Y", "І": "I"})
+
+
+def normalize_identifier(value: str | None) -> str:
+    """Upper case, Cyrillic look-alikes to Latin, spaces/dashes/dots/slashes removed."""
+    if not value:
+        return ""
+    v = normalize(str(value)).upper().translate(_ID_TRANS)
+    return re.sub(r"[\s\-./_№#]+", "", v)
+
+
+@dataclass(slots=True)
+class Prepared:
+    """A record prepared for blocking and comparison."""
+
+    id: str
+    last: NamePart
+    first: NamePart
+    patronymic: NamePart
+    birth_date: PartialDate | None
+    service_number: str
+    tax_number: str
+    record: Record = field(repr=False)
+
+    def block_keys(self) -> set[str]:
+        """Index keys of this record (see :mod:`.index` for the list and why)."""
+        out: set[str] = set()
+        firsts = self.first.initials or frozenset({"?"})
+        for k in self.last.keys:
+            for fi in firsts:
+                out.add(f"L:{k}|{fi}")
+            out.add(f"L:{k}")
+            if len(k) >= 3:
+                for i in range(len(k)):
+                    dk = k[:i] + k[i + 1:]
+                    for fi in firsts:
+                        out.add(f"D:{dk}|{fi}")
+        if self.birth_date is not None and self.birth_date.is_full:
+            out.add(f"B:{self.birth_date}")
+        if self.service_number:
+            out.add(f"S:{self.service_number}")
+        if self.tax_number:
+            out.add(f"T:{self.tax_number}")
+        return out
+
+
+def prepare(rec: Record) -> Prepared:
+    last, first, pat = rec.last_name or "", rec.first_name or "", rec.patronymic or ""
+    if not (normalize(last) or normalize(first)) and rec.full_name:
+        p = parse_full_name(rec.full_name)
+        last, first, pat = p.last_name, p.first_name, p.patronymic
+    bd = rec.birth_date
+    if isinstance(bd, str):
+        bd = parse_partial_date(bd)
+    return Prepared(
+        id=rec.id,
+        last=name_part(last, "last"),
+        first=name_part(first, "first"),
+        patronymic=name_part(pat, "patronymic"),
+        birth_date=bd,
+        service_number=normalize_identifier(rec.service_number),
+        tax_number=normalize_identifier(rec.tax_number),
+        record=rec,
+    )
