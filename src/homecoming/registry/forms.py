@@ -1,0 +1,153 @@
+"""Forms of the register pages. They only parse and label input; the services validate and write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.forms.models import fields_for_model
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Branch,
+    Direction,
+    Kind,
+    MedicalCategory,
+    Operation,
+    Person,
+    Script,
+    Side,
+    SourceKind,
+    Status,
+)
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+class AccessibleForm(forms.Form):
+    """Marks invalid fields with aria-invalid and ties each to its error message."""
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                attrs["aria-describedby"] = f"{self.auto_id % name}-error" if self.auto_id else ""
+
+
+ANY = _("any")
+
+
+def _empty_choice(choices, label=ANY):
+    return [("", label), *choices]
+
+
+class RegisterFilterForm(AccessibleForm):
+    q = forms.CharField(label=_("Name or reference"), required=False, max_length=200,
+                        widget=forms.TextInput(attrs={"type": "search"}),
+                        help_text=_("In any script and order; initials allowed."))
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=_empty_choice(Status.choices))
+    side = forms.ChoiceField(label=_("Side"), required=False, choices=_empty_choice(Side.choices))
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_empty_choice(Kind.choices))
+    branch = forms.ModelChoiceField(label=_("Branch"), required=False, queryset=Branch.objects.all(),
+                                    empty_label=_("any"))
+    direction = forms.ModelChoiceField(label=_("Front direction"), required=False, queryset=Direction.objects.all(),
+                                       empty_label=_("any"))
+    operation = forms.ModelChoiceField(label=_("Operation"), required=False, queryset=Operation.objects.all(),
+                                       empty_label=_("any"))
+    medical_category = forms.ChoiceField(label=_("Medical category"), required=False,
+                                         choices=_empty_choice(MedicalCategory.choices))
+    incident_from = forms.DateField(label=_("Captured or missing from"), required=False, widget=DATE_WIDGET)
+    incident_to = forms.DateField(label=_("Captured or missing until"), required=False, widget=DATE_WIDGET)
+    missing_then_found = forms.BooleanField(label=_("Was missing, now known"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("incident_from"), data.get("incident_to")
+        if start and end and start > end:
+            self.add_error("incident_to", _("The end of the range is before its start."))
+        return data
+
+
+class PersonForm(AccessibleForm):
+    """The fields this user may set, built from the model (labels, choices, lengths)."""
+
+    def __init__(self, *args, field_names, **kwargs):
+        super().__init__(*args, **kwargs)
+        widgets = {"birth_date": DATE_WIDGET, "incident_date": DATE_WIDGET, "documents": TEXTAREA,
+                   "medical_notes": TEXTAREA, "family_contacts": TEXTAREA}
+        self.fields.update(fields_for_model(Person, fields=field_names, widgets=widgets))
+        for name in ("branch", "rank", "direction", "operation"):
+            if name in self.fields:
+                self.fields[name].queryset = self.fields[name].queryset.filter(active=True)
+        if "tax_number" in self.fields:
+            self.fields["tax_number"].help_text = _("10 digits")
+        if "birth_date_precision" in self.fields:
+            self.fields["birth_date_precision"].help_text = _(
+                "When only the month or the year is known, any day (or month) may be entered.")
+        if "family_contacts" in self.fields:
+            self.fields["family_contacts"].help_text = _("Who to inform, how to reach them.")
+
+
+class InitialEventForm(AccessibleForm):
+    status = forms.ChoiceField(label=_("First status"), required=False, choices=_empty_choice(Status.choices, "—"))
+    status_date = forms.DateField(label=_("Effective date of the status"), required=False, widget=DATE_WIDGET)
+    source_kind = forms.ChoiceField(label=_("Source"), required=False, choices=_empty_choice(SourceKind.choices, "—"))
+    source_reference = forms.CharField(label=_("Source reference or description"), required=False, max_length=300)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("status"):
+            for name in ("status_date", "source_kind"):
+                if not data.get(name):
+                    self.add_error(name, _("Needed with a first status."))
+        return data
+
+
+class ConfirmForm(forms.Form):
+    confirm_duplicate = forms.BooleanField(
+        label=_("I have checked the records above: this is a different person. Save anyway."), required=False)
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class StatusEventForm(AccessibleForm):
+    status = forms.ChoiceField(label=_("Status"), choices=())
+    effective_date = forms.DateField(label=_("Effective date"), widget=DATE_WIDGET)
+    source_kind = forms.ChoiceField(label=_("Source"), choices=_empty_choice(SourceKind.choices, "—"))
+    source_reference = forms.CharField(label=_("Source reference or description"), required=False, max_length=300,
+                                       help_text=_("For example the number of the application or of the list."))
+    note = forms.CharField(label=_("Note"), required=False, widget=TEXTAREA, max_length=2000)
+    corrects = forms.TypedChoiceField(label=_("This corrects an earlier event"), required=False, coerce=int,
+                                      empty_value=None)
+
+    def __init__(self, *args, person, events, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import STATUSES_BY_SIDE
+
+        allowed = STATUSES_BY_SIDE[person.side]
+        self.fields["status"].choices = _empty_choice([c for c in Status.choices if c[0] in allowed], "—")
+        self.fields["corrects"].choices = [("", _("no, a new fact"))] + [
+            (e.pk, f"{e.effective_date:%Y-%m-%d} · {e.get_status_display()}") for e in events if not e.is_corrected
+        ]
+
+
+class AlternativeNameForm(AccessibleForm):
+    last_name = forms.CharField(label=_("Last name"), required=False, max_length=100)
+    first_name = forms.CharField(label=_("First name"), required=False, max_length=100)
+    patronymic = forms.CharField(label=_("Patronymic"), required=False, max_length=100)
+    script = forms.ChoiceField(label=_("Script"), choices=_empty_choice(Script.choices, "—"))
+    source = forms.CharField(label=_("Where this spelling comes from"), required=False, max_length=200)
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(f) for f in ("last_name", "first_name", "patronymic")):
+            raise forms.ValidationError(_("Give at least one part of the name."))
+        return data
+
+
+class MergePickForm(AccessibleForm):
+    other = forms.CharField(label=_("Reference of the duplicate record"), max_length=20,
+                            help_text=_("For example HC-000123. The record you came from is kept."))

@@ -1,0 +1,300 @@
+"""Register pages. Every write goes through services; every read of a person is audited."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_POST
+
+from . import selectors, services
+from .forms import (
+    AlternativeNameForm,
+    ConfirmForm,
+    InitialEventForm,
+    MergePickForm,
+    PersonForm,
+    RegisterFilterForm,
+    StatusEventForm,
+    VersionForm,
+)
+from .models import Merge, Person
+
+PAGE_SIZE = 50
+SORTABLE = [("reference", _lazy("Reference")), ("name", _lazy("Name")), ("birth", _lazy("Date of birth")),
+            ("incident", _lazy("Missing or captured")), ("status", _lazy("Status"))]
+
+
+def _require(request, *perms):
+    if not any(request.user.has_perm(p) for p in perms):
+        raise PermissionDenied
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def person_list(request):
+    _require(request, "registry.view_person")
+    form = RegisterFilterForm(request.GET or None)
+    sort = request.GET.get("sort", "name")
+    descending = request.GET.get("dir") == "desc"
+    persons = Person.objects.none()
+    if form.is_bound and form.is_valid() or not form.is_bound:
+        data = form.cleaned_data if form.is_bound else {}
+        filters = selectors.RegisterFilters(**{k: v for k, v in data.items() if v not in (None, "", False)},
+                                            sort=sort if sort in selectors.SORTS else "name", descending=descending)
+        persons = selectors.filter_persons(filters)
+    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = {k: v for k, v in request.GET.items() if k not in ("page",) and v}
+    base = {k: v for k, v in params.items() if k not in ("sort", "dir")}
+    columns = []
+    for key, label in SORTABLE:
+        active = key == sort
+        next_dir = "asc" if active and descending else "desc" if active else "asc"
+        columns.append({"key": key, "label": label, "active": active, "descending": active and descending,
+                        "query": urlencode({**base, "sort": key, "dir": next_dir})})
+    return render(request, "registry/person_list.html", {
+        "form": form, "page": page, "query": urlencode(params), "columns": columns,
+        "can_add": request.user.has_perm("registry.add_person"),
+    })
+
+
+def _person_or_redirect(pk):
+    person = get_object_or_404(Person.objects.select_related(
+        "branch", "rank", "direction", "operation", "merged_into", "created_by"), pk=pk)
+    return person
+
+
+def person_detail(request, pk):
+    _require(request, "registry.view_person")
+    person = _person_or_redirect(pk)
+    services.record_person_view(request.user, person, request=request)
+    user = request.user
+    events = selectors.timeline(person)
+    return render(request, "registry/person_detail.html", {
+        "person": person,
+        "events": events,
+        "alternative_names": person.alternative_names.all(),
+        "history": selectors.edit_history(person, user),
+        "merges": selectors.merges_of(person),
+        "can_see_medical": user.has_perm("registry.view_medical"),
+        "can_see_contacts": user.has_perm("registry.view_contacts"),
+        "can_edit": bool(services.editable_fields(user)),
+        "can_add_event": user.has_perm("registry.add_statusevent"),
+        "can_change": user.has_perm("registry.change_person"),
+        "can_merge": user.has_perm("registry.merge_person"),
+    })
+
+
+def _duplicates_for(data, *, exclude_id=None, side=None):
+    if not data.get("last_name") or not data.get("first_name"):
+        return []
+    return selectors.likely_duplicates(last_name=data["last_name"], first_name=data["first_name"],
+                                       patronymic=data.get("patronymic", ""), birth_date=data.get("birth_date"),
+                                       side=side, exclude_id=exclude_id)
+
+
+def person_create(request):
+    _require(request, "registry.add_person")
+    fields = services.creatable_fields(request.user)
+    form = PersonForm(request.POST or None, field_names=fields)
+    event_form = InitialEventForm(request.POST or None, prefix="event")
+    confirm = ConfirmForm(request.POST or None)
+    duplicates = []
+    if request.method == "POST" and form.is_valid() & event_form.is_valid() & confirm.is_valid():
+        data = form.cleaned_data
+        duplicates = _duplicates_for(data, side=data.get("side"))
+        if not duplicates or confirm.cleaned_data["confirm_duplicate"]:
+            ev = event_form.cleaned_data
+            initial = None
+            if ev.get("status"):
+                initial = {"status": ev["status"], "effective_date": ev["status_date"],
+                           "source_kind": ev["source_kind"], "source_reference": ev["source_reference"]}
+            try:
+                person = services.create_person(request.user, data, initial_event=initial, request=request)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+                duplicates = []
+            else:
+                messages.success(request, _("Record %(ref)s created.") % {"ref": person.reference})
+                return redirect("registry:person_detail", pk=person.pk)
+    return render(request, "registry/person_form.html", {
+        "form": form, "event_form": event_form, "confirm": confirm, "duplicates": duplicates,
+        "title": _("New record"), "errors_form": _combined_errors(form, event_form),
+    })
+
+
+def _combined_errors(*forms):
+    """One error summary for several forms on one page."""
+    class Combined:
+        def __init__(self, forms):
+            self.forms = forms
+            self.errors = any(f.is_bound and f.errors for f in forms)
+
+        def non_field_errors(self):
+            return [e for f in self.forms if f.is_bound for e in f.non_field_errors()]
+
+        def __iter__(self):
+            for f in self.forms:
+                if f.is_bound:
+                    yield from f
+
+    return Combined(forms)
+
+
+def person_edit(request, pk):
+    person = _person_or_redirect(pk)
+    fields = services.editable_fields(request.user)
+    if not fields or not request.user.has_perm("registry.view_person"):
+        raise PermissionDenied
+    if person.merged_into_id:
+        messages.error(request, _("This record was merged into %(ref)s; edit that one.")
+                       % {"ref": person.merged_into.reference})
+        return redirect("registry:person_detail", pk=person.merged_into_id)
+    initial = {f: getattr(person, f) for f in fields}
+    form = PersonForm(request.POST or None, field_names=fields, initial=initial)
+    version_form = VersionForm(request.POST or None, initial={"version": person.version})
+    confirm = ConfirmForm(request.POST or None)
+    duplicates = []
+    stale = None
+    if request.method == "POST" and form.is_valid() & version_form.is_valid() & confirm.is_valid():
+        data = {f: v for f, v in form.cleaned_data.items() if f in fields}
+        name_changed = any(str(data.get(f) or "") != str(getattr(person, f) or "")
+                           for f in ("last_name", "first_name", "patronymic", "birth_date") if f in data)
+        if name_changed:
+            duplicates = _duplicates_for(data, exclude_id=person.pk, side=person.side)
+        if not duplicates or confirm.cleaned_data["confirm_duplicate"]:
+            try:
+                services.update_person(request.user, person.pk, version=version_form.cleaned_data["version"],
+                                       changes=data, request=request)
+            except services.StaleVersion as exc:
+                stale = exc
+                form.add_error(None, str(exc))
+                duplicates = []
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+                duplicates = []
+            else:
+                messages.success(request, _("Changes saved."))
+                return redirect("registry:person_detail", pk=person.pk)
+    elif request.method == "POST" and not version_form.is_valid():
+        form.add_error(None, _("The form is missing the version of the record: reload the page."))
+    return render(request, "registry/person_form.html", {
+        "form": form, "version_form": version_form, "confirm": confirm, "duplicates": duplicates,
+        "person": person, "stale": stale, "title": _("Edit %(ref)s") % {"ref": person.reference},
+        "errors_form": _combined_errors(form),
+    }, status=409 if stale else 200)
+
+
+def event_add(request, pk):
+    _require(request, "registry.add_statusevent")
+    person = _person_or_redirect(pk)
+    if person.merged_into_id:
+        raise Http404
+    events = selectors.timeline(person)
+    form = StatusEventForm(request.POST or None, person=person, events=events)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.add_status_event(request.user, person.pk, status=data["status"],
+                                      effective_date=data["effective_date"], source_kind=data["source_kind"],
+                                      source_reference=data["source_reference"], note=data["note"],
+                                      corrects=data["corrects"], request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Status event added."))
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(request, "registry/event_form.html", {"form": form, "person": person, "events": events})
+
+
+def alternative_name_add(request, pk):
+    _require(request, "registry.change_person")
+    person = _person_or_redirect(pk)
+    if person.merged_into_id:
+        raise Http404
+    form = AlternativeNameForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_alternative_name(request.user, person.pk, request=request, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Alternative name added."))
+            return redirect("registry:person_detail", pk=person.pk)
+    return render(request, "registry/alternative_name_form.html", {"form": form, "person": person})
+
+
+def merge(request, pk):
+    """Pick the duplicate, compare side by side, confirm."""
+    _require(request, "registry.merge_person")
+    person = _person_or_redirect(pk)
+    if person.merged_into_id:
+        raise Http404
+    form = MergePickForm(request.POST or request.GET or None)
+    other = None
+    if form.is_bound and form.is_valid():
+        other = selectors.person_by_reference(form.cleaned_data["other"])
+        if other is None:
+            form.add_error("other", _("No record has this reference."))
+        elif other.pk == person.pk:
+            form.add_error("other", _("A record cannot be merged with itself."))
+            other = None
+    if request.method == "POST" and other is not None and request.POST.get("confirm") == "yes":
+        try:
+            done = services.merge_persons(request.user, person.pk, other.pk, request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("%(dup)s was merged into %(ref)s.")
+                             % {"dup": done.duplicate.reference, "ref": person.reference})
+            return redirect("registry:person_detail", pk=person.pk)
+    if other is not None:
+        for p in (person, other):
+            services.record_person_view(request.user, p, request=request, via="merge")
+    candidates = selectors.likely_duplicates(last_name=person.last_name, first_name=person.first_name,
+                                             patronymic=person.patronymic, birth_date=person.birth_date,
+                                             side=person.side, exclude_id=person.pk)
+    return render(request, "registry/merge.html", {
+        "form": form, "person": person, "other": other, "candidates": candidates,
+        "rows": _compare_rows(request.user, person, other) if other else [],
+    })
+
+
+def _compare_rows(user, a, b):
+    rows = []
+    for field in services.ALL_FIELDS:
+        if not selectors.can_see(user, field):
+            continue
+        f = Person._meta.get_field(field)
+        va, vb = services._as_text(a, field), services._as_text(b, field)
+        rows.append({"label": f.verbose_name, "a": selectors.display_value(field, va),
+                     "b": selectors.display_value(field, vb), "differs": va != vb})
+    rows.append({"label": _("Current status"), "a": a.get_current_status_display() or "—",
+                 "b": b.get_current_status_display() or "—", "differs": a.current_status != b.current_status})
+    return rows
+
+
+@require_POST
+def merge_undo(request, merge_id):
+    _require(request, "registry.merge_person")
+    merge_row = get_object_or_404(Merge, pk=merge_id)
+    try:
+        services.undo_merge(request.user, merge_row.pk, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The merge was undone: %(dup)s is a separate record again.")
+                         % {"dup": merge_row.duplicate.reference})
+    return redirect("registry:person_detail", pk=merge_row.survivor_id)
