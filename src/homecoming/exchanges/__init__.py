@@ -1,0 +1,1 @@
+"""Agreements, categories, exchanges (stages), list entries, reconciliation and the communiqué."""
