@@ -299,7 +299,7 @@ def generate(out_dir: str, n_register: int = 50_000, n_list: int = 3_000, seed: 
         rows.append(row)
         findable = False
         if true_id:
-            if row["service_number"].replace(" ", "") == p.service:
+            if p.service and row["service_number"].replace(" ", "") == p.service:
                 findable = True
             else:
                 from homecoming.linkage.dates import parse_partial_date

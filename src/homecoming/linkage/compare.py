@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from .dates import compare_dates
 from .records import NamePart
@@ -45,10 +45,13 @@ def compare_names(a: NamePart, b: NamePart) -> str:
 
 
 def _close(a: NamePart, b: NamePart) -> bool:
-    if len(a.skel) >= 4 and len(b.skel) >= 4:
+    """A typo apart: the skeletons (or any search keys) are one edit or one
+    transposition apart (both names at least 4 letters long), or the Latin renderings
+    are similar (Jaro-Winkler >= 0.92)."""
+    if len(a.key) >= 4 and len(b.key) >= 4:
         for x in a.keys or (a.skel,):
             for y in b.keys or (b.skel,):
-                if abs(len(x) - len(y)) <= 1 and Levenshtein.distance(x, y, score_cutoff=1) <= 1:
+                if abs(len(x) - len(y)) <= 1 and max(len(x), len(y)) >= 2 and OSA.distance(x, y, score_cutoff=1) <= 1:
                     return True
     return JaroWinkler.similarity(a.latin, b.latin) >= 0.92
 

@@ -239,10 +239,16 @@ class LinkageIndex:
             tf = self._tf[fld]
             cnt = max((tf.get(k, 0) for k in shared), default=0) if shared else 0
             return self._w(fld, "same", max(cnt, 1) / n)
-        if level == "initial":
+        if a.initial_only or b.initial_only:
+            # Whether a list writes an initial does not depend on who the person is, so
+            # the evidence is only whether the initials agree: m = P(agree | same person),
+            # u = share of the register with that initial class.
             tfi = self._tf_init[fld]
-            cnt = max((tfi.get(c, 0) for c in a.initials & b.initials), default=0)
-            return self._w(fld, "initial", max(cnt, 1) / n)
+            if level == "initial":
+                cnt = max((tfi.get(c, 0) for c in a.initials & b.initials), default=0)
+                return LOG2(self.params.m[fld]["initial"] / min(max(cnt, 1) / n, 1.0))
+            cnt = max((tfi.get(c, 0) for c in b.initials), default=0)
+            return LOG2((1 - self.params.m[fld]["initial"]) / max(1 - cnt / n, 0.05))
         return self._w(fld, level)
 
     def _date_weight(self, level: str, a: PartialDate | None, b: PartialDate | None) -> float:

@@ -17,9 +17,11 @@ __all__ = ["Params", "DEFAULT_M"]
 
 #: m probabilities.  Each field's levels (missing excluded) sum to 1.
 DEFAULT_M: dict[str, dict[str, float]] = {
-    "last_name": {"same": 0.90, "close": 0.07, "initial": 0.005, "differ": 0.025},
-    "first_name": {"same": 0.86, "close": 0.04, "initial": 0.08, "differ": 0.02},
-    "patronymic": {"same": 0.78, "close": 0.05, "initial": 0.12, "differ": 0.05},
+    # "initial" is P(initials agree | same person) when one side is an initial: the
+    # other levels are conditional on both sides being written in full.
+    "last_name": {"same": 0.91, "close": 0.07, "differ": 0.02, "initial": 0.97},
+    "first_name": {"same": 0.93, "close": 0.05, "differ": 0.02, "initial": 0.97},
+    "patronymic": {"same": 0.90, "close": 0.05, "differ": 0.05, "initial": 0.95},
     # both dates full
     "birth_date": {"exact": 0.86, "swap": 0.02, "typo": 0.04, "near": 0.05, "differ": 0.03,
                    # one side partial

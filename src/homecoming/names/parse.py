@@ -71,7 +71,10 @@ def parse_full_name(text: str) -> ParsedName:
         return ParsedName(toks[0])
     pats = [i for i, x in enumerate(toks) if is_patronymic_like(x)]
     if pats and len(toks) >= 3:
-        p = pats[-1] if pats[-1] > 0 else pats[0]
+        # the patronymic follows the first name: prefer a patronymic-like token whose
+        # left neighbour is a known first name ("Богдан Іванович Данилович")
+        after_first = [i for i in pats if i >= 1 and is_first_name_like(toks[i - 1])]
+        p = after_first[0] if after_first else (pats[-1] if pats[-1] > 0 else pats[0])
         if p >= 1:
             first_i = p - 1
             last = [x for i, x in enumerate(toks) if i not in (p, first_i)]
