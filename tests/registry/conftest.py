@@ -29,3 +29,12 @@ def make_person(registrar):
         return services.create_person(actor or registrar, data, initial_event=initial)
 
     return _make
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Service messages are read in English here (requests choose their own language)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
