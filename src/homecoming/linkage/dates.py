@@ -96,31 +96,43 @@ DATE_LEVELS = ("exact", "swap", "typo", "near", "month", "year", "differ", "miss
 STRONG_DATE_LEVELS = frozenset({"exact", "swap", "typo", "near"})
 
 
+def _one_digit_or_transposed(x: str, y: str) -> bool:
+    diff = [i for i in range(len(x)) if x[i] != y[i]]
+    if len(diff) == 1:
+        return True
+    return (len(diff) == 2 and diff[1] == diff[0] + 1 and x[diff[0]] == y[diff[1]]
+            and x[diff[1]] == y[diff[0]])
+
+
 def compare_dates(a: PartialDate | None, b: PartialDate | None) -> str:
     """The level (one of :data:`DATE_LEVELS`) of two partial dates."""
     if a is None or b is None:
         return "missing"
-    if a.day is not None and b.day is not None:
-        if a == b:
-            return "exact"
-        if a.year == b.year and a.day == b.month and a.month == b.day:
-            return "swap"
-        da, db = a.digits(), b.digits()
-        diff = [i for i in range(8) if da[i] != db[i]]
-        if len(diff) == 1:
-            return "typo"
-        if len(diff) == 2 and diff[1] == diff[0] + 1 and da[diff[0]] == db[diff[1]] and da[diff[1]] == db[diff[0]]:
-            return "typo"
-        if abs((dt.date(a.year, a.month, a.day) - dt.date(b.year, b.month, b.day)).days) == 1:
+    ya, ma, da = a.year, a.month, a.day
+    yb, mb, db = b.year, b.month, b.day
+    if da is not None and db is not None:
+        if ya == yb:
+            if ma == mb and da == db:
+                return "exact"
+            if da == mb and ma == db:
+                return "swap"
+            if _one_digit_or_transposed(f"{ma:02d}{da:02d}", f"{mb:02d}{db:02d}"):
+                return "typo"
+        elif ma == mb and da == db:
+            if _one_digit_or_transposed(f"{ya:04d}", f"{yb:04d}"):
+                return "typo"
+            return "near" if abs(ya - yb) == 1 else "differ"
+        if abs(ya - yb) > 1:
+            return "differ"
+        if abs(dt.date(ya, ma, da).toordinal() - dt.date(yb, mb, db).toordinal()) == 1:
             return "near"
-        if a.day == b.day and ((a.month == b.month and abs(a.year - b.year) == 1)
-                               or (a.year == b.year and abs(a.month - b.month) == 1)):
+        if ya == yb and da == db and abs(ma - mb) == 1:
             return "near"
         return "differ"
-    if a.year != b.year:
+    if ya != yb:
         return "differ"
-    if a.month is not None and b.month is not None:
-        return "month" if a.month == b.month else "differ"
+    if ma is not None and mb is not None:
+        return "month" if ma == mb else "differ"
     return "year"
 
 

@@ -117,6 +117,7 @@ class LinkageIndex:
         self._u_size = 0
         self._u: dict[str, dict[str, float]] = {}
         self._w_cache: dict[tuple[str, str], float] = {}
+        self._nw_cache: dict[tuple[str, str, str, str], float] = {}
         for r in records:
             self.add(r)
 
@@ -168,6 +169,8 @@ class LinkageIndex:
             if d.is_full:
                 self._dates[d] += sign
         self._u_dirty = True
+        if self._nw_cache:
+            self._nw_cache = {}
 
     # ---- u estimation --------------------------------------------------------------
     def _estimate_u(self) -> None:
@@ -217,6 +220,7 @@ class LinkageIndex:
         self._u_dirty = False
         self._u_size = n
         self._w_cache = {}
+        self._nw_cache = {}
 
     def _w(self, fld: str, level: str, u: float | None = None) -> float:
         m = self.params.m[fld][level]
@@ -233,6 +237,13 @@ class LinkageIndex:
     def _name_weight(self, fld: str, level: str, a, b) -> float:
         if level == "missing":
             return 0.0
+        ck = (fld, level, a.key, b.key)
+        w = self._nw_cache.get(ck)
+        if w is None:
+            w = self._nw_cache[ck] = self._name_weight_uncached(fld, level, a, b)
+        return w
+
+    def _name_weight_uncached(self, fld: str, level: str, a, b) -> float:
         n = len(self._recs) or 1
         if level == "same":
             shared = a.keys & b.keys
@@ -318,7 +329,7 @@ class LinkageIndex:
             if firsts is None:
                 keys.append(f"L:{k}")
                 continue
-            dels = [k[:i] + k[i + 1:] for i in range(len(k))] if len(k) >= 3 else []
+            dels = [k[:i] + k[i + 1:] for i in range(len(k))] if len(k) >= 5 else []
             for fi in firsts:
                 keys.append(f"L:{k}|{fi}")
                 keys.append(f"D:{k}|{fi}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -89,7 +90,7 @@ def normalize_identifier(value: str | None) -> str:
     """Upper case, Cyrillic look-alikes to Latin, spaces/dashes/dots/slashes removed."""
     if not value:
         return ""
-    v = normalize(str(value)).upper().translate(_ID_TRANS)
+    v = unicodedata.normalize("NFKC", str(value)).upper().translate(_ID_TRANS)
     return re.sub(r"[\s\-./_№#]+", "", v)
 
 
@@ -114,7 +115,7 @@ class Prepared:
             for fi in firsts:
                 out.add(f"L:{k}|{fi}")
             out.add(f"L:{k}")
-            if len(k) >= 3:
+            if len(k) >= 5:
                 for i in range(len(k)):
                     dk = k[:i] + k[i + 1:]
                     for fi in firsts:

@@ -37,21 +37,19 @@ _LAT = [
 _LAT_MAP = dict(_LAT)
 _LAT_RE = re.compile("|".join(re.escape(k) for k, _ in _LAT))
 _VOWELS = set("AOUIE")
+_HAS_CYR = re.compile("[\u0400-\u052f]")
+_NOT_SYMBOL = re.compile("[^bvgdZzklmnprstfCSAOUIE]+")
 
 
-def _symbols(token: str) -> list[str]:
+_CYR_T = str.maketrans({**dict.fromkeys(map(chr, range(1024, 1328))), **_CYR})
+
+
+def _symbols(token: str) -> str:
+    """The token as a string of skeleton symbols (one character each)."""
     t = normalize_key(token)
-    out: list[str] = []
-    if any(is_cyrillic_char(c) for c in t):
-        for c in t:
-            s = _CYR.get(c)
-            if s:
-                out.extend(s) if len(s) > 1 else out.append(s)
-        return out
-    for m in _LAT_RE.finditer(t):
-        s = _LAT_MAP[m.group()]
-        out.extend(s) if s == "ts" or s == "ks" else out.append(s)
-    return out
+    if _HAS_CYR.search(t):
+        return _NOT_SYMBOL.sub("", t.translate(_CYR_T))
+    return "".join(_LAT_MAP[m] for m in _LAT_RE.findall(t))
 
 
 @lru_cache(maxsize=300_000)
@@ -168,9 +166,16 @@ def search_keys(token: str) -> frozenset[str]:
         return frozenset()
     if len(letters) == 1:
         return frozenset("#" + c for c in initial_classes(key))
+    if "-" in key or " " in key:  # a double surname: the whole and each part
+        out: set[str] = set()
+        for part in re.split(r"[\s\-]+", key):
+            if sum(c.isalpha() for c in part) > 1:
+                out |= search_keys(part)
+        return frozenset(out | {skeleton(key.replace("-", "").replace(" ", ""))} - {""})
     if any(is_cyrillic_char(c) for c in key):
+        # first names and patronymics: dictionary equivalents.  Surnames are not looked
+        # up: their Ukrainian and Russian forms differ in vowels, which skeletons drop.
         base = {skeleton(f) for f in equivalents(key, None)}
-        base |= {skeleton(f) for f in equivalents(key, "last")}
     else:
         base = {skeleton(key)}
     base.discard("")
@@ -206,7 +211,7 @@ def initial_classes(token: str, kind: str | None = None) -> frozenset[str]:
     if not key:
         return frozenset()
     forms = {key}
-    if any(is_cyrillic_char(c) for c in key) and len(key) > 1:
+    if kind != "last" and len(key) > 1 and _HAS_CYR.search(key):
         forms |= equivalents(key, kind)
     out = {_first_class(f) for f in forms}
     if len(key) > 1 and not any(is_cyrillic_char(c) for c in key):
@@ -216,6 +221,7 @@ def initial_classes(token: str, kind: str | None = None) -> frozenset[str]:
     return frozenset(out)
 
 
+@lru_cache(maxsize=100_000)
 def _first_class(form: str) -> str:
     syms = _symbols(form)
     return _INITIAL.get(syms[0], syms[0]) if syms else ""

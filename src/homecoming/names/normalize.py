@@ -56,7 +56,13 @@ def is_latin_char(ch: str) -> bool:
     return ("a" <= ch <= "z") or ("A" <= ch <= "Z") or ("\u00c0" <= ch <= "\u024f" and ch.isalpha())
 
 
+_HAS_CYR = re.compile("[\u0400-\u052f]")
+_HAS_LAT = re.compile("[A-Za-z\u00c0-\u024f]")
+
+
 def _fix_word(word: str) -> str:
+    if not (_HAS_CYR.search(word) and _HAS_LAT.search(word)):
+        return word
     n_cyr = sum(1 for c in word if is_cyrillic_char(c))
     n_lat = sum(1 for c in word if is_latin_char(c))
     if not n_cyr or not n_lat:
@@ -86,6 +92,12 @@ def fix_homoglyphs(text: str) -> str:
     return _WORD_RE.sub(lambda m: _fix_word(m.group()), text)
 
 
+# Already normal: words of one script's plain letters, single separators.
+_CLEAN_RE = re.compile(
+    r"[A-Za-z]+(?:[ '\-][A-Za-z]+)*|[а-яА-ЯіїєґІЇЄҐёЁ]+(?:[ '\-][а-яА-ЯіїєґІЇЄҐёЁ]+)*"
+)
+
+
 @lru_cache(maxsize=200_000)
 def normalize(text: str) -> str:
     """Canonical form of a name string, case preserved.
@@ -97,6 +109,8 @@ def normalize(text: str) -> str:
     """
     if not text:
         return ""
+    if _CLEAN_RE.fullmatch(text):
+        return text
     t = unicodedata.normalize("NFKC", text)
     t = "".join(c for c in t if unicodedata.category(c)[0] != "C" or c in "\t\n\r")
     t = t.translate(_APOS_TRANS)
