@@ -18,6 +18,8 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("audit/", include("homecoming.audit.urls")),
     path("persons/", include("homecoming.registry.urls")),
+    path("family/", include("homecoming.families.portal_urls")),
+    path("families/", include("homecoming.families.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("homecoming.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -44,6 +44,9 @@ from .models import (
 # Sent after a merge and after its undo, so that other apps can re-point their own rows.
 person_merged = Signal()  # kwargs: merge, survivor, duplicate
 person_merge_undone = Signal()  # kwargs: merge, survivor, duplicate
+# Sent inside the transaction of add_status_event, after the event is saved and the current status
+# refreshed, so that other apps (families: notifications) can react; kwargs: person, event.
+status_event_added = Signal()
 
 EARLIEST_INCIDENT = dt.date(2014, 2, 20)
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
@@ -406,6 +409,7 @@ def add_status_event(actor, person_id: int, *, status: str, effective_date, sour
            details={"event": event.pk, "status": status, "effective_date": date.isoformat(),
                     "source": source.kind, "corrects": corrected.pk if corrected else None},
            request=request)
+    status_event_added.send(sender=StatusEvent, person=person, event=event)
     return event
 
 

@@ -1,0 +1,24 @@
+"""Reactions to the register's signals (connected in FamiliesConfig.ready)."""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+
+from homecoming.registry.services import person_merge_undone, person_merged, status_event_added
+
+from . import services
+
+
+@receiver(status_event_added, dispatch_uid="families.status_event_added")
+def _status_event_added(sender, person, event, **kwargs):
+    services.status_changed(person, event)
+
+
+@receiver(person_merged, dispatch_uid="families.person_merged")
+def _person_merged(sender, merge, survivor, duplicate, **kwargs):
+    services.follow_merge(merge, survivor, duplicate)
+
+
+@receiver(person_merge_undone, dispatch_uid="families.person_merge_undone")
+def _person_merge_undone(sender, merge, survivor, duplicate, **kwargs):
+    services.follow_merge_undo(merge, survivor, duplicate)

@@ -1,0 +1,88 @@
+"""Reads of the families app that pages (and the API) share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from homecoming.linkage import Candidate as LinkCandidate
+from homecoming.linkage import LinkageIndex, PartialDate, Record
+from homecoming.registry.models import Person, Side
+from homecoming.registry.selectors import active_persons, search_persons
+
+from .models import BirthPrecision, Inquiry, InquiryState, LockOut, Notification
+
+POOL_LIMIT = 3000
+
+
+def inquiries_to_link() -> QuerySet[Inquiry]:
+    return Inquiry.objects.filter(state=InquiryState.NEW).order_by("created_at", "id")
+
+
+def inquiries(state: str = "") -> QuerySet[Inquiry]:
+    qs = Inquiry.objects.select_related("person")
+    return qs.filter(state=state) if state else qs
+
+
+def inquiries_for_person(person: Person) -> QuerySet[Inquiry]:
+    return Inquiry.objects.filter(person=person).order_by("-created_at", "-id")
+
+
+def notifications_of(inquiry: Inquiry) -> QuerySet[Notification]:
+    return Notification.objects.filter(inquiry=inquiry).order_by("-created_at", "-id")
+
+
+def lockouts(active_only: bool = False) -> QuerySet[LockOut]:
+    qs = LockOut.objects.select_related("lifted_by")
+    if active_only:
+        qs = qs.filter(until__gt=timezone.now(), lifted_at__isnull=True)
+    return qs
+
+
+def _partial(date, precision) -> PartialDate | None:
+    if not date:
+        return None
+    if precision == BirthPrecision.YEAR:
+        return PartialDate(date.year)
+    if precision == BirthPrecision.MONTH:
+        return PartialDate(date.year, date.month)
+    return PartialDate(date.year, date.month, date.day)
+
+
+def _record(person: Person) -> Record:
+    return Record(id=str(person.pk), last_name=person.last_name, first_name=person.first_name,
+                  patronymic=person.patronymic,
+                  birth_date=_partial(person.birth_date, person.birth_date_precision),
+                  service_number=person.service_number)
+
+
+@dataclass
+class Proposal:
+    person: Person
+    candidate: LinkCandidate
+
+
+def linkage_proposals(inquiry: Inquiry, limit: int = 10) -> tuple[str, list[Proposal]]:
+    """The linkage engine's decision for the inquiry (``match``, ``review`` or ``none``) and
+    its candidates, best first, with their explanations. The register is narrowed to persons
+    sharing a name (in any script) or the service number, then scored by the engine."""
+    base = active_persons().filter(side=Side.OURS)
+    pool = Q(pk__in=search_persons(inquiry.last_name, base).values("pk")[:POOL_LIMIT])
+    if inquiry.service_number:
+        pool |= Q(service_number=inquiry.service_number)
+    if inquiry.first_name and inquiry.birth_date:
+        pool |= Q(pk__in=search_persons(inquiry.first_name, base.filter(birth_date=inquiry.birth_date))
+                  .values("pk")[:POOL_LIMIT])
+    persons = {str(p.pk): p for p in base.filter(pool)[:POOL_LIMIT]}
+    if not persons:
+        return "none", []
+    index = LinkageIndex(_record(p) for p in persons.values())
+    row = Record(id=inquiry.reference, last_name=inquiry.last_name, first_name=inquiry.first_name,
+                 patronymic=inquiry.patronymic,
+                 birth_date=_partial(inquiry.birth_date, inquiry.birth_date_precision),
+                 service_number=inquiry.service_number)
+    result = index.link([row], explain=True)[0]
+    proposals = [Proposal(persons[c.registry_id], c) for c in result.candidates[:limit] if c.registry_id in persons]
+    return result.decision, proposals

@@ -1,0 +1,266 @@
+"""Pages of the families app: the public family portal (/family/) and the staff pages
+(/families/). Every write goes through the services; every read of an inquiry is audited."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from homecoming.audit.services import client_ip
+from homecoming.registry import selectors as registry_selectors
+from homecoming.registry.models import Person
+from homecoming.registry.services import record_person_view
+
+from . import selectors, services
+from .forms import InquiryForm, LinkForm, PortalForm
+from .models import FiledVia, Inquiry, InquiryState
+from .status import WARNING, headquarters_contact
+
+PAGE_SIZE = 50
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _require(request, *perms):
+    if not all(request.user.has_perm(p) for p in perms):
+        raise PermissionDenied
+
+
+# --- the public portal ------------------------------------------------------------------------
+
+def portal_page(view):
+    """Public, CSRF-protected, never cached, never indexed, no referrer sent onwards."""
+
+    @login_not_required
+    @never_cache
+    @csrf_protect
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex, nofollow"
+        return response
+
+    return wrapped
+
+
+def _portal_context(**extra):
+    return {"hq": headquarters_contact(), "warning": WARNING, **extra}
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def portal(request):
+    """Reference and code in a POST body (never in the URL). An unknown reference and a wrong
+    code get the same page with the same status; a locked address or reference gets 429."""
+    if request.method == "GET":
+        return render(request, "families/portal.html", _portal_context(form=PortalForm()))
+    form = PortalForm(request.POST)
+    if not form.is_valid():
+        return render(request, "families/portal.html", _portal_context(form=form), status=400)
+    answer = services.portal_lookup(reference=form.cleaned_data["reference"], code=form.cleaned_data["code"],
+                                    address=client_ip(request) or "", request=request)
+    if answer.outcome == "ok":
+        return render(request, "families/portal_status.html",
+                      _portal_context(inquiry=answer.inquiry, view=answer.view))
+    if answer.outcome == "locked":
+        return render(request, "families/portal_locked.html", _portal_context(), status=429)
+    # A fresh form: nothing typed is echoed back, so both kinds of failure read the same.
+    return render(request, "families/portal.html", _portal_context(form=PortalForm(), denied=True))
+
+
+@portal_page
+@require_http_methods(["GET", "POST"])
+def inquiry_new_public(request):
+    form = InquiryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            filed = services.file_inquiry(None, form.cleaned_data, via=FiledVia.PORTAL, request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return render(request, "families/inquiry_filed.html", _portal_context(filed=filed, public=True))
+    status = 400 if form.is_bound else 200
+    return render(request, "families/inquiry_form.html", _portal_context(form=form, public=True), status=status)
+
+
+# --- staff pages ----------------------------------------------------------------------------
+
+@never_cache
+def inquiry_list(request):
+    _require(request, "families.view_inquiry")
+    state = request.GET.get("state", InquiryState.NEW)
+    if state not in InquiryState.values and state != "all":
+        state = InquiryState.NEW
+    qs = selectors.inquiries("" if state == "all" else state).order_by("created_at", "id")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "families/inquiry_list.html", {
+        "page": page, "state": state, "states": [("all", _("All")), *InquiryState.choices],
+        "active_lockouts": selectors.lockouts(active_only=True).count(),
+    })
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def inquiry_new_staff(request):
+    _require(request, "families.change_inquiry")
+    form = InquiryForm(request.POST or None, staff=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            filed = services.file_inquiry(request.user, form.cleaned_data, via=FiledVia.STAFF, request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            return render(request, "families/inquiry_filed.html", _portal_context(filed=filed, public=False))
+    return render(request, "families/inquiry_form.html", _portal_context(form=form, public=False),
+                  status=400 if form.is_bound else 200)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def inquiry_detail(request, pk):
+    _require(request, "families.view_inquiry")
+    inquiry = get_object_or_404(Inquiry.objects.select_related("person", "filed_by", "linked_by"), pk=pk)
+    can_change = request.user.has_perm("families.change_inquiry")
+    link_form = LinkForm(request.POST or None)
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied
+        if link_form.is_valid():
+            person = registry_selectors.person_by_reference(link_form.cleaned_data["person"])
+            try:
+                if person is None:
+                    raise ValidationError({"person": [_("No person with this reference in the register.")]})
+                services.link_inquiry(request.user, inquiry.pk, person.pk, request=request)
+            except ValidationError as exc:
+                _apply_errors(link_form, exc)
+            else:
+                messages.success(request, _("The inquiry is linked to %(ref)s.") % {"ref": person.reference})
+                return redirect("families:inquiry_detail", pk=inquiry.pk)
+    services.record_inquiry_view(request.user, inquiry, request=request)
+    decision, proposals = "", []
+    if inquiry.person_id is None and request.user.has_perm("registry.view_person"):
+        decision, proposals = selectors.linkage_proposals(inquiry)
+        for proposal in proposals:
+            record_person_view(request.user, proposal.person, request=request, via="inquiry")
+    return render(request, "families/inquiry_detail.html", {
+        "inquiry": inquiry, "can_change": can_change, "link_form": link_form,
+        "decision": decision, "proposals": proposals,
+        "see_contacts": request.user.has_perm("registry.view_contacts"),
+        "see_person": request.user.has_perm("registry.view_person"),
+        "can_create_person": can_change and request.user.has_perm("registry.add_person"),
+        "notifications": selectors.notifications_of(inquiry),
+    }, status=400 if link_form.is_bound and link_form.errors else 200)
+
+
+def _post_action(request, pk, action, success):
+    _require(request, "families.change_inquiry")
+    inquiry = get_object_or_404(Inquiry, pk=pk)
+    try:
+        action(request.user, inquiry.pk, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    except PermissionDenied:
+        raise
+    else:
+        messages.success(request, success)
+    return redirect("families:inquiry_detail", pk=inquiry.pk)
+
+
+@require_POST
+def inquiry_link_candidate(request, pk, person_id):
+    _require(request, "families.change_inquiry", "registry.view_person")
+    inquiry = get_object_or_404(Inquiry, pk=pk)
+    try:
+        services.link_inquiry(request.user, inquiry.pk, person_id, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The inquiry is linked."))
+    return redirect("families:inquiry_detail", pk=inquiry.pk)
+
+
+@require_POST
+def inquiry_create_person(request, pk):
+    _require(request, "families.change_inquiry", "registry.add_person")
+    return _post_action(request, pk, services.create_person_for_inquiry,
+                        _("A new record was created in the register and the inquiry is linked to it."))
+
+
+@require_POST
+def inquiry_unlink(request, pk):
+    return _post_action(request, pk, services.unlink_inquiry, _("The link was removed."))
+
+
+@require_POST
+def inquiry_close(request, pk):
+    return _post_action(request, pk, services.close_inquiry, _("The inquiry is closed."))
+
+
+@require_POST
+def notification_retry(request, pk):
+    _require(request, "families.change_inquiry")
+    inquiry = get_object_or_404(Inquiry, pk=pk)
+    note = inquiry.notifications.filter(pk=request.POST.get("notification") or 0).first() \
+        if str(request.POST.get("notification", "")).isdigit() else None
+    if note is None:
+        messages.error(request, _("No such message."))
+    else:
+        try:
+            services.retry_notification(request.user, note.pk, request=request)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("The message is queued again."))
+    return redirect("families:inquiry_detail", pk=inquiry.pk)
+
+
+@never_cache
+def person_inquiries(request, person_id):
+    """The inquiries linked to one person (for a section or a link on the person page)."""
+    _require(request, "families.view_inquiry", "registry.view_person")
+    person = get_object_or_404(Person, pk=person_id)
+    record_person_view(request.user, person, request=request, via="families")
+    items = list(selectors.inquiries_for_person(person))
+    for inquiry in items:
+        services.record_inquiry_view(request.user, inquiry, request=request, via="person")
+    return render(request, "families/person_inquiries.html", {
+        "person": person, "inquiries": items, "see_contacts": request.user.has_perm("registry.view_contacts"),
+    })
+
+
+@never_cache
+def lockout_list(request):
+    _require(request, "families.view_inquiry")
+    show = request.GET.get("show", "active")
+    qs = selectors.lockouts(active_only=show != "all")
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "families/lockout_list.html", {
+        "page": page, "show": show, "can_change": request.user.has_perm("families.change_inquiry")})
+
+
+@require_POST
+def lockout_lift(request, pk):
+    _require(request, "families.change_inquiry")
+    try:
+        services.lift_lockout(request.user, pk, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The lock-out is lifted."))
+    return redirect("families:lockout_list")
