@@ -120,7 +120,6 @@ INSTALLED_APPS = [
     "homecoming.audit",
     "homecoming.accounts",
     "homecoming.registry",
-    "homecoming.exchanges",
     "homecoming.families",
     "homecoming.core",
     "homecoming.api",
