@@ -329,7 +329,7 @@ class LinkageIndex:
             if firsts is None:
                 keys.append(f"L:{k}")
                 continue
-            dels = [k[:i] + k[i + 1:] for i in range(len(k))] if len(k) >= 5 else []
+            dels = [k[:i] + k[i + 1:] for i in range(len(k))] if len(k) >= 4 else []
             for fi in firsts:
                 keys.append(f"L:{k}|{fi}")
                 keys.append(f"D:{k}|{fi}")
@@ -413,8 +413,8 @@ class LinkageIndex:
                       "a namesake cannot be ruled out")
         elif not names_ok:
             reason = "date of birth agrees but the names disagree"
-        elif best_p < prm.match_threshold:
-            reason = f"probability {best_p:.3f} below the automatic threshold {prm.match_threshold}"
+        elif best_p < (thr := prm.match_threshold if ld == "exact" else prm.match_threshold_date_error):
+            reason = f"probability {best_p:.3f} below the automatic threshold {thr}"
         else:
             decision, reason = "match", f"names and date of birth ({ld}) agree; probability {best_p:.4f}"
         cands = []
@@ -428,9 +428,11 @@ class LinkageIndex:
             if explain:
                 c.explanation = self._explain(r, self._recs[cid], lvs, swp)
             cands.append(c)
-        if decision != "match" and not cands:
+        total = sum(c.probability for c in cands)
+        if decision != "match" and (not cands or total < prm.row_review_floor):
             decision = "none"
-            reason = "no candidate is probable enough to show (best %.4g)" % best_p
+            reason = f"no candidate is probable enough to show (together {total:.3g})"
+            cands = []
         elif decision != "match":
             decision = "review"
         return decision, cands, reason

@@ -49,8 +49,12 @@ class Params:
     ``prior_in_register``: the share of list rows expected to be somebody in the
     register (the rest are people the register does not hold).  ``match_threshold``:
     the posterior probability at or above which a candidate may be accepted
-    automatically (the structural rules of :mod:`.decide` must hold too).
-    ``review_threshold``: candidates at or above it are shown to a reviewer.
+    automatically when the dates of birth agree exactly or an identifier agrees;
+    ``match_threshold_date_error`` when the dates agree only up to a typical error
+    (swap, typo, one day/month/year); the structural rules of
+    :meth:`LinkageIndex._decide` must hold too.  ``review_threshold``: candidates at or
+    above it are shown to a reviewer.  ``row_review_floor``: a row goes to review only
+    if the candidates together are at least this probable (else ``none``).
     ``dedupe_prior``: the share of register records expected to have a duplicate."""
 
     m: dict[str, dict[str, float]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_M.items()})
@@ -58,4 +62,6 @@ class Params:
     prior_in_register: float = 0.9
     dedupe_prior: float = 0.3
     match_threshold: float = 0.95
+    match_threshold_date_error: float = 0.995
     review_threshold: float = 0.001
+    row_review_floor: float = 0.05

@@ -115,7 +115,7 @@ class Prepared:
             for fi in firsts:
                 out.add(f"L:{k}|{fi}")
             out.add(f"L:{k}")
-            if len(k) >= 5:
+            if len(k) >= 4:
                 for i in range(len(k)):
                     dk = k[:i] + k[i + 1:]
                     for fi in firsts:

@@ -84,8 +84,8 @@ def parse_full_name(text: str) -> ParsedName:
     if len(toks) == 2:
         a, b = toks
         fa, fb = is_first_name_like(a), is_first_name_like(b)
-        if is_patronymic_like(b) and fa:
-            return ParsedName("", a, b)
+        # Two tokens are a surname and a first name: surnames ending like patronymics
+        # (Томашевич, Данилович) are common, a list without surnames is not.
         if fa and not fb:
             return ParsedName(b, a)
         if fb and not fa:
