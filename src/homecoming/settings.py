@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "homecoming.audit",
     "homecoming.accounts",
     "homecoming.registry",
+    "homecoming.exchanges",
     "homecoming.families",
     "homecoming.core",
     "homecoming.api",

@@ -164,7 +164,9 @@ def test_evaluation_agrees_with_the_reference(rule, person):
     assert result.value is ref_eval(rule, person)
     assert result.eligible == (ref_eval(rule, person) is True)
     assert (result.distance == 0) == result.eligible
-    assert compile_rule(rule).cost(person) == (result.value, result.distance)
+    assert compile_rule(rule).cost(person) == (result.value, result.distance, result.near or result.eligible)
+    if result.just_outside:
+        assert len(result.failed) == 1 and result.failed[0].near
 
 
 @settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])

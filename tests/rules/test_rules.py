@@ -41,8 +41,21 @@ def test_time_in_captivity_and_or():
     assert result.reasons() == ["3 full years in captivity on 2025-06-12 (≥ 3)"]
     person["incident_date"] = dt.date(2022, 6, 13)
     result = evaluate(rule, person)
-    assert not result.eligible and result.distance == 1
-    assert result.reasons() == ["medical category none (must be one of seriously_wounded, seriously_ill)"]
+    assert not result.eligible and result.distance == 1 and result.just_outside
+    # of two ways in, the explanation names the near miss (2 years against 3), not the far one
+    assert result.reasons() == ["2 full years in captivity on 2025-06-12 (must be ≥ 3)"]
+    person["incident_date"] = dt.date(2024, 6, 13)
+    result = evaluate(rule, person)
+    assert result.distance == 1 and not result.just_outside
+
+
+def test_just_outside_needs_a_near_miss():
+    assert evaluate(SERIOUS, {"medical_category": "wounded"}).just_outside
+    assert not evaluate(SERIOUS, {"medical_category": "none"}).just_outside
+    assert evaluate(SERIOUS, {"medical_category": None}).just_outside  # unknown: worth checking
+    rule = {"≤": [{"age_on": "2025-06-09"}, 24]}
+    assert evaluate(rule, {"birth_date": dt.date(2000, 1, 1)}).just_outside
+    assert not evaluate(rule, {"birth_date": dt.date(1990, 1, 1)}).just_outside
 
 
 def test_labels_translate_the_reasons():

@@ -78,6 +78,7 @@ class LeafOutcome:
     value: Any
     holds: bool | None
     wanted: bool = True
+    near: bool = False  # the value is close to the boundary (or unknown): worth a second look
 
     @property
     def satisfied(self) -> bool:
@@ -87,7 +88,7 @@ class LeafOutcome:
         return {"path": self.path, "subject": self.subject, "argument": self.argument, "op": self.op,
                 "operand": list(self.operand) if isinstance(self.operand, tuple | list) else self.operand,
                 "value": self.value.isoformat() if isinstance(self.value, dt.date) else self.value,
-                "holds": self.holds, "wanted": self.wanted}
+                "holds": self.holds, "wanted": self.wanted, "near": self.near}
 
 
 @dataclass
@@ -104,6 +105,13 @@ class Evaluation:
     distance: int
     held: list[LeafOutcome] = field(default_factory=list)
     failed: list[LeafOutcome] = field(default_factory=list)
+    near: bool = False
+
+    @property
+    def just_outside(self) -> bool:
+        """Not eligible, one comparison away, and that comparison is a near miss (a number
+        close to the boundary, an unknown value, a neighbouring medical category)."""
+        return self.distance == 1 and self.near
 
     @property
     def eligible(self) -> bool:
@@ -116,7 +124,7 @@ class Evaluation:
         return [describe_leaf(o, labels) for o in outcomes]
 
     def to_dict(self, labels=None) -> dict:
-        return {"eligible": self.eligible, "value": self.value, "distance": self.distance,
+        return {"eligible": self.eligible, "value": self.value, "distance": self.distance, "near": self.near,
                 "held": [o.to_dict() for o in self.held], "failed": [o.to_dict() for o in self.failed],
                 "reasons": self.reasons(labels)}
 
@@ -395,6 +403,42 @@ def _test(op: str, operand) -> Callable[[Any], bool]:
     return lambda v: lo <= v <= hi
 
 
+#: how far from the boundary a number may be for a failed comparison to be a near miss
+MARGINS = {"age_on": 1, "captivity_years_on": 1, "captivity_days_on": 31}
+#: neighbouring values of ordered fields (a near miss on medical category: "wounded" for "seriously ...")
+ORDERS = {"medical_category": ["none", "wounded", "seriously_wounded", "seriously_ill"]}
+
+
+def _gap(value, op, operand) -> float:
+    """Distance from a number to the boundary of a comparison."""
+    if op == "between":
+        lo, hi = operand
+        return 0 if lo <= value <= hi else min(abs(value - lo), abs(value - hi))
+    if op in ("in", "not in"):
+        return min(abs(value - x) for x in operand)
+    return abs(value - operand)
+
+
+def _near(subject: str, argument: str, op: str, operand) -> Callable[[Any], bool]:
+    if subject in MARGINS:
+        margin = MARGINS[subject]
+        return lambda v: v is None or _gap(v, op, operand) <= margin
+    order = ORDERS.get(argument) if subject == "field" else None
+    if order:
+        wanted = set(operand) if op in ("in", "not in") else {operand}
+        positions = {order.index(x) for x in wanted if x in order}
+
+        def near(v):
+            if v is None:
+                return True
+            if v not in order:
+                return False
+            return any(abs(order.index(v) - p) <= 1 for p in positions)
+
+        return near
+    return lambda v: v is None
+
+
 # --- compilation and evaluation -----------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -407,6 +451,7 @@ class _Leaf:
     operand: Any
     get: Callable
     test: Callable
+    near: Callable
 
 
 class Compiled:
@@ -441,35 +486,35 @@ class Compiled:
             def get(facts, _fn=fn, _on=on):
                 return _fn(facts, _on)
         operand = tuple(arg[1:]) if op == "between" else (tuple(arg[1]) if op in ("in", "not in") else arg[1])
-        leaf = _Leaf(len(self.leaves), here, kind, name, op, operand, get, _test(op, operand))
+        leaf = _Leaf(len(self.leaves), here, kind, name, op, operand, get, _test(op, operand),
+                     _near(kind, name, op, operand))
         self.leaves.append(leaf)
         return ("leaf", leaf)
 
-    # values of every leaf for one person: (value, holds)
     def _leaf_values(self, facts):
+        """(value, holds, near) of every comparison for one person."""
         out = []
         for leaf in self.leaves:
             v = leaf.get(facts)
-            out.append((v, None if v is None else bool(leaf.test(v))))
+            out.append((v, None if v is None else bool(leaf.test(v)), leaf.near(v)))
         return out
 
-    def cost(self, facts) -> tuple[bool | None, int]:
-        """(value, distance) without the reasons: the fast path for whole pools."""
-        holds = [None if (v := leaf.get(facts)) is None else bool(leaf.test(v)) for leaf in self.leaves]
-        value, ct, _cf = _cost(self._tree, holds)
-        return value, ct
+    def cost(self, facts) -> tuple[bool | None, int, bool]:
+        """(value, distance, near) without the reasons: the fast path for whole pools."""
+        values = self._leaf_values(facts)
+        value, ct, _cf, nt, _nf = _cost(self._tree, values)
+        return value, ct, nt
 
     def evaluate(self, facts) -> Evaluation:
         values = self._leaf_values(facts)
-        holds = [h for _v, h in values]
-        value, ct, _cf, plan_t, _plan_f = _plan(self._tree, holds)
+        value, ct, _cf, plan_t, _plan_f, nt, _nf = _plan(self._tree, values)
         held, failed = [], []
         for index, wanted in sorted(plan_t):
             leaf = self.leaves[index]
-            v, h = values[index]
-            outcome = LeafOutcome(leaf.path, leaf.subject, leaf.argument, leaf.op, leaf.operand, v, h, wanted)
+            v, h, near = values[index]
+            outcome = LeafOutcome(leaf.path, leaf.subject, leaf.argument, leaf.op, leaf.operand, v, h, wanted, near)
             (held if h is wanted else failed).append(outcome)
-        return Evaluation(value, ct, held, failed)
+        return Evaluation(value, ct, held, failed, nt and ct > 0)
 
 
 def _kleene_and(values):
@@ -484,49 +529,49 @@ def _kleene_or(values):
     return None if any(v is None for v in values) else False
 
 
-def _cost(node, holds):
-    """-> (value, flips to make it true, flips to make it false)."""
+def _cost(node, values):
+    """-> (value, flips to make it true, flips to make it false, near_true, near_false): near_x
+    says the cheapest way there changes only near misses."""
     kind, arg = node
     if kind == "leaf":
-        h = holds[arg.index]
-        return h, 0 if h is True else 1, 0 if h is False else 1
+        _v, h, near = values[arg.index]
+        return h, 0 if h is True else 1, 0 if h is False else 1, h is True or near, h is False or near
     if kind == "not":
-        v, ct, cf = _cost(arg, holds)
-        return (None if v is None else not v), cf, ct
-    parts = [_cost(c, holds) for c in arg]
+        v, ct, cf, nt, nf = _cost(arg, values)
+        return (None if v is None else not v), cf, ct, nf, nt
+    parts = [_cost(c, values) for c in arg]
     if kind == "and":
+        best = min(parts, key=lambda p: (p[2], not p[4])) if parts else None
         return (_kleene_and([p[0] for p in parts]), sum(p[1] for p in parts),
-                min((p[2] for p in parts), default=math.inf))
-    return (_kleene_or([p[0] for p in parts]), min((p[1] for p in parts), default=math.inf),
-            sum(p[2] for p in parts))
+                best[2] if best else math.inf, all(p[3] for p in parts), best[4] if best else False)
+    best = min(parts, key=lambda p: (p[1], not p[3])) if parts else None
+    return (_kleene_or([p[0] for p in parts]), best[1] if best else math.inf, sum(p[2] for p in parts),
+            best[3] if best else False, all(p[4] for p in parts))
 
 
-def _plan(node, holds):
-    """-> (value, cost_true, cost_false, plan_true, plan_false); a plan is a list of
-    (leaf index, wanted outcome) that, all set, make the node true (false)."""
+def _plan(node, values):
+    """-> (value, cost_true, cost_false, plan_true, plan_false, near_true, near_false); a plan is a
+    list of (leaf index, wanted outcome) that, all set, make the node true (false)."""
     kind, arg = node
     if kind == "leaf":
-        h = holds[arg.index]
-        return h, 0 if h is True else 1, 0 if h is False else 1, [(arg.index, True)], [(arg.index, False)]
+        _v, h, near = values[arg.index]
+        return (h, 0 if h is True else 1, 0 if h is False else 1, [(arg.index, True)], [(arg.index, False)],
+                h is True or near, h is False or near)
     if kind == "not":
-        v, ct, cf, pt, pf = _plan(arg, holds)
-        return (None if v is None else not v), cf, ct, pf, pt
-    parts = [_plan(c, holds) for c in arg]
+        v, ct, cf, pt, pf, nt, nf = _plan(arg, values)
+        return (None if v is None else not v), cf, ct, pf, pt, nf, nt
+    parts = [_plan(c, values) for c in arg]
     if kind == "and":
         value = _kleene_and([p[0] for p in parts])
-        ct = sum(p[1] for p in parts)
-        plan_t = [x for p in parts for x in p[3]]
-        best = min(parts, key=lambda p: p[2]) if parts else None
-        cf = best[2] if best else math.inf
-        plan_f = best[4] if best else []
-        return value, ct, cf, plan_t, plan_f
+        best = min(parts, key=lambda p: (p[2], not p[6])) if parts else None
+        return (value, sum(p[1] for p in parts), best[2] if best else math.inf,
+                [x for p in parts for x in p[3]], best[4] if best else [],
+                all(p[5] for p in parts), best[6] if best else False)
     value = _kleene_or([p[0] for p in parts])
-    best = min(parts, key=lambda p: p[1]) if parts else None
-    ct = best[1] if best else math.inf
-    plan_t = best[3] if best else []
-    cf = sum(p[2] for p in parts)
-    plan_f = [x for p in parts for x in p[4]]
-    return value, ct, cf, plan_t, plan_f
+    best = min(parts, key=lambda p: (p[1], not p[5])) if parts else None
+    return (value, best[1] if best else math.inf, sum(p[2] for p in parts),
+            best[3] if best else [], [x for p in parts for x in p[4]],
+            best[5] if best else False, all(p[6] for p in parts))
 
 
 def compile_rule(rule, vocabulary=None) -> Compiled:

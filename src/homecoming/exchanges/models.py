@@ -1,0 +1,202 @@
+"""Agreements, their categories, exchanges (stages), list entries with their history, the persons
+who crossed on exchange day, the other side's counter-list and the published communiqué.
+
+Writes go through :mod:`homecoming.exchanges.services` only.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from homecoming.registry.models import Person
+
+
+class TradeRule(models.TextChoices):
+    ALL_FOR_ALL = "all_for_all", _("All for all")
+    N_FOR_N = "n_for_n", _("N for N (equal numbers)")
+    RATIO = "ratio", _("Ratio a:b")
+
+
+class Agreement(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    parties = models.CharField(_("parties"), max_length=300, blank=True)
+    mediator = models.CharField(_("mediator"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    withhold_counts_until_last_stage = models.BooleanField(
+        _("withhold counts until the last stage"), default=False,
+        help_text=_("The communiqué of a stage gives no numbers until every stage is reconciled."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        ordering = ["-date", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Category(models.Model):
+    agreement = models.ForeignKey(Agreement, models.CASCADE, related_name="categories", verbose_name=_("agreement"))
+    name_uk = models.CharField(_("name in Ukrainian"), max_length=200)
+    name_en = models.CharField(_("name in English"), max_length=200)
+    rule = models.JSONField(_("eligibility rule"))
+    trade_rule = models.CharField(_("trade rule"), max_length=12, choices=TradeRule.choices,
+                                  default=TradeRule.ALL_FOR_ALL)
+    ratio_receive = models.PositiveIntegerField(_("we receive (a)"), default=1)
+    ratio_hand_over = models.PositiveIntegerField(_("we hand over (b)"), default=1)
+    position = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if (get_language() or "uk").startswith("en") else self.name_uk
+
+    def trade_rule_text(self) -> str:
+        if self.trade_rule == TradeRule.RATIO:
+            return f"{self.ratio_receive}:{self.ratio_hand_over}"
+        return str(self.get_trade_rule_display())
+
+
+class ExchangeStatus(models.TextChoices):
+    PLANNING = "planning", _("Planning")
+    LISTS_SENT = "lists_sent", _("Lists sent")
+    LISTS_AGREED = "lists_agreed", _("Lists agreed")
+    CARRIED_OUT = "carried_out", _("Carried out")
+    RECONCILED = "reconciled", _("Reconciled")
+
+
+class Exchange(models.Model):
+    """One stage of an agreement."""
+
+    agreement = models.ForeignKey(Agreement, models.PROTECT, related_name="exchanges", verbose_name=_("agreement"))
+    number = models.PositiveIntegerField(_("stage number"))
+    planned_date = models.DateField(_("planned date"), null=True, blank=True)
+    carried_out_on = models.DateField(_("carried out on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=14, choices=ExchangeStatus.choices,
+                              default=ExchangeStatus.PLANNING)
+    notes = models.TextField(_("notes"), blank=True)
+    reconciled_at = models.DateTimeField(_("reconciled at"), null=True, blank=True)
+    reconciled_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                      related_name="+")
+    report = models.JSONField(_("reconciliation report"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("exchange")
+        verbose_name_plural = _("exchanges")
+        ordering = ["agreement", "number"]
+        constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="exchange_stage_unique")]
+        permissions = [("reconcile_exchange", "Can reconcile an exchange and publish its communiqué")]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} · {self.number}"
+
+
+class Direction(models.TextChoices):
+    RECEIVE = "receive", _("We ask to receive")
+    HAND_OVER = "hand_over", _("We hand over")
+
+
+class EntryState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    CONFIRMED = "confirmed", _("Confirmed by the other side")
+    CONTESTED = "contested", _("Contested")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    RETURNED = "returned", _("Returned")
+    NOT_DELIVERED = "not_delivered", _("Not delivered")
+
+
+class ListEntry(models.Model):
+    exchange = models.ForeignKey(Exchange, models.PROTECT, related_name="entries")
+    category = models.ForeignKey(Category, models.PROTECT, related_name="entries", verbose_name=_("category"))
+    person = models.ForeignKey(Person, models.PROTECT, related_name="exchange_entries", verbose_name=_("person"))
+    direction = models.CharField(_("list"), max_length=10, choices=Direction.choices)
+    state = models.CharField(_("state"), max_length=14, choices=EntryState.choices, default=EntryState.PROPOSED)
+    contest_reason = models.CharField(_("reason contested"), max_length=300, blank=True)
+    reasons = models.JSONField(_("why eligible"), default=list, blank=True)
+    counter_row = models.JSONField(_("row of the counter-list"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("list entry")
+        verbose_name_plural = _("list entries")
+        ordering = ["exchange", "category", "direction", "id"]
+        constraints = [models.UniqueConstraint(fields=["exchange", "person"], name="entry_person_once_per_stage")]
+        indexes = [models.Index(fields=["person", "state"], name="entry_person_state_idx")]
+
+
+class EntryEvent(models.Model):
+    """Append-only history of an entry's state."""
+
+    entry = models.ForeignKey(ListEntry, models.CASCADE, related_name="events")
+    from_state = models.CharField(max_length=14, blank=True)
+    to_state = models.CharField(max_length=14)
+    reason = models.CharField(max_length=300, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class Crossing(models.Model):
+    """A person recorded on exchange day as having crossed: one of ours came home, or an enemy
+    prisoner was handed over. ``entry`` is empty for a person who was on no list of the stage."""
+
+    class How(models.TextChoices):
+        LIST = "list", _("From the final list")
+        LINKAGE = "linkage", _("Matched through linkage")
+        CHECK_IN = "check_in", _("Checked in one by one")
+
+    exchange = models.ForeignKey(Exchange, models.PROTECT, related_name="crossings")
+    person = models.ForeignKey(Person, models.PROTECT, related_name="exchange_crossings")
+    entry = models.ForeignKey(ListEntry, models.PROTECT, null=True, blank=True, related_name="crossings")
+    how = models.CharField(max_length=10, choices=How.choices)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["exchange", "person"], name="crossing_once_per_stage")]
+        ordering = ["id"]
+
+
+class CounterRow(models.Model):
+    """A row of the other side's counter-list and what it matched."""
+
+    exchange = models.ForeignKey(Exchange, models.CASCADE, related_name="counter_rows")
+    row_number = models.PositiveIntegerField()
+    data = models.JSONField()
+    decision = models.CharField(max_length=8)  # match / review / none
+    entry = models.ForeignKey(ListEntry, models.SET_NULL, null=True, blank=True, related_name="+")
+    candidates = models.JSONField(default=list)
+    reason = models.CharField(max_length=300, blank=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["exchange", "row_number"]
+
+
+class Communique(models.Model):
+    exchange = models.OneToOneField(Exchange, models.PROTECT, related_name="communique")
+    text_uk = models.TextField()
+    text_en = models.TextField()
+    published_at = models.DateTimeField(auto_now_add=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                     related_name="+")

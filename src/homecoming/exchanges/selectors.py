@@ -1,0 +1,237 @@
+"""Reads of the exchanges app that pages, the API and the demo share: pools, counts and balance,
+the reconciliation report's facts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
+
+from homecoming.registry.models import Person, Side, Status
+from homecoming.registry.selectors import active_persons
+from homecoming.rules import Compiled, compile_rule
+
+from .labels import rule_labels
+from .models import Category, Direction, EntryState, Exchange, ListEntry, TradeRule
+
+#: entries in these states hold a person on a list
+ACTIVE_STATES = (EntryState.PROPOSED, EntryState.CONFIRMED, EntryState.CONTESTED)
+#: the current statuses that put a person of a side into the pools
+POOL_STATUSES = {
+    Side.OURS: (Status.CAPTIVITY_CONFIRMED, Status.ON_EXCHANGE_LIST),
+    Side.ENEMY: (Status.HELD, Status.ON_EXCHANGE_LIST),
+}
+SIDE_OF_DIRECTION = {Direction.RECEIVE: Side.OURS, Direction.HAND_OVER: Side.ENEMY}
+DIRECTION_OF_SIDE = {Side.OURS: Direction.RECEIVE, Side.ENEMY: Direction.HAND_OVER}
+
+# the Person columns a rule's facts come from
+FACT_COLUMNS = {
+    "side": ("side",), "kind": ("kind",), "sex": ("sex",), "medical_category": ("medical_category",),
+    "status": ("current_status",), "branch": ("branch__code",), "direction": ("direction__code",),
+    "operation": ("operation__code",), "was_missing": ("was_missing",),
+    "rank_category": ("rank_category", "rank__category"),
+    "birth_date": ("birth_date",), "birth_date_precision": ("birth_date_precision",),
+    "incident_date": ("incident_date",),
+}
+
+
+def facts_of(row: dict) -> dict:
+    """A Person ``values()`` row -> the facts a rule reads."""
+    facts = {}
+    for name, columns in FACT_COLUMNS.items():
+        if columns[0] in row:
+            facts[name] = row[columns[0]]
+    if "rank_category" in row and not row["rank_category"]:
+        facts["rank_category"] = row.get("rank__category") or ""
+    if "current_status" in row:
+        facts["status"] = row["current_status"]
+    return facts
+
+
+def person_facts(person: Person) -> dict:
+    return facts_of({
+        "side": person.side, "kind": person.kind, "sex": person.sex, "medical_category": person.medical_category,
+        "current_status": person.current_status, "branch__code": person.branch.code if person.branch_id else None,
+        "direction__code": person.direction.code if person.direction_id else None,
+        "operation__code": person.operation.code if person.operation_id else None,
+        "was_missing": person.was_missing, "rank_category": person.rank_category,
+        "rank__category": person.rank.category if person.rank_id else "",
+        "birth_date": person.birth_date, "birth_date_precision": person.birth_date_precision,
+        "incident_date": person.incident_date,
+    })
+
+
+def pool_base(side: str) -> QuerySet[Person]:
+    return active_persons().filter(side=side, current_status__in=POOL_STATUSES[side])
+
+
+@dataclass
+class Pool:
+    category: Category
+    side: str
+    eligible: list[int] = field(default_factory=list)  # person ids
+    just_outside: list[int] = field(default_factory=list)
+    on_lists: dict[int, list[tuple[int, str]]] = field(default_factory=dict)  # person id -> [(stage no., state)]
+    considered: int = 0
+
+
+def compiled_rule(category: Category) -> Compiled:
+    return compile_rule(category.rule)
+
+
+def pool(category: Category, side: str, *, outside_distance: int = 1, with_lists: bool = True) -> Pool:
+    """Every person of ``side`` in the pool statuses, evaluated in Python over the rule's columns
+    only (the rule's reasons come later, for the persons shown: see :func:`explain`)."""
+    compiled = compiled_rule(category)
+    columns = {"id"}
+    for name in compiled.fields:
+        columns.update(FACT_COLUMNS[name])
+    names = sorted(columns)
+    result = Pool(category, side)
+    cost = compiled.cost
+    for values in pool_base(side).values_list(*names).iterator(chunk_size=5000):
+        row = dict(zip(names, values, strict=True))
+        value, distance, near = cost(facts_of(row))
+        result.considered += 1
+        if value is True:
+            result.eligible.append(row["id"])
+        elif distance <= outside_distance and near:
+            result.just_outside.append(row["id"])
+    result.eligible.sort()
+    result.just_outside.sort()
+    if not with_lists:
+        return result
+    wanted = set(result.eligible) | set(result.just_outside)
+    for person_id, number, state in (ListEntry.objects.filter(
+            exchange__agreement_id=category.agreement_id, state__in=ACTIVE_STATES + (EntryState.RETURNED,))
+            .values_list("person_id", "exchange__number", "state")):
+        if person_id in wanted:
+            result.on_lists.setdefault(person_id, []).append((number, state))
+    return result
+
+
+def explain(category: Category, person_ids: list[int]) -> list[dict]:
+    """For the persons shown: the person, the result and the reasons in the reader's language."""
+    compiled = compiled_rule(category)
+    labels = rule_labels()
+    persons = {p.pk: p for p in Person.objects.filter(pk__in=person_ids).select_related(
+        "branch", "rank", "direction", "operation")}
+    out = []
+    for pk in person_ids:
+        person = persons.get(pk)
+        if person is None:
+            continue
+        evaluation = compiled.evaluate(person_facts(person))
+        out.append({"person": person, "eligible": evaluation.eligible, "distance": evaluation.distance,
+                    "reasons": evaluation.reasons(labels), "evaluation": evaluation})
+    return out
+
+
+def preview(rule, *, sample: int = 10) -> dict:
+    """Before a rule is saved: how many of each side are eligible, and samples of those eligible
+    and just outside, with reasons."""
+    category = Category(rule=rule, agreement_id=None)
+    out = {}
+    for side in (Side.OURS, Side.ENEMY):
+        p = pool_without_lists(category, side)
+        out[side] = {
+            "eligible_count": len(p.eligible), "just_outside_count": len(p.just_outside),
+            "considered": p.considered,
+            "eligible": explain(category, p.eligible[:sample]),
+            "just_outside": explain(category, p.just_outside[:sample]),
+        }
+    return out
+
+
+def pool_without_lists(category: Category, side: str) -> Pool:
+    return pool(category, side, with_lists=False)
+
+
+# --- counts and the trade rule ----------------------------------------------------------------
+
+@dataclass
+class Balance:
+    category: Category
+    receive: int
+    hand_over: int
+    balanced: bool
+    message: str
+
+
+def counted_states() -> tuple[str, ...]:
+    return ACTIVE_STATES + (EntryState.RETURNED,)
+
+
+def balance(category: Category, receive: int, hand_over: int) -> Balance:
+    """Check counts of one category against its trade rule; a clear message where they do not balance."""
+    rule = category.trade_rule
+    if rule == TradeRule.ALL_FOR_ALL:
+        return Balance(category, receive, hand_over, True,
+                       _("All for all: every eligible person of each side, the numbers need not be equal."))
+    if rule == TradeRule.N_FOR_N:
+        if receive == hand_over:
+            return Balance(category, receive, hand_over, True, _("%(n)s for %(n)s: balanced.") % {"n": receive})
+        return Balance(category, receive, hand_over, False,
+                       _("N for N: we ask to receive %(r)s but hand over %(h)s; the lists must be equal "
+                         "(%(d)s too many on the list to %(side)s).")
+                       % {"r": receive, "h": hand_over, "d": abs(receive - hand_over),
+                          "side": _("receive") if receive > hand_over else _("hand over")})
+    a, b = category.ratio_receive or 1, category.ratio_hand_over or 1
+    if receive * b == hand_over * a:
+        return Balance(category, receive, hand_over, True,
+                       _("Ratio %(a)s:%(b)s: %(r)s to receive for %(h)s to hand over, balanced.")
+                       % {"a": a, "b": b, "r": receive, "h": hand_over})
+    needed = receive * b / a
+    return Balance(category, receive, hand_over, False,
+                   _("Ratio %(a)s:%(b)s: for %(r)s to receive we should hand over %(n)s, but the list has %(h)s.")
+                   % {"a": a, "b": b, "r": receive, "h": hand_over, "n": f"{needed:g}"})
+
+
+def balances(exchange: Exchange) -> list[Balance]:
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    for row in (exchange.entries.filter(state__in=counted_states())
+                .values("category_id", "direction").annotate(n=Count("id"))):
+        counts[(row["category_id"], row["direction"])] = row["n"]
+    return [balance(c, counts[(c.pk, Direction.RECEIVE)], counts[(c.pk, Direction.HAND_OVER)])
+            for c in exchange.agreement.categories.all()]
+
+
+def entries_of(exchange: Exchange) -> QuerySet[ListEntry]:
+    return exchange.entries.select_related("person", "category").order_by("category__position", "category_id",
+                                                                            "direction", "person__last_name", "id")
+
+
+def is_last_stage(exchange: Exchange) -> bool:
+    """The stage whose reconciliation completes the agreement (every stage reconciled)."""
+    return not exchange.agreement.exchanges.exclude(status="reconciled").exclude(pk=exchange.pk).exists()
+
+
+def persons_missing_until(person_ids: list[int], until: dt.date) -> dict[int, str]:
+    """Of these persons, those considered missing until ``until``: -> "until_return" when the last
+    status before that day was still "missing", "before_confirmation" when their history had
+    "missing" before captivity was confirmed."""
+    from homecoming.registry.models import StatusEvent
+
+    events = defaultdict(list)
+    for pid, status, date, pk, corrects in (StatusEvent.objects.filter(person_id__in=person_ids,
+                                                                         effective_date__lte=until)
+                                            .values_list("person_id", "status", "effective_date", "id",
+                                                         "corrects_id")
+                                            .order_by("effective_date", "id")):
+        events[pid].append((status, date, pk, corrects))
+    out = {}
+    for pid, evs in events.items():
+        corrected = {c for *_x, c in evs if c}
+        live = [(s, d) for s, d, pk, _c in evs if pk not in corrected
+                and s not in (Status.RETURNED, Status.ON_EXCHANGE_LIST)]
+        if not live:
+            continue
+        statuses = [s for s, _d in live]
+        if statuses[-1] == Status.MISSING:
+            out[pid] = "until_return"
+        elif Status.MISSING in statuses:
+            out[pid] = "before_confirmation"
+    return out
