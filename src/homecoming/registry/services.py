@@ -588,3 +588,75 @@ def record_person_view(actor, person: Person, *, request=None, via: str = "page"
     """Every read of a person's detail is audited (page or API)."""
     record(actor, "person.view", object_type="person", object_id=person.pk,
            details={"via": via}, request=request)
+
+
+# --- bulk creation (imports) -------------------------------------------------------------------
+
+@transaction.atomic
+def bulk_create_persons(actor, rows: list[dict[str, Any]], *, source_kind: str, source_reference: str = "",
+                        status: str = "", effective_date=None, request=None, batch_size: int = 2000,
+                        progress=None) -> list[Person]:
+    """Create many persons at once (a file import): every row is coerced and validated as
+    :func:`create_person` does, and nothing is written unless all rows are valid (a
+    ``ValidationError`` names the row index). Search keys are built, and when ``status`` is given
+    each person gets that first status event (``effective_date``, one shared source of
+    ``source_kind``/``source_reference``), with the current status set to match. ONE audit event
+    ``person.bulk_create`` covers the whole import. ``progress(done, total)`` is called per batch."""
+    _require(actor, "registry.add_person")
+    allowed = set(creatable_fields(actor))
+    if source_kind not in SourceKind.values:
+        raise ValidationError({"source_kind": [_("Choose the kind of source.")]})
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    date = None
+    persons: list[Person] = []
+    for i, data in enumerate(rows):
+        forbidden = sorted(set(data) - allowed)
+        if forbidden:
+            raise PermissionDenied(_("You may not set: %(fields)s.") % {"fields": ", ".join(forbidden)})
+        person = Person(created_by=user)
+        try:
+            for field, value in _coerce(data).items():
+                setattr(person, field, value)
+            _validate(person)
+            if status and date is None:
+                date = _validate_event_values(person, status=status, effective_date=effective_date)
+            elif status and person.birth_date and date < person.birth_date:
+                raise ValidationError({"effective_date": [_("The date is before the date of birth.")]})
+        except ValidationError as exc:
+            raise ValidationError(_("Row %(n)s: %(errors)s") % {"n": i + 1, "errors": "; ".join(
+                f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())}) from exc
+        if status:
+            person.current_status, person.current_status_date = status, date
+            person.was_missing = status == Status.MISSING
+        persons.append(person)
+    source = None
+    if status and persons:
+        source = Source.objects.create(kind=source_kind, reference=(source_reference or "").strip()[:300],
+                                       created_by=user)
+    key_cache: dict[str, set[str]] = {}
+
+    def keys_of(p: Person) -> set[str]:
+        out: set[str] = set()
+        for part in (p.last_name, p.first_name, p.patronymic):
+            if part not in key_cache:
+                key_cache[part] = name_keys([part])
+            out |= key_cache[part]
+        return out
+
+    for start in range(0, len(persons), batch_size):
+        batch = Person.objects.bulk_create(persons[start:start + batch_size])
+        PersonNameKey.objects.bulk_create(
+            [PersonNameKey(person_id=p.pk, key=k) for p in batch for k in sorted(keys_of(p))], batch_size=5000)
+        if source is not None:
+            StatusEvent.objects.bulk_create([
+                StatusEvent(person_id=p.pk, status=status, effective_date=date, source=source, author=user)
+                for p in batch
+            ])
+        if progress:
+            progress(min(start + batch_size, len(persons)), len(persons))
+    record(actor, "person.bulk_create", object_type="person", object_id="",
+           details={"count": len(persons), "first": persons[0].pk if persons else None,
+                    "last": persons[-1].pk if persons else None, "source": source_kind,
+                    "source_reference": source_reference, "status": status or None},
+           request=request)
+    return persons
