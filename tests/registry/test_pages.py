@@ -235,3 +235,20 @@ def test_add_alternative_name_makes_it_searchable(client_for, make_person):
     assert AlternativeName.objects.filter(person=person).count() == 1
     html = c.get(reverse("registry:person_list"), {"q": "Tkachenko"}).content.decode()
     assert person.reference in html
+
+
+def test_reference_lists_are_editable_by_administrators_only(client_for):
+    from homecoming.registry.models import Branch
+
+    admin = client_for("administrator")
+    branch = Branch.objects.get(code="navy")
+    url = reverse("admin:registry_branch_change", args=[branch.pk])
+    assert admin.get(reverse("admin:registry_branch_changelist")).status_code == 200
+    response = admin.post(url, {"code": "navy", "name_uk": branch.name_uk, "name_en": "Navy (renamed)",
+                                "position": branch.position, "active": "on"})
+    assert response.status_code == 302
+    assert Branch.objects.get(pk=branch.pk).name_en == "Navy (renamed)"
+    assert AuditEvent.objects.filter(action="registry.reference_data", object_id=str(branch.pk)).exists()
+    registrar = client_for("registrar")
+    assert registrar.get(reverse("admin:registry_branch_changelist")).status_code in (302, 403)
+    assert Branch.objects.filter(code="land_forces").exists() and Branch.objects.count() >= 10
