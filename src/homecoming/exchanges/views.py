@@ -1,0 +1,453 @@
+"""Pages of the exchanges app. Writes go through services; reads of persons are audited."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from homecoming.audit.services import record
+from homecoming.registry.selectors import person_by_reference
+
+from . import selectors, services
+from .communique import communique_text
+from .forms import (
+    AgreementForm,
+    CategoryForm,
+    CounterListForm,
+    CrossingForm,
+    EntryStateForm,
+    ExchangeForm,
+    StatusForm,
+)
+from .models import Agreement, Category, Communique, CounterRow, Direction, EntryState, Exchange, ListEntry
+
+POOL_PAGE = 50
+
+
+def _require(request, perm):
+    if not request.user.has_perm(perm):
+        raise PermissionDenied
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _flash_errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+# --- agreements -----------------------------------------------------------------------------------
+
+def agreement_list(request):
+    _require(request, services.VIEW_AGREEMENT)
+    agreements = Agreement.objects.prefetch_related("categories", "exchanges")
+    return render(request, "exchanges/agreement_list.html", {
+        "agreements": agreements, "can_change": request.user.has_perm(services.CHANGE_AGREEMENT)})
+
+
+def agreement_create(request):
+    _require(request, services.CHANGE_AGREEMENT)
+    form = AgreementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            agreement = services.create_agreement(request.user, form.cleaned_data, request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Agreement saved."))
+            return redirect("exchanges:agreement_detail", agreement.pk)
+    return render(request, "exchanges/agreement_form.html", {"form": form, "agreement": None})
+
+
+def agreement_edit(request, pk):
+    _require(request, services.CHANGE_AGREEMENT)
+    agreement = get_object_or_404(Agreement, pk=pk)
+    initial = {f: getattr(agreement, f) for f in AgreementForm.base_fields}
+    form = AgreementForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_agreement(request.user, agreement.pk, form.cleaned_data, request=request)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Agreement saved."))
+            return redirect("exchanges:agreement_detail", agreement.pk)
+    return render(request, "exchanges/agreement_form.html", {"form": form, "agreement": agreement})
+
+
+def agreement_detail(request, pk):
+    _require(request, services.VIEW_AGREEMENT)
+    agreement = get_object_or_404(Agreement, pk=pk)
+    form = ExchangeForm(request.POST or None)
+    if request.method == "POST":
+        _require(request, services.CHANGE_EXCHANGE)
+        if form.is_valid():
+            try:
+                exchange = services.create_exchange(request.user, agreement.pk, request=request, **form.cleaned_data)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Stage %(n)s created.") % {"n": exchange.number})
+                return redirect("exchanges:exchange_detail", exchange.pk)
+    return render(request, "exchanges/agreement_detail.html", {
+        "agreement": agreement, "categories": agreement.categories.all(), "exchanges": agreement.exchanges.all(),
+        "form": form, "can_change": request.user.has_perm(services.CHANGE_AGREEMENT),
+        "can_change_exchange": request.user.has_perm(services.CHANGE_EXCHANGE),
+    })
+
+
+# --- categories and the rule editor ------------------------------------------------------------------
+
+def _category_form_page(request, agreement, category):
+    initial = {"trade_rule": "all_for_all", "ratio_receive": 1, "ratio_hand_over": 1,
+               "rule": json.dumps({"and": []}, ensure_ascii=False)}
+    if category is not None:
+        initial = {"name_uk": category.name_uk, "name_en": category.name_en, "trade_rule": category.trade_rule,
+                   "ratio_receive": category.ratio_receive, "ratio_hand_over": category.ratio_hand_over,
+                   "rule": json.dumps(category.rule, ensure_ascii=False, indent=2)}
+    form = CategoryForm(request.POST or None, initial=initial)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        problems = services.check_rule(data["rule"])
+        if problems:
+            form.add_error("rule", problems)
+        elif "check" in request.POST:
+            preview = selectors.preview(data["rule"])
+            shown = [row["person"].pk for side in preview.values() for key in ("eligible", "just_outside")
+                     for row in side[key]]
+            record(request.user, "category.preview", object_type="agreement", object_id=agreement.pk,
+                   details={"persons": shown}, request=request)
+        else:
+            try:
+                if category is None:
+                    category = services.create_category(request.user, agreement.pk, data, request=request)
+                else:
+                    services.update_category(request.user, category.pk, data, request=request)
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Category saved."))
+                return redirect("exchanges:agreement_detail", agreement.pk)
+    return render(request, "exchanges/category_form.html", {
+        "form": form, "agreement": agreement, "category": category, "preview": preview})
+
+
+def category_create(request, pk):
+    _require(request, services.CHANGE_AGREEMENT)
+    return _category_form_page(request, get_object_or_404(Agreement, pk=pk), None)
+
+
+def category_edit(request, pk):
+    _require(request, services.CHANGE_AGREEMENT)
+    category = get_object_or_404(Category, pk=pk)
+    return _category_form_page(request, category.agreement, category)
+
+
+def category_pool(request, pk):
+    """The pool of a category for one side: eligible (with reasons) and just outside."""
+    _require(request, services.VIEW_AGREEMENT)
+    category = get_object_or_404(Category.objects.select_related("agreement"), pk=pk)
+    side = "enemy" if request.GET.get("side") == "enemy" else "ours"
+    which = "outside" if request.GET.get("show") == "outside" else "eligible"
+    exchange = None
+    if request.GET.get("stage"):
+        exchange = Exchange.objects.filter(pk=request.GET["stage"], agreement=category.agreement).first()
+    pool = selectors.pool(category, side)
+    ids = pool.eligible if which == "eligible" else pool.just_outside
+    page = Paginator(ids, POOL_PAGE).get_page(request.GET.get("page"))
+    rows = selectors.explain(category, list(page.object_list))
+    on_stage = set()
+    if exchange is not None:
+        on_stage = set(exchange.entries.values_list("person_id", flat=True))
+    for row in rows:
+        row["on_lists"] = pool.on_lists.get(row["person"].pk, [])
+        row["on_this_stage"] = row["person"].pk in on_stage
+    record(request.user, "category.pool_view", object_type="category", object_id=category.pk,
+           details={"side": side, "persons": [r["person"].pk for r in rows]}, request=request)
+    can_add = (exchange is not None and exchange.status in services.LISTS_OPEN
+               and request.user.has_perm(services.CHANGE_EXCHANGE) and which == "eligible")
+    return render(request, "exchanges/category_pool.html", {
+        "category": category, "agreement": category.agreement, "side": side, "which": which, "pool": pool,
+        "page": page, "rows": rows, "exchange": exchange, "can_add": can_add,
+        "stages": category.agreement.exchanges.filter(status__in=services.LISTS_OPEN),
+    })
+
+
+# --- exchanges (stages) -----------------------------------------------------------------------------------
+
+def exchange_detail(request, pk):
+    _require(request, services.VIEW_EXCHANGE)
+    exchange = get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
+    entries = list(selectors.entries_of(exchange))
+    for e in entries:
+        e.next_states = [(t, EntryState(t).label) for t in sorted(services.ENTRY_TRANSITIONS[e.state])]
+    lists = []
+    balances = {b.category.pk: b for b in selectors.balances(exchange)}
+    for category in exchange.agreement.categories.all():
+        lists.append({"category": category, "balance": balances[category.pk],
+                      "receive": [e for e in entries if e.category_id == category.pk
+                                  and e.direction == Direction.RECEIVE],
+                      "hand_over": [e for e in entries if e.category_id == category.pk
+                                    and e.direction == Direction.HAND_OVER]})
+    crossings = list(exchange.crossings.select_related("person", "entry"))
+    record(request.user, "exchange.view", object_type="exchange", object_id=exchange.pk,
+           details={"persons": [e.person_id for e in entries] + [c.person_id for c in crossings
+                                                                  if c.entry_id is None]}, request=request)
+    next_statuses = list(services.EXCHANGE_TRANSITIONS[exchange.status])
+    return render(request, "exchanges/exchange_detail.html", {
+        "exchange": exchange, "agreement": exchange.agreement, "lists": lists,
+        "next_statuses": [(s, s.label) for s in next_statuses], "status_form": StatusForm(),
+        "can_change": request.user.has_perm(services.CHANGE_EXCHANGE),
+        "can_reconcile": request.user.has_perm(services.RECONCILE),
+        "entries_changeable": exchange.status in services.ENTRIES_CHANGEABLE,
+        "lists_open": exchange.status in services.LISTS_OPEN,
+        "counter_form": CounterListForm(), "crossing_form": CrossingForm(), "crossings": crossings,
+        "counter_rows": CounterRow.objects.filter(exchange=exchange).select_related("entry__person"),
+        "crossed": {c.person_id for c in crossings},
+        "communique": Communique.objects.filter(exchange=exchange).first(),
+    })
+
+
+@require_POST
+def exchange_status(request, pk):
+    _require(request, services.CHANGE_EXCHANGE)
+    exchange = get_object_or_404(Exchange, pk=pk)
+    form = StatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status."))
+    else:
+        try:
+            services.set_exchange_status(request.user, exchange.pk, form.cleaned_data["status"],
+                                         carried_out_on=form.cleaned_data.get("carried_out_on"), request=request)
+            messages.success(request, _("Status changed."))
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+    return redirect("exchanges:exchange_detail", exchange.pk)
+
+
+@require_POST
+def exchange_add(request, pk):
+    _require(request, services.CHANGE_EXCHANGE)
+    exchange = get_object_or_404(Exchange, pk=pk)
+    category_id = request.POST.get("category")
+    ids = []
+    try:
+        ids = [int(x) for x in request.POST.getlist("person")]
+    except ValueError:
+        messages.error(request, _("Choose persons from the pool."))
+    if request.POST.get("all") == "1" and category_id:
+        category = get_object_or_404(Category, pk=category_id, agreement=exchange.agreement)
+        pool = selectors.pool(category, request.POST.get("side", "ours"))
+        taken = set(exchange.entries.values_list("person_id", flat=True))
+        ids = [p for p in pool.eligible if p not in taken and not pool.on_lists.get(p)]
+    if not ids:
+        messages.error(request, _("Choose at least one person."))
+    else:
+        try:
+            entries = services.add_entries(request.user, exchange.pk, int(category_id), ids, request=request)
+            messages.success(request, _("%(n)s added to the lists.") % {"n": len(entries)})
+        except (ValidationError, ValueError, TypeError) as exc:
+            if isinstance(exc, ValidationError):
+                _flash_errors(request, exc)
+            else:
+                messages.error(request, _("Choose a category."))
+    return redirect("exchanges:exchange_detail", exchange.pk)
+
+
+@require_POST
+def entry_state(request, pk):
+    _require(request, services.CHANGE_EXCHANGE)
+    entry = get_object_or_404(ListEntry, pk=pk)
+    form = EntryStateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a state."))
+    else:
+        try:
+            services.change_entry_state(request.user, entry.pk, form.cleaned_data["state"],
+                                        reason=form.cleaned_data["reason"], request=request)
+            messages.success(request, _("%(ref)s: %(state)s.") % {
+                "ref": entry.person.reference, "state": EntryState(form.cleaned_data["state"]).label})
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+    return redirect(entry_url(entry))
+
+
+def entry_url(entry):
+    from django.urls import reverse
+
+    return reverse("exchanges:exchange_detail", args=[entry.exchange_id]) + f"#entry-{entry.pk}"
+
+
+COLUMN_ALIASES = {"прізвище": "last_name", "фамилия": "last_name", "ім'я": "first_name", "ім’я": "first_name",
+                  "имя": "first_name", "по батькові": "patronymic", "отчество": "patronymic",
+                  "дата народження": "birth_date", "дата рождения": "birth_date", "піб": "full_name",
+                  "фио": "full_name"}
+
+
+def parse_counter_csv(data: bytes) -> list[dict]:
+    """A small CSV reader for the counter-list upload (UTF-8, comma or semicolon). Errors name the
+    row and column. Larger or other files go through intake, which calls match_counter_list."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(_("The file is not UTF-8 text.")) from exc
+    sample = text[:4096]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows = list(reader)
+    if not rows:
+        raise ValidationError(_("The file is empty."))
+    header = [COLUMN_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in rows[0]]
+    known = set(services.ROW_FIELDS)
+    if not ({"last_name", "first_name"} <= set(header) or "full_name" in header):
+        raise ValidationError(_("Row 1 (the header) needs the columns last_name and first_name, or full_name; "
+                                "found: %(found)s.") % {"found": ", ".join(rows[0])})
+    out = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise ValidationError(_("Row %(n)s has %(got)s columns; the header has %(want)s.")
+                                  % {"n": number, "got": len(row), "want": len(header)})
+        out.append({k: v.strip() for k, v in zip(header, row, strict=True) if k in known})
+    if not out:
+        raise ValidationError(_("The file has no rows after the header."))
+    return out
+
+
+@require_POST
+def counter_list(request, pk):
+    _require(request, services.CHANGE_EXCHANGE)
+    exchange = get_object_or_404(Exchange, pk=pk)
+    form = CounterListForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a CSV file."))
+        return redirect("exchanges:exchange_detail", exchange.pk)
+    upload = form.cleaned_data["file"]
+    if upload.size > 5 * 1024 * 1024:
+        messages.error(request, _("The file is larger than 5 MB; import it through incoming lists."))
+        return redirect("exchanges:exchange_detail", exchange.pk)
+    try:
+        rows = parse_counter_csv(upload.read())
+        result = services.match_counter_list(request.user, exchange, rows, request=request)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    else:
+        messages.success(request, _("Counter-list: %(m)s matched (%(c)s confirmed), %(r)s to review, %(n)s not on "
+                                    "our lists; %(o)s of our entries are not on theirs.")
+                         % {"m": result["match"], "c": result["confirmed"], "r": result["review"],
+                            "n": result["none"], "o": len(result["not_on_their_list"])})
+    return redirect("exchanges:exchange_detail", exchange.pk)
+
+
+@require_POST
+def crossings(request, pk):
+    _require(request, services.CHANGE_EXCHANGE)
+    exchange = get_object_or_404(Exchange, pk=pk)
+    try:
+        if request.POST.get("all_confirmed") == "1":
+            created = services.record_crossings(request.user, exchange.pk, all_confirmed=True, how="list",
+                                                request=request)
+        elif request.POST.get("remove"):
+            services.remove_crossing(request.user, exchange.pk, int(request.POST["remove"]), request=request)
+            created = []
+        else:
+            form = CrossingForm(request.POST)
+            person = person_by_reference(request.POST.get("reference", "")) if form.is_valid() else None
+            if person is None:
+                raise ValidationError(_("No person with the reference “%(ref)s”.")
+                                      % {"ref": request.POST.get("reference", "")})
+            created = services.record_crossings(request.user, exchange.pk, person_ids=[person.pk],
+                                                how=form.cleaned_data["how"], request=request)
+        messages.success(request, _("%(n)s recorded as crossed.") % {"n": len(created)})
+    except ValidationError as exc:
+        _flash_errors(request, exc)
+    except ValueError:
+        messages.error(request, _("Choose a person."))
+    return redirect("exchanges:exchange_detail", exchange.pk)
+
+
+def reconcile(request, pk):
+    _require(request, services.RECONCILE)
+    exchange = get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
+    if request.method == "POST":
+        try:
+            services.reconcile(request.user, exchange.pk, request=request)
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+            return redirect("exchanges:exchange_detail", exchange.pk)
+        messages.success(request, _("The stage is reconciled."))
+        return redirect("exchanges:report", exchange.pk)
+    crossed = exchange.crossings.count()
+    listed = exchange.entries.filter(state__in=selectors.ACTIVE_STATES).count()
+    return render(request, "exchanges/reconcile.html", {"exchange": exchange, "crossed": crossed,
+                                                         "listed": listed})
+
+
+REPORT_GROUPS = [
+    ("returned_as_listed", "Returned as listed"),
+    ("listed_not_returned", "Listed but not returned"),
+    ("returned_unlisted", "Returned without being listed"),
+    ("considered_missing", "Had been considered missing until that day"),
+    ("handed_over", "Handed over as listed"),
+    ("not_handed_over", "Listed but not handed over"),
+    ("handed_over_unlisted", "Handed over without being listed"),
+]
+
+
+def report_groups(report: dict) -> list[dict]:
+    labels = {"returned_as_listed": _("Returned as listed"), "listed_not_returned": _("Listed but not returned"),
+              "returned_unlisted": _("Returned without being listed"),
+              "considered_missing": _("Had been considered missing until that day"),
+              "handed_over": _("Handed over as listed"), "not_handed_over": _("Listed but not handed over"),
+              "handed_over_unlisted": _("Handed over without being listed")}
+    return [{"key": key, "label": labels[key], "rows": report["groups"].get(key, [])} for key, _x in REPORT_GROUPS]
+
+
+def report(request, pk):
+    _require(request, services.VIEW_EXCHANGE)
+    exchange = get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
+    if not exchange.report:
+        messages.error(request, _("This stage is not reconciled yet."))
+        return redirect("exchanges:exchange_detail", exchange.pk)
+    groups = report_groups(exchange.report)
+    record(request.user, "exchange.report_view", object_type="exchange", object_id=exchange.pk,
+           details={"persons": sorted({r["person"] for g in groups for r in g["rows"]})}, request=request)
+    return render(request, "exchanges/report.html", {"exchange": exchange, "groups": groups})
+
+
+def communique(request, pk):
+    _require(request, services.VIEW_EXCHANGE)
+    exchange = get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
+    if exchange.status != "reconciled":
+        messages.error(request, _("The communiqué is written once the stage is reconciled."))
+        return redirect("exchanges:exchange_detail", exchange.pk)
+    published = Communique.objects.filter(exchange=exchange).first()
+    if request.method == "POST":
+        _require(request, services.RECONCILE)
+        try:
+            services.publish_communique(request.user, exchange.pk, request=request)
+            messages.success(request, _("The communiqué is published."))
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+        return redirect("exchanges:communique", exchange.pk)
+    texts = ({"uk": published.text_uk, "en": published.text_en} if published else
+             {"uk": communique_text(exchange, "uk"), "en": communique_text(exchange, "en")})
+    return render(request, "exchanges/communique.html", {
+        "exchange": exchange, "texts": texts, "published": published,
+        "can_publish": request.user.has_perm(services.RECONCILE) and published is None})
