@@ -36,7 +36,7 @@ def test_the_portal_needs_no_login_and_is_never_cached(client_en, db):
     response = client_en.get(URL)
     assert response.status_code == 200
     assert "no-cache" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "<script" not in response.content.decode() and "style=" not in response.content.decode()
     assert client_en.get("/family/inquiry/").status_code == 200
 

@@ -44,7 +44,7 @@ def _require(request, *perms):
 # --- the public portal ------------------------------------------------------------------------
 
 def portal_page(view):
-    """Public, CSRF-protected, never cached, never indexed, no referrer sent onwards."""
+    """Public, CSRF-protected, never cached, never indexed, no referrer sent to other sites."""
 
     @login_not_required
     @never_cache
@@ -52,7 +52,7 @@ def portal_page(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"  # not no-referrer: POSTs would carry Origin: null
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response
 

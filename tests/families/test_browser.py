@@ -1,0 +1,102 @@
+"""In a real browser, as people do it: a family files an inquiry on a phone without JavaScript,
+a registrar links it, the status changes, the family reads the portal and the message."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.core import mail
+
+from homecoming.registry import services as registry_services
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def family_page(_playwright_browser, live_server):
+    """A phone-sized page with JavaScript switched off, as a family member might use it."""
+    context = _playwright_browser.new_context(base_url=live_server.url, locale="uk-UA", java_script_enabled=False,
+                                              viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
+
+
+def test_inquiry_link_status_portal_and_message(family_page, browser_page, sign_in, make_user, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox = []
+    registrar = make_user("registrar", username="reg-olena")
+    person = registry_services.create_person(
+        registrar, {"last_name": "Тестенко", "first_name": "Арсеній", "patronymic": "Вигаданович",
+                    "birth_date": "1995-03-04"},
+        initial_event={"status": "missing", "effective_date": dt.date(2023, 4, 20), "source_kind": "unit_report",
+                       "source_reference": "synthetic report"})
+
+    # The family: switches to English, files the inquiry, writes down the reference and the code.
+    page = family_page
+    page.goto("/family/inquiry/")
+    page.select_option("#language-select", "en")
+    with page.expect_navigation():
+        page.click(".lang-form button")
+    assert page.locator("h1").inner_text() == "Inquiry about a relative"
+    page.fill("#id_last_name", "Тестенко")
+    page.fill("#id_first_name", "Арсеній")
+    page.fill("#id_birth_date", "04.03.1995")
+    page.fill("#id_inquirer_name", "Олена Тестенко")
+    page.select_option("#id_relation", "mother")
+    page.fill("#id_email", "family@example.org")
+    with page.expect_navigation():
+        page.click("#inquiry-submit")  # no consent yet: refused, with the field named
+    assert page.locator(".error-summary a[href='#id_consent']").is_visible()
+    page.check("#id_consent")
+    with page.expect_navigation():
+        page.click("#inquiry-submit")
+    reference = page.locator("#inquiry-reference").inner_text()
+    code = page.locator("#inquiry-secret").inner_text()
+    assert re.fullmatch(r"INQ-\w{4}-\w{2}", reference) and len(code) == 19
+    assert code in mail.outbox[0].body
+
+    # The registrar links it to the person the linkage engine proposes.
+    staff = browser_page
+    sign_in(staff, "reg-olena")
+    staff.goto("/families/")
+    with staff.expect_navigation():
+        staff.click(f"a:text-is('{reference}')")
+    staff.wait_for_load_state()
+    staff.locator(".family-candidate").first.wait_for()
+    with staff.expect_navigation():
+        staff.click(f"#link-{person.pk}")
+    assert person.reference in staff.locator("#linked-person").inner_text()
+
+    # The register records the confirmation of captivity (the source is an enemy list).
+    registry_services.add_status_event(registrar, person.pk, status="captivity_confirmed",
+                                       effective_date=dt.date(2024, 1, 10), source_kind="other_side_list",
+                                       source_reference="SYNTHETIC-LIST-9", note="held at a synthetic place")
+
+    # The family reads the portal: plain words, the date, nothing about the place or the source.
+    page.goto("/family/")
+    page.fill("#id_reference", reference.lower())
+    page.fill("#id_code", code)
+    with page.expect_navigation():
+        page.click("#portal-submit")
+    assert page.locator("h1").inner_text() == "Captivity confirmed"
+    text = page.locator("main").inner_text()
+    assert "10 January 2024" in text
+    for hidden in ("SYNTHETIC-LIST-9", "synthetic place", person.reference):
+        assert hidden not in text
+    assert code not in page.url and reference not in page.url
+
+    # ... and the message, in the language they chose.
+    message = mail.outbox[-1]
+    assert message.to == ["family@example.org"] and "Captivity confirmed" in message.body
+    assert "SYNTHETIC-LIST-9" not in message.body and code not in message.body
+
+    # A wrong code shows nothing at all.
+    page.goto("/family/")
+    page.fill("#id_reference", reference)
+    page.fill("#id_code", "AAAA-BBBB-CCCC-DDDD")
+    with page.expect_navigation():
+        page.click("#portal-submit")
+    assert "Captivity" not in page.locator("main").inner_text()
+    assert page.locator(".error-summary").is_visible()
