@@ -1,0 +1,1 @@
+"""Register benchmark: ``python -m bench.register`` (see __main__.py)."""
