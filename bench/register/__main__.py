@@ -70,7 +70,8 @@ def _postgres_scratch(url: str):
 def table(results: list[dict], persons: int) -> str:
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}; "
-        f"{persons:,} synthetic persons; {results[0]["queries"] if results else 0} name queries (in equal parts, 8 forms: Ukrainian surname + name, "
+        f"{persons:,} synthetic persons; {results[0]['queries'] if results else 0} name queries "
+        "(in equal parts, 8 forms: Ukrainian surname + name, "
         "lower-case surname + initial, name patronymic surname; Russian surname + name, RUSSIAN NAME PATRONYMIC "
         "SURNAME; Latin KMU 2010 name surname, Latin from Russian (BGN), LATIN SURNAME + INITIAL). "
         "Time per query = count + first page of 50, as the register page does.",
