@@ -201,6 +201,11 @@ class LinkageIndex:
         for lvl in ("swap", "typo", "near"):
             if tot:
                 u["birth_date"][lvl] = max(acc[lvl] / tot, 1 / (n * 10))
+        # smooth towards the population defaults: a small register says little
+        share = nd / (nd + self.params.smoothing)
+        for lvl in ("exact", "swap", "typo", "near", "month", "year"):
+            u["birth_date"][lvl] = share * u["birth_date"][lvl] + (1 - share) * self.params.u["birth_date"][lvl]
+        u["birth_date"]["partial_differ"] = 1 - u["birth_date"]["year"]
         u["birth_date"]["differ"] = max(1 - sum(u["birth_date"][x] for x in ("exact", "swap", "typo", "near")), 0.5)
         # names: close / differ by random pairs
         ids = list(self._recs)
@@ -244,22 +249,26 @@ class LinkageIndex:
         return w
 
     def _name_weight_uncached(self, fld: str, level: str, a, b) -> float:
-        n = len(self._recs) or 1
+        n = len(self._recs)
+        k0 = self.params.smoothing
         if level == "same":
+            # term frequency of the shared key in the register, smoothed towards a
+            # population default so that a small register does not overstate it
             shared = a.keys & b.keys
             tf = self._tf[fld]
             cnt = max((tf.get(k, 0) for k in shared), default=0) if shared else 0
-            return self._w(fld, "same", max(cnt, 1) / n)
+            return self._w(fld, "same", (cnt + k0 * self.params.u[fld]["same"]) / (n + k0))
         if a.initial_only or b.initial_only:
             # Whether a list writes an initial does not depend on who the person is, so
             # the evidence is only whether the initials agree: m = P(agree | same person),
             # u = share of the register with that initial class.
             tfi = self._tf_init[fld]
+            u0 = self.params.u[fld]["initial"]
             if level == "initial":
                 cnt = max((tfi.get(c, 0) for c in a.initials & b.initials), default=0)
-                return LOG2(self.params.m[fld]["initial"] / min(max(cnt, 1) / n, 1.0))
+                return LOG2(self.params.m[fld]["initial"] / min((cnt + k0 * u0) / (n + k0), 1.0))
             cnt = max((tfi.get(c, 0) for c in b.initials), default=0)
-            return LOG2((1 - self.params.m[fld]["initial"]) / max(1 - cnt / n, 0.05))
+            return LOG2((1 - self.params.m[fld]["initial"]) / max(1 - (cnt + k0 * u0) / (n + k0), 0.05))
         return self._w(fld, level)
 
     def _date_weight(self, level: str, a: PartialDate | None, b: PartialDate | None) -> float:
@@ -319,9 +328,10 @@ class LinkageIndex:
 
     # ---- blocking ---------------------------------------------------------------------
     def _candidate_ids(self, r: Prepared, exclude: str | None = None) -> set[str]:
-        """Union of blocks: last-name key (and its one-deletion variants, the typo
-        neighbourhood) with the first-name initial class; first and last swapped; full
-        date of birth (and with day and month swapped); service and tax numbers."""
+        """Union of blocks: last-name key with the first-name initial class; last-name
+        keys one typo apart (deletion variants, SymSpell-style) with the first-name key;
+        first and last swapped; full date of birth (and with day and month swapped);
+        service and tax numbers."""
         blocks = self._blocks
         keys: list[str] = []
         firsts = set(r.first.initials) | {"?"} if r.first.key else None
@@ -329,13 +339,22 @@ class LinkageIndex:
             if firsts is None:
                 keys.append(f"L:{k}")
                 continue
-            dels = [k[:i] + k[i + 1:] for i in range(len(k))] if len(k) >= 4 else []
             for fi in firsts:
                 keys.append(f"L:{k}|{fi}")
-                keys.append(f"D:{k}|{fi}")
-                for dk in dels:
-                    keys.append(f"L:{dk}|{fi}")
-                    keys.append(f"D:{dk}|{fi}")
+            if r.first.initial_only or len(k) < 3:
+                continue
+            # one typo in the surname skeleton (first symbol kept): deletion variants
+            # on either side, narrowed by the first name's key
+            fks = r.first.keys
+            for fk in fks:
+                keys.append(f"D:{k}|{fk}")
+            if len(k) >= 4:
+                for i in range(1, len(k)):
+                    dk = k[:i] + k[i + 1:]
+                    for fi in firsts:
+                        keys.append(f"L:{dk}|{fi}")
+                    for fk in fks:
+                        keys.append(f"D:{dk}|{fk}")
         if not r.first.initial_only and r.last.initials:
             for k in r.first.keys:
                 for fi in r.last.initials:
@@ -383,40 +402,51 @@ class LinkageIndex:
         res.sort(key=lambda x: (-x[0], -x[1], x[2]))
         return res, log_pi - log_out
 
+    def rule(self, p: float, levels: tuple[str, ...], twin: bool = False) -> tuple[str, str]:
+        """The decision rules for one candidate with posterior ``p`` and comparison
+        ``levels`` (last, first, patronymic, date, service number, tax number):
+        ``("match", why)`` or ``("review", why)``.
+
+        1. An identifier that agrees decides, unless another record shares it, the
+           names contradict it (neither last nor first name agrees), or another
+           identifier differs.
+        2. An identifier that differs is never a match.
+        3. Otherwise a match needs a discriminating date of birth (both full, equal or a
+           typical error away), last name same or a typo away, first name same, a typo
+           away or a consistent initial, patronymic not different, and ``p`` at least
+           ``match_threshold`` (exact date) or ``match_threshold_date_error``.
+           Names alone are never enough: namesakes are common."""
+        prm = self.params
+        ll, lf, lp, ld, ls, lt = levels
+        if ls == "same" or lt == "same":
+            if twin:
+                return "review", "identifier shared by more than one register record"
+            if ll not in ("same", "close") and lf not in ("same", "close"):
+                return "review", "identifier agrees but the names do not"
+            if ls == "differ" or lt == "differ":
+                return "review", "one identifier agrees, another differs"
+            return "match", "identifier agrees and the names are consistent"
+        if ls == "differ" or lt == "differ":
+            return "review", "identifier differs"
+        if ld not in STRONG_DATE_LEVELS:
+            return "review", ("names only: without a full date of birth or an identifier, "
+                              "a namesake cannot be ruled out")
+        if not (ll in ("same", "close") and lf in ("same", "close", "initial") and lp != "differ"):
+            return "review", "date of birth agrees but the names disagree"
+        thr = prm.match_threshold if ld == "exact" else prm.match_threshold_date_error
+        if p < thr:
+            return "review", f"probability {p:.3f} below the automatic threshold {thr}"
+        return "match", f"names and date of birth ({ld}) agree; probability {p:.4f}"
+
     def _decide(self, r: Prepared, scored: list, log_prior: float, explain: bool) -> tuple[str, list[Candidate], str]:
         prm = self.params
         if not scored:
             return "none", [], "no candidate shares a name key, a date of birth or an identifier"
         best_p, best_w, best_id, lv, sw = scored[0]
         ll, lf, lp, ld, ls, lt = lv
-        decision = "review"
-        reason = ""
-        others = scored[1:]
-        id_agree = ls == "same" or lt == "same"
-        id_conflict = ls == "differ" or lt == "differ"
-        names_ok = ll in ("same", "close") and lf in ("same", "close", "initial") and lp != "differ"
-        if id_agree:
-            twin = any(o[3][4] == "same" and ls == "same" or o[3][5] == "same" and lt == "same" for o in others)
-            names_contradict = ll not in ("same", "close") and lf not in ("same", "close")
-            if twin:
-                reason = "identifier shared by more than one register record"
-            elif names_contradict:
-                reason = "identifier agrees but the names do not"
-            elif ls == "differ" or lt == "differ":
-                reason = "one identifier agrees, another differs"
-            else:
-                decision, reason = "match", "identifier agrees and the names are consistent"
-        elif id_conflict:
-            reason = "identifier differs"
-        elif ld not in STRONG_DATE_LEVELS:
-            reason = ("names only: without a full date of birth or an identifier, "
-                      "a namesake cannot be ruled out")
-        elif not names_ok:
-            reason = "date of birth agrees but the names disagree"
-        elif best_p < (thr := prm.match_threshold if ld == "exact" else prm.match_threshold_date_error):
-            reason = f"probability {best_p:.3f} below the automatic threshold {thr}"
-        else:
-            decision, reason = "match", f"names and date of birth ({ld}) agree; probability {best_p:.4f}"
+        twin = (ls == "same" and any(o[3][4] == "same" for o in scored[1:])) or (
+            lt == "same" and any(o[3][5] == "same" for o in scored[1:]))
+        decision, reason = self.rule(best_p, lv, twin)
         cands = []
         for i, (p, w, cid, lvs, swp) in enumerate(scored):
             if i > 0 and p < prm.review_threshold:
@@ -494,22 +524,44 @@ class LinkageIndex:
     def dedupe(self, explain: bool = False) -> tuple[list[Cluster], list[tuple[str, str, float, str, list]]]:
         """Records of this register that are the same person.
 
+        Every pair found by blocking is scored once; its probability uses the prior
+        ``dedupe_prior / len(self)`` (the chance that two given records are one
+        person) and the same decision rules as :meth:`link` (:meth:`rule`).
+
         Returns ``(clusters, pairs)``: clusters of records joined by ``match`` pairs
         (connected components), and every ``match`` or ``review`` pair as
         ``(id_a, id_b, probability, decision, explanation)`` with ``id_a < id_b``."""
+        self._estimate_u()
+        n = max(len(self._recs), 2)
+        lam = self.params.dedupe_prior / n
+        log_odds = LOG2(lam / (1 - lam))
+        floor = LOG2(self.params.row_review_floor / (1 - self.params.row_review_floor)) - log_odds
+        recs = self._recs
         pairs: dict[tuple[str, str], tuple[float, str, list]] = {}
-        for rid, p in self._recs.items():
-            scored, log_prior = self._score_row(p, self.params.dedupe_prior, exclude=rid)
-            if not scored:
-                continue
-            d, cands, _ = self._decide(p, scored, log_prior, explain)
-            for i, c in enumerate(cands):
-                dec = "match" if (i == 0 and d == "match") else "review"
-                key = (rid, c.registry_id) if rid < c.registry_id else (c.registry_id, rid)
-                prev = pairs.get(key)
-                if prev is None or (dec == "match" and prev[1] != "match") or (
-                        prev[1] == dec and c.probability > prev[0]):
-                    pairs[key] = (c.probability, dec, c.explanation)
+        ident: dict[str, list[str]] = defaultdict(list)
+        for rid, p in recs.items():
+            if p.service_number:
+                ident["S:" + p.service_number].append(rid)
+            if p.tax_number:
+                ident["T:" + p.tax_number].append(rid)
+        shared = {x for ids in ident.values() if len(ids) > 2 for x in ids}
+        for rid, p in recs.items():
+            asym = p.first.initial_only or not p.first.key
+            for cid in self._candidate_ids(p, rid):
+                if cid < rid and not asym:
+                    continue
+                key = (rid, cid) if rid < cid else (cid, rid)
+                if key in pairs:
+                    continue
+                c = recs[cid]
+                w, lv, sw = self._levels(p, c)
+                if w < floor:
+                    continue
+                lo = log_odds + w
+                prob = 1 / (1 + 2 ** -lo) if lo > -60 else 0.0
+                dec, _ = self.rule(prob, lv, rid in shared and cid in shared)
+                ex = self._explain(p, c, lv, sw) if explain else []
+                pairs[key] = (round(prob, 6), dec, ex)
         parent: dict[str, str] = {}
 
         def find(x: str) -> str:

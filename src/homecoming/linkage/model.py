@@ -32,10 +32,12 @@ DEFAULT_M: dict[str, dict[str, float]] = {
 
 #: u probabilities used until the register provides estimates (and as floors).
 DEFAULT_U: dict[str, dict[str, float]] = {
-    "last_name": {"close": 0.002, "initial": 0.1, "differ": 0.99},
-    "first_name": {"close": 0.01, "initial": 0.3, "differ": 0.9},
-    "patronymic": {"close": 0.01, "initial": 0.3, "differ": 0.9},
-    "birth_date": {"exact": 1e-4, "swap": 5e-5, "typo": 2e-3, "near": 5e-4, "differ": 0.997,
+    # "same": population share of one name, used to smooth register term frequencies
+    "last_name": {"same": 3e-4, "close": 0.002, "initial": 0.15, "differ": 0.99},
+    "first_name": {"same": 0.03, "close": 0.01, "initial": 0.2, "differ": 0.9},
+    "patronymic": {"same": 0.03, "close": 0.01, "initial": 0.2, "differ": 0.9},
+    # births spread over ~40 years: 1/14,600 for the same day
+    "birth_date": {"exact": 7e-5, "swap": 4e-6, "typo": 1.5e-3, "near": 3e-4, "differ": 0.998,
                    "month": 0.002, "year": 0.03, "partial_differ": 0.97},
     "service_number": {"close": 1e-4, "differ": 1.0},
     "tax_number": {"close": 1e-4, "differ": 1.0},
@@ -55,12 +57,15 @@ class Params:
     :meth:`LinkageIndex._decide` must hold too.  ``review_threshold``: candidates at or
     above it are shown to a reviewer.  ``row_review_floor``: a row goes to review only
     if the candidates together are at least this probable (else ``none``).
-    ``dedupe_prior``: the share of register records expected to have a duplicate."""
+    ``dedupe_prior``: the share of register records expected to have a duplicate.
+    ``smoothing``: pseudo-count of records with which register frequencies are
+    blended with the population defaults of ``u`` (matters for small registers)."""
 
     m: dict[str, dict[str, float]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_M.items()})
     u: dict[str, dict[str, float]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_U.items()})
     prior_in_register: float = 0.9
     dedupe_prior: float = 0.3
+    smoothing: float = 2000.0
     match_threshold: float = 0.95
     match_threshold_date_error: float = 0.995
     review_threshold: float = 0.001

@@ -115,11 +115,11 @@ class Prepared:
             for fi in firsts:
                 out.add(f"L:{k}|{fi}")
             out.add(f"L:{k}")
-            if len(k) >= 4:
-                for i in range(len(k)):
+            if len(k) >= 4 and not self.first.initial_only:
+                for i in range(1, len(k)):
                     dk = k[:i] + k[i + 1:]
-                    for fi in firsts:
-                        out.add(f"D:{dk}|{fi}")
+                    for fk in self.first.keys:
+                        out.add(f"D:{dk}|{fk}")
         if self.birth_date is not None and self.birth_date.is_full:
             out.add(f"B:{self.birth_date}")
         if self.service_number:
