@@ -10,7 +10,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import selectors, services
@@ -27,8 +27,8 @@ from .forms import (
 from .models import Merge, Person
 
 PAGE_SIZE = 50
-SORTABLE = [("reference", _lazy("Reference")), ("name", _lazy("Name")), ("birth", _lazy("Date of birth")),
-            ("incident", _lazy("Missing or captured")), ("status", _lazy("Status"))]
+SORTABLE = [("reference", gettext_lazy("Reference")), ("name", gettext_lazy("Name")), ("birth", gettext_lazy("Date of birth")),
+            ("incident", gettext_lazy("Missing or captured")), ("status", gettext_lazy("Status"))]
 
 
 def _require(request, *perms):
