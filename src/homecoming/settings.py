@@ -122,6 +122,8 @@ INSTALLED_APPS = [
     "homecoming.registry",
     "homecoming.exchanges",
     "homecoming.families",
+    "homecoming.aftercare",
+    "homecoming.payments",
     "homecoming.core",
     "homecoming.api",
 ]

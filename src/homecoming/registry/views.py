@@ -27,8 +27,9 @@ from .forms import (
 from .models import Merge, Person
 
 PAGE_SIZE = 50
-SORTABLE = [("reference", gettext_lazy("Reference")), ("name", gettext_lazy("Name")), ("birth", gettext_lazy("Date of birth")),
-            ("incident", gettext_lazy("Missing or captured")), ("status", gettext_lazy("Status"))]
+SORTABLE = [("reference", gettext_lazy("Reference")), ("name", gettext_lazy("Name")),
+            ("birth", gettext_lazy("Date of birth")), ("incident", gettext_lazy("Missing or captured")),
+            ("status", gettext_lazy("Status"))]
 
 
 def _require(request, *perms):
