@@ -42,6 +42,7 @@ ROLES: tuple[Role, ...] = (
             "registry.merge_person",
             "registry.view_contacts",
             "registry.add_statusevent",
+            "intake.import_persons",
             "families.view_inquiry",
             "families.change_inquiry",
         ),
@@ -123,6 +124,7 @@ ROLES: tuple[Role, ...] = (
             "accounts.change_user",
             "audit.view_audit_log",
             "registry.change_referencedata",
+            "payments.add_ruleset", "payments.change_ruleset",
         ),
     ),
 )

@@ -1,0 +1,46 @@
+"""Reads of aftercare that more than one place needs (pages, API, the start page)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from .models import ACTIVE_TASK_STATES, Case, CaseState, Task, TaskKind
+
+
+def cases(*, state: str = "", mine_for=None, q: str = "") -> QuerySet[Case]:
+    qs = Case.objects.select_related("person", "owner").annotate(
+        open_tasks=Count("tasks", filter=Q(tasks__state__in=ACTIVE_TASK_STATES)),
+        overdue_tasks=Count("tasks", filter=Q(tasks__state__in=ACTIVE_TASK_STATES,
+                                              tasks__due_date__lt=timezone.localdate())),
+    )
+    if state:
+        qs = qs.filter(state=state)
+    if mine_for is not None:
+        qs = qs.filter(owner=mine_for)
+    if q:
+        qs = qs.filter(Q(person__last_name__icontains=q) | Q(person__first_name__icontains=q))
+    return qs.order_by("-returned_on", "-id")
+
+
+def case_tasks(case: Case) -> QuerySet[Task]:
+    return case.tasks.select_related("assignee").order_by("position", "id")
+
+
+def open_case_of(person) -> Case | None:
+    return Case.objects.filter(person=person, state=CaseState.OPEN).first()
+
+
+def overdue_tasks_for(user, today=None) -> list[Task]:
+    """Overdue tasks that concern ``user``: of the cases they own or assigned to them; for a medical
+    officer also the overdue medical tasks nobody has taken yet."""
+    if not getattr(user, "is_authenticated", False) or not user.has_perm("aftercare.view_case"):
+        return []
+    today = today or timezone.localdate()
+    mine = Q(assignee=user) | Q(case__owner=user)
+    if user.has_perm("aftercare.view_medical_task"):
+        mine |= Q(kind=TaskKind.MEDICAL, assignee__isnull=True)
+    return list(
+        Task.objects.filter(mine, state__in=ACTIVE_TASK_STATES, due_date__lt=today, case__state=CaseState.OPEN)
+        .select_related("case", "case__person", "assignee").order_by("due_date", "id")[:50]
+    )

@@ -1,0 +1,251 @@
+"""Every write of aftercare: one transaction, a permission check on the actor, an audit event."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from homecoming.audit.services import record
+from homecoming.registry.models import Person, Status
+
+from .models import ACTIVE_TASK_STATES, Case, CaseSource, CaseState, PlanTemplate, Task, TaskKind, TaskState
+
+RECONCILE_PERMISSION = "exchanges.reconcile_exchange"
+OUTCOME_MAX = 5000
+
+
+def _require(actor, perm: str) -> None:
+    if actor is None or not actor.has_perm(perm):
+        raise PermissionDenied(_("You do not have the permission to do this."))
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def active_template() -> PlanTemplate | None:
+    return PlanTemplate.objects.filter(active=True).order_by("code").first()
+
+
+@transaction.atomic
+def open_case(actor, person: Person, *, returned_on: dt.date, source: str, exchange=None, request=None) -> Case:
+    """Open the aftercare case of a returnee with the tasks of the active plan template, due
+    ``returned_on`` + each task's days. Idempotent: if the person already has an open case, that
+    case is returned unchanged (one open case per person, also a database constraint).
+
+    A case worker (``aftercare.change_case``) may open one; so may the reconciliation of an exchange
+    (``source="exchange"``, the actor holds ``exchanges.reconcile_exchange``)."""
+    allowed = actor is not None and (
+        actor.has_perm("aftercare.change_case")
+        or (source == CaseSource.EXCHANGE and actor.has_perm(RECONCILE_PERMISSION))
+    )
+    if not allowed:
+        raise PermissionDenied(_("You do not have the permission to do this."))
+    if source not in CaseSource.values:
+        raise ValidationError({"source": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(CaseSource.values)}]})
+    if not isinstance(returned_on, dt.date):
+        raise ValidationError({"returned_on": [_("Enter a date as YYYY-MM-DD.")]})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.merged_into_id:
+        raise ValidationError(_("This record was merged into %(ref)s; open the case there.")
+                              % {"ref": person.merged_into.reference})
+    existing = Case.objects.filter(person=person, state=CaseState.OPEN).first()
+    if existing is not None:
+        return existing
+    template = active_template()
+    case = Case.objects.create(
+        person=person, source=source, returned_on=returned_on, template=template,
+        exchange_id=getattr(exchange, "pk", None), exchange_label=str(exchange) if exchange is not None else "",
+        opened_by=_user(actor),
+    )
+    if template is not None:
+        Task.objects.bulk_create([
+            Task(case=case, template_task=t, code=t.code, title_uk=t.title_uk, title_en=t.title_en, kind=t.kind,
+                 due_date=returned_on + dt.timedelta(days=t.due_days), position=t.position)
+            for t in template.tasks.all()
+        ])
+    record(actor, "case.open", object_type="aftercare_case", object_id=case.pk,
+           details={"person": person.pk, "source": source, "returned_on": returned_on.isoformat(),
+                    "exchange": case.exchange_id, "tasks": case.tasks.count()}, request=request)
+    return case
+
+
+OPENABLE_STATUSES = {Status.RETURNED: CaseSource.EXCHANGE, Status.RELEASED_OTHER: CaseSource.OTHER}
+
+
+@transaction.atomic
+def open_case_by_hand(actor, person_id: int, *, request=None) -> Case:
+    """A case worker opens the case of a person whose current status is "released by other means"
+    (or "returned", when the reconciliation did not open one); the return date is that status's date."""
+    _require(actor, "aftercare.change_case")
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None:
+        raise ValidationError({"person": [_("No such person.")]})
+    source = OPENABLE_STATUSES.get(person.current_status)
+    if source is None or person.current_status_date is None:
+        raise ValidationError({"person": [
+            _("A case is opened for a person whose current status is “Returned” or “Released by other means”.")]})
+    return open_case(actor, person, returned_on=person.current_status_date, source=source, request=request)
+
+
+def _case_workers():
+    User = get_user_model()
+    return [u for u in User.objects.filter(is_active=True).order_by("username") if u.has_perm("aftercare.change_case")]
+
+
+def case_worker_choices() -> list:
+    return _case_workers()
+
+
+@transaction.atomic
+def assign_case(actor, case_id: int, owner_id, *, request=None) -> Case:
+    """Give the case to a case worker; its general tasks without an assignee go to them too."""
+    _require(actor, "aftercare.change_case")
+    case = Case.objects.select_for_update().get(pk=case_id)
+    if case.state != CaseState.OPEN:
+        raise ValidationError({"owner": [_("Only an open case can be assigned.")]})
+    User = get_user_model()
+    owner = None
+    if str(owner_id or "").isdigit():
+        owner = User.objects.filter(pk=int(owner_id), is_active=True).first()
+    if owner is None or not owner.has_perm("aftercare.change_case"):
+        raise ValidationError({"owner": [_("Choose a case worker.")]})
+    previous = case.owner_id
+    case.owner = owner
+    case.save(update_fields=["owner"])
+    case.tasks.filter(kind=TaskKind.GENERAL, assignee__isnull=True).update(assignee=owner)
+    record(actor, "case.assign", object_type="aftercare_case", object_id=case.pk,
+           details={"owner": owner.pk, "previous": previous}, request=request)
+    return case
+
+
+def can_see_medical(user) -> bool:
+    return bool(user is not None and user.has_perm("aftercare.view_medical_task"))
+
+
+@transaction.atomic
+def update_task(actor, task_id: int, *, state: str | None = None, outcome: str | None = None,
+                assignee_id=None, due_date=None, request=None) -> Task:
+    """Change a task's state, outcome, assignee or due date. A medical task (its outcome is medical
+    content) is changed only by someone who may read it (``aftercare.view_medical_task``).
+    A task is done only with an outcome. Raises ValidationError naming the field; nothing changes."""
+    _require(actor, "aftercare.change_task")
+    task = Task.objects.select_for_update().select_related("case").get(pk=task_id)
+    if task.is_medical and not can_see_medical(actor):
+        raise PermissionDenied(_("Only a medical officer may change a medical task."))
+    errors: dict[str, list[str]] = {}
+    if task.case.state != CaseState.OPEN:
+        errors["__all__"] = [_("The case is closed: its tasks can no longer change.")]
+    changes: dict[str, object] = {}
+    if state is not None and state != task.state:
+        if state not in TaskState.values:
+            errors["state"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(TaskState.values)}]
+        else:
+            changes["state"] = state
+    if outcome is not None:
+        outcome = outcome.strip()
+        if len(outcome) > OUTCOME_MAX:
+            errors["outcome"] = [_("At most %(n)s characters.") % {"n": OUTCOME_MAX}]
+        elif outcome != task.outcome:
+            changes["outcome"] = outcome
+    if assignee_id not in (None, ""):
+        User = get_user_model()
+        assignee = User.objects.filter(pk=int(assignee_id), is_active=True).first() if str(
+            assignee_id).isdigit() else None
+        needed = "aftercare.view_medical_task" if task.is_medical else "aftercare.change_task"
+        if assignee is None or not assignee.has_perm(needed):
+            errors["assignee"] = [_("Choose a person who may work on this task.")]
+        elif assignee.pk != task.assignee_id:
+            changes["assignee"] = assignee
+    if due_date not in (None, ""):
+        if not isinstance(due_date, dt.date):
+            try:
+                due_date = dt.date.fromisoformat(str(due_date))
+            except ValueError:
+                errors["due_date"] = [_("Enter a date as YYYY-MM-DD.")]
+                due_date = None
+        if due_date is not None and due_date < task.case.returned_on:
+            errors["due_date"] = [_("The due date cannot be before the return date.")]
+        elif due_date is not None and due_date != task.due_date:
+            changes["due_date"] = due_date
+    new_state = changes.get("state", task.state)
+    new_outcome = changes.get("outcome", task.outcome)
+    if new_state == TaskState.DONE and not new_outcome and "outcome" not in errors:
+        errors["outcome"] = [_("Describe the outcome before marking the task done.")]
+    if errors:
+        raise ValidationError(errors)
+    if not changes:
+        return task
+    for field, value in changes.items():
+        setattr(task, field, value)
+    if "state" in changes:
+        task.completed_on = timezone.localdate() if new_state == TaskState.DONE else None
+    task.updated_by = _user(actor)
+    task.save()
+    # The audit names what changed, never the medical outcome itself.
+    record(actor, "case.task_update", object_type="aftercare_task", object_id=task.pk,
+           details={"case": task.case_id, "fields": sorted(changes), "state": task.state}, request=request)
+    return task
+
+
+@transaction.atomic
+def close_case(actor, case_id: int, *, request=None) -> Case:
+    _require(actor, "aftercare.change_case")
+    case = Case.objects.select_for_update().get(pk=case_id)
+    if case.state != CaseState.OPEN:
+        raise ValidationError(_("This case is not open."))
+    unfinished = case.tasks.filter(state__in=ACTIVE_TASK_STATES).count()
+    if unfinished:
+        raise ValidationError(_("%(n)s task(s) are still open: finish or cancel them first.") % {"n": unfinished})
+    case.state = CaseState.CLOSED
+    case.closed_at = timezone.now()
+    case.closed_by = _user(actor)
+    case.save(update_fields=["state", "closed_at", "closed_by"])
+    record(actor, "case.close", object_type="aftercare_case", object_id=case.pk, request=request)
+    return case
+
+
+def record_case_view(actor, case: Case, *, request=None, via: str = "page") -> None:
+    """Every read of a case (a person's data) is audited."""
+    record(actor, "case.view", object_type="aftercare_case", object_id=case.pk,
+           details={"person": case.person_id, "via": via}, request=request)
+
+
+# --- merges of persons in the register --------------------------------------------------------
+
+def follow_merge(merge, survivor, duplicate) -> int:
+    """Cases of the duplicate move to the survivor. If both have an open case, the duplicate's
+    becomes "merged" (the survivor keeps one open case). Undone exactly by :func:`follow_merge_undo`."""
+    moved = 0
+    survivor_open = Case.objects.filter(person=survivor, state=CaseState.OPEN).exists()
+    for case in Case.objects.select_for_update().filter(person=duplicate):
+        case.moved_from_person_id = duplicate.pk
+        if case.state == CaseState.OPEN and survivor_open:
+            case.state = CaseState.MERGED
+        case.person = survivor
+        case.save(update_fields=["person", "state", "moved_from_person_id"])
+        moved += 1
+    if moved:
+        record(None, "case.follow_merge", object_type="person", object_id=survivor.pk,
+               details={"merge": merge.pk, "duplicate": duplicate.pk, "cases": moved})
+    return moved
+
+
+def follow_merge_undo(merge, survivor, duplicate) -> int:
+    moved = 0
+    for case in Case.objects.select_for_update().filter(person=survivor, moved_from_person_id=duplicate.pk):
+        case.person = duplicate
+        case.moved_from_person_id = None
+        if case.state == CaseState.MERGED:
+            case.state = CaseState.OPEN
+        case.save(update_fields=["person", "state", "moved_from_person_id"])
+        moved += 1
+    if moved:
+        record(None, "case.follow_merge_undo", object_type="person", object_id=duplicate.pk,
+               details={"merge": merge.pk, "survivor": survivor.pk, "cases": moved})
+    return moved

@@ -1,0 +1,25 @@
+"""Reactions to the signals of the apps below (connected in PaymentsConfig.ready)."""
+
+from __future__ import annotations
+
+from django.dispatch import receiver
+
+from homecoming.exchanges.signals import person_returned
+from homecoming.registry.services import person_merge_undone, person_merged
+
+from . import services
+
+
+@receiver(person_returned, dispatch_uid="payments.note_return")
+def _person_returned(sender, person, exchange, returned_on, actor, **kwargs):
+    services.note_return(actor, person, exchange=exchange, returned_on=returned_on)
+
+
+@receiver(person_merged, dispatch_uid="payments.person_merged")
+def _person_merged(sender, merge, survivor, duplicate, **kwargs):
+    services.follow_merge(merge, survivor, duplicate)
+
+
+@receiver(person_merge_undone, dispatch_uid="payments.person_merge_undone")
+def _person_merge_undone(sender, merge, survivor, duplicate, **kwargs):
+    services.follow_merge_undo(merge, survivor, duplicate)

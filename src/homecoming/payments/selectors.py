@@ -1,0 +1,84 @@
+"""Reads of payments that more than one place needs (pages, API, services, the report)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet, Sum
+
+from homecoming.registry.models import Person, Status
+
+from .models import Batch, BatchState, Due, Entitlement, LedgerEntry
+
+RETURN_STATUSES = (Status.RETURNED, Status.RELEASED_OTHER)
+
+
+def return_date_of(person: Person) -> dt.date | None:
+    """The date of the person's latest live (not corrected) "Returned" or "Released by other means"
+    status event."""
+    events = list(person.status_events.all())
+    corrected = {e.corrects_id for e in events if e.corrects_id}
+    dates = [e.effective_date for e in events if e.pk not in corrected and e.status in RETURN_STATUSES]
+    return max(dates) if dates else None
+
+
+def returnees() -> QuerySet[Person]:
+    """Persons whose current status is returned or released by other means, with their entitlement."""
+    return (Person.objects.filter(merged_into__isnull=True, current_status__in=RETURN_STATUSES)
+            .select_related("entitlement").order_by("-current_status_date", "last_name", "id"))
+
+
+def iban_of(person: Person) -> str:
+    profile = getattr(person, "payment_profile", None)
+    try:
+        return profile.iban if profile else ""
+    except Person.payment_profile.RelatedObjectDoesNotExist:  # pragma: no cover
+        return ""
+
+
+def open_dues() -> QuerySet[Due]:
+    """Dues in no active batch line and not in the ledger."""
+    return (Due.objects.filter(ledger_entry__isnull=True).exclude(batch_lines__active=True)
+            .select_related("entitlement__person").order_by("id"))
+
+
+def batches(state: str = "") -> QuerySet[Batch]:
+    qs = Batch.objects.select_related("prepared_by", "approved_by")
+    return qs.filter(state=state) if state else qs
+
+
+ZERO = Decimal("0.00")
+
+
+def report() -> dict:
+    """What is owed (dues not approved yet), approved (in the ledger, batch not paid) and paid,
+    by exchange (blank: released by other means or no exchange known) and overall."""
+    rows: dict[str, dict] = {}
+
+    def row(label: str) -> dict:
+        return rows.setdefault(label, {"exchange": label, "persons": 0, "owed": ZERO, "approved": ZERO,
+                                       "paid": ZERO})
+
+    for ent in Entitlement.objects.values("exchange_label").annotate(n=Count("id")):
+        row(ent["exchange_label"])["persons"] = ent["n"]
+    owed = (Due.objects.filter(ledger_entry__isnull=True).values("entitlement__exchange_label")
+            .annotate(s=Sum("amount")))
+    for r in owed:
+        row(r["entitlement__exchange_label"])["owed"] = r["s"] or ZERO
+    ledger = (LedgerEntry.objects.values("due__entitlement__exchange_label", "batch__state")
+              .annotate(s=Sum("amount")))
+    for r in ledger:
+        target = row(r["due__entitlement__exchange_label"])
+        key = "paid" if r["batch__state"] == BatchState.PAID else "approved"
+        target[key] += r["s"] or ZERO
+    ordered = sorted(rows.values(), key=lambda r: (r["exchange"] == "", r["exchange"]))
+    total = {"exchange": "", "persons": sum(r["persons"] for r in ordered),
+             "owed": sum((r["owed"] for r in ordered), ZERO), "approved": sum((r["approved"] for r in ordered), ZERO),
+             "paid": sum((r["paid"] for r in ordered), ZERO)}
+    return {"rows": ordered, "total": total}
+
+
+def person_dues(person: Person) -> QuerySet[Due]:
+    return Due.objects.filter(entitlement__person=person).select_related("ledger_entry__batch").order_by("id")
+
