@@ -317,9 +317,11 @@ def generate(out_dir: str, n_register: int = 50_000, n_list: int = 3_000, seed: 
     return paths
 
 
-def generate_register(path: str, n: int, seed: int = 11, dup_share: float = 0.03) -> None:
+def generate_register(path: str, n: int, seed: int = 11, dup_share: float = 0.03,
+                      truth_path: str | None = None) -> None:
     """A register of ``n`` records of which about ``dup_share`` are second entries of
-    the same person (another source: Russian spelling, typo, date error), for dedupe."""
+    the same person (another source: Russian spelling, typo, date error), for dedupe.
+    ``truth_path`` receives ``id,person`` for every record."""
     g = Generator(seed)
     rnd = g.rnd
     base = [g.person(f"R{i:06d}") for i in range(int(n * (1 - dup_share)))]
@@ -328,8 +330,18 @@ def generate_register(path: str, n: int, seed: int = 11, dup_share: float = 0.03
         w.writerow(["id", "last_name", "first_name", "patronymic", "full_name", "birth_date", "service_number"])
         for p in base:
             w.writerow([p.id, p.last, p.first, p.patronymic, "", str(p.dob or ""), p.service])
+        dup_of = {}
         for j in range(n - len(base)):
             p = rnd.choice(base)
             row = render(rnd, p, f"D{j:06d}")
+            dup_of[row["id"]] = p.id
             w.writerow([row["id"], row["last_name"], row["first_name"], row["patronymic"], row["full_name"],
                         row["birth_date"], row["service_number"]])
+    if truth_path:
+        with open(truth_path, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["id", "person"])
+            for p in base:
+                w.writerow([p.id, p.id])
+            for d, pid in dup_of.items():
+                w.writerow([d, pid])
