@@ -86,7 +86,7 @@ def entry_data(e: ListEntry) -> dict:
 class AgreementList(APIView):
     """Agreements (GET) and a new agreement (POST)."""
 
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="v1_agreements_list", responses={200: dict})
     def get(self, request):
         _require(request, services.VIEW_AGREEMENT)
         return Response({"results": [agreement_data(a) for a in Agreement.objects.all()]})
@@ -192,7 +192,7 @@ class RuleCheck(APIView):
 
 
 class ExchangeList(APIView):
-    @extend_schema(responses={200: dict})
+    @extend_schema(operation_id="v1_exchanges_list", responses={200: dict})
     def get(self, request):
         _require(request, services.VIEW_EXCHANGE)
         return Response({"results": [exchange_data(x) for x in Exchange.objects.all()]})
