@@ -181,7 +181,7 @@ class Person(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name=_("created by"))
+                                   related_name="+", verbose_name=_("created by"), db_index=False)
 
     class Meta:
         verbose_name = _("person")
@@ -246,7 +246,8 @@ class PersonNameKey(models.Model):
     Maintained by the services; ``homecoming.names.search_keys`` makes the keys.
     """
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="name_keys")
+    # No index of its own: (person, key) below serves every lookup by person.
+    person = models.ForeignKey(Person, models.CASCADE, related_name="name_keys", db_index=False)
     key = models.CharField(max_length=40)
 
     class Meta:
@@ -272,7 +273,8 @@ class StatusEvent(models.Model):
     """One entry of a person's append-only status history. Never edited, never deleted:
     a correction is a new event (``corrects`` names the event it replaces)."""
 
-    person = models.ForeignKey(Person, models.CASCADE, related_name="status_events")
+    # No index of its own: (person, effective_date, id) below serves every lookup by person.
+    person = models.ForeignKey(Person, models.CASCADE, related_name="status_events", db_index=False)
     status = models.CharField(_("status"), max_length=24, choices=Status.choices)
     effective_date = models.DateField(_("effective date"))
     source = models.ForeignKey(Source, models.PROTECT, related_name="events", verbose_name=_("source"))
@@ -280,7 +282,7 @@ class StatusEvent(models.Model):
     corrects = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="corrections",
                                  verbose_name=_("corrects"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
-                               verbose_name=_("author"))
+                               verbose_name=_("author"), db_index=False)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
     class Meta:
