@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 from collections import Counter, defaultdict
@@ -107,7 +108,9 @@ class LinkageIndex:
     def __init__(self, records: Iterable[Record] = (), params: Params | None = None):
         self.params = params or Params()
         self._recs: dict[str, Prepared] = {}
-        self._blocks: dict[str, set[str]] = defaultdict(set)
+        self._blocks: dict[str, list[int]] = defaultdict(list)
+        self._slot: dict[str, int] = {}  # record id -> slot (ints hash and compare fast)
+        self._by_slot: list[Prepared | None] = []
         self._tf: dict[str, Counter] = {f: Counter() for f in _NAME_FIELDS}
         self._tf_init: dict[str, Counter] = {f: Counter() for f in _NAME_FIELDS}
         self._dates = Counter()
@@ -138,8 +141,12 @@ class LinkageIndex:
             self.remove(record.id)
         p = prepare(record)
         self._recs[p.id] = p
+        slot = len(self._by_slot)
+        self._slot[p.id] = slot
+        self._by_slot.append(p)
+        blocks = self._blocks
         for k in p.block_keys():
-            self._blocks[k].add(p.id)
+            blocks[k].append(slot)
         self._count(p, +1)
 
     def remove(self, record_id: str) -> None:
@@ -147,10 +154,13 @@ class LinkageIndex:
         p = self._recs.pop(str(record_id), None)
         if p is None:
             return
+        slot = self._slot.pop(p.id)
+        self._by_slot[slot] = None
         for k in p.block_keys():
             s = self._blocks.get(k)
             if s is not None:
-                s.discard(p.id)
+                with contextlib.suppress(ValueError):
+                    s.remove(slot)
                 if not s:
                     del self._blocks[k]
         self._count(p, -1)
@@ -188,7 +198,7 @@ class LinkageIndex:
         # swap / typo / near: walk the neighbours of a sample of full dates
         rnd = random.Random(1)
         dates = list(self._dates)
-        sample = rnd.sample(dates, min(len(dates), 1500)) if dates else []
+        sample = rnd.sample(dates, min(len(dates), 600)) if dates else []
         acc = Counter()
         tot = 0
         for d in sample:
@@ -327,7 +337,7 @@ class LinkageIndex:
         return out
 
     # ---- blocking ---------------------------------------------------------------------
-    def _candidate_ids(self, r: Prepared, exclude: str | None = None) -> set[str]:
+    def _candidate_ids(self, r: Prepared, exclude: str | None = None) -> set[int]:
         """Union of blocks: last-name key with the first-name initial class; last-name
         keys one typo apart (deletion variants, SymSpell-style) with the first-name key;
         first and last swapped; full date of birth (and with day and month swapped);
@@ -368,13 +378,13 @@ class LinkageIndex:
             keys.append(f"S:{r.service_number}")
         if r.tax_number:
             keys.append(f"T:{r.tax_number}")
-        out: set[str] = set()
+        out: set[int] = set()
         for k in keys:
             s = blocks.get(k)
             if s:
-                out |= s
+                out.update(s)
         if exclude is not None:
-            out.discard(exclude)
+            out.discard(self._slot.get(exclude, -1))
         return out
 
     # ---- linking ----------------------------------------------------------------------
@@ -385,10 +395,11 @@ class LinkageIndex:
         log_pi = LOG2(prior / n)
         log_out = LOG2(1 - prior)
         scored = []
-        recs = self._recs
-        for cid in self._candidate_ids(r, exclude):
-            w, lv, sw = self._levels(r, recs[cid])
-            scored.append((w, cid, lv, sw))
+        by_slot = self._by_slot
+        for slot in self._candidate_ids(r, exclude):
+            c = by_slot[slot]
+            w, lv, sw = self._levels(r, c)
+            scored.append((w, c.id, lv, sw))
         if not scored:
             return [], log_pi - log_out
         # posterior: one of the candidates or nobody (log-sum-exp in base 2)
@@ -545,18 +556,26 @@ class LinkageIndex:
             if p.tax_number:
                 ident["T:" + p.tax_number].append(rid)
         shared = {x for ids in ident.values() if len(ids) > 2 for x in ids}
-        for rid, p in recs.items():
+        by_slot = self._by_slot
+        seen: set[tuple[int, int]] = set()
+        for i, p in enumerate(by_slot):
+            if p is None:
+                continue
+            rid = p.id
             asym = p.first.initial_only or not p.first.key
-            for cid in self._candidate_ids(p, rid):
-                if cid < rid and not asym:
+            for j in self._candidate_ids(p, rid):
+                if j < i and not asym:
                     continue
-                key = (rid, cid) if rid < cid else (cid, rid)
-                if key in pairs:
+                sk = (i, j) if i < j else (j, i)
+                if sk in seen:
                     continue
-                c = recs[cid]
+                c = by_slot[j]
                 w, lv, sw = self._levels(p, c)
                 if w < floor:
                     continue
+                seen.add(sk)
+                cid = c.id
+                key = (rid, cid) if rid < cid else (cid, rid)
                 lo = log_odds + w
                 prob = 1 / (1 + 2 ** -lo) if lo > -60 else 0.0
                 dec, _ = self.rule(prob, lv, rid in shared and cid in shared)

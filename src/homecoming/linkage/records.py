@@ -90,7 +90,10 @@ def normalize_identifier(value: str | None) -> str:
     """Upper case, Cyrillic look-alikes to Latin, spaces/dashes/dots/slashes removed."""
     if not value:
         return ""
-    v = unicodedata.normalize("NFKC", str(value)).upper().translate(_ID_TRANS)
+    v = str(value).upper().translate(_ID_TRANS)
+    if v.isascii() and v.isalnum():
+        return v
+    v = unicodedata.normalize("NFKC", v).upper().translate(_ID_TRANS)
     return re.sub(r"[\s\-./_№#]+", "", v)
 
 
