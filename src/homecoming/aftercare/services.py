@@ -47,7 +47,8 @@ def open_case(actor, person: Person, *, returned_on: dt.date, source: str, excha
     if not allowed:
         raise PermissionDenied(_("You do not have the permission to do this."))
     if source not in CaseSource.values:
-        raise ValidationError({"source": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(CaseSource.values)}]})
+        raise ValidationError({"source": [_("Choose one of: %(choices)s.")
+                                          % {"choices": ", ".join(CaseSource.values)}]})
     if not isinstance(returned_on, dt.date):
         raise ValidationError({"returned_on": [_("Enter a date as YYYY-MM-DD.")]})
     person = Person.objects.select_for_update().get(pk=person.pk)

@@ -57,9 +57,6 @@ class RuleSet(models.Model):
     def __str__(self) -> str:
         return gettext("Rules from %(date)s") % {"date": self.valid_from.isoformat()}
 
-    def _used_in_db(self) -> bool:
-        return bool(self.pk) and RuleSet.objects.filter(pk=self.pk, used_at__isnull=False).exists()
-
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
         if self._used_in_db() and set(update_fields or ()) != {"used_at"}:
@@ -70,6 +67,9 @@ class RuleSet(models.Model):
         if self._used_in_db():
             raise RuleSetInUse(gettext("This rule set has been used: it cannot be deleted."))
         return super().delete(*args, **kwargs)
+
+    def _used_in_db(self) -> bool:
+        return bool(self.pk) and RuleSet.objects.filter(pk=self.pk, used_at__isnull=False).exists()
 
 
 class PaymentProfile(models.Model):
