@@ -42,6 +42,25 @@ def _read(z: zipfile.ZipFile, name: str) -> list[dict]:
     return [dict(zip(header, (v.strip() for v in r), strict=False)) for r in rows[1:] if r]
 
 
+def _names_close(r: dict, t: dict) -> bool:
+    """The row still carries the person's name (FEBRL sometimes replaces a name by
+    another): each part present on both sides is similar (Jaro-Winkler >= 0.8), in one
+    order or with given name and surname swapped, and at least one part is present."""
+    from rapidfuzz.distance import JaroWinkler
+
+    def ok(a: str, b: str) -> bool | None:
+        if not a or not b:
+            return None
+        return JaroWinkler.similarity(a, b) >= 0.8
+
+    for last, first in ((r["last_name"], r["first_name"]), (r["first_name"], r["last_name"])):
+        checks = [ok(last, t["last_name"]), ok(first, t["first_name"])]
+        present = [c for c in checks if c is not None]
+        if present and all(present):
+            return True
+    return False
+
+
 def _dob(s: str) -> str:
     if len(s) == 8 and s.isdigit():
         try:
@@ -72,7 +91,7 @@ def prepare(out_dir: str, cache: str) -> dict | None:
         orig = r["id"].split("-dup")[0] + "-org"
         t = by_id.get(orig)
         findable = False
-        if t is not None and r["birth_date"]:
+        if t is not None and r["birth_date"] and _names_close(r, t):
             from homecoming.linkage.dates import parse_partial_date
 
             d = parse_partial_date(r["birth_date"])

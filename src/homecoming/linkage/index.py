@@ -293,10 +293,12 @@ class LinkageIndex:
         ll = compare_names(r.last, c.last)
         lf = compare_names(r.first, c.first)
         swapped = False
-        if ll == "differ" and lf == "differ":
+        if ll not in ("same", "close") and lf not in ("same", "close") and (ll == "differ" or lf == "differ"):
+            # first and last name swapped (wholly, or one of them replaced as well)
             sl = compare_names(r.last, c.first)
             sf = compare_names(r.first, c.last)
-            if sl in ("same", "close") and sf in ("same", "close"):
+            good = ("same", "close")
+            if (sl in good) + (sf in good) > (ll in good) + (lf in good):
                 ll, lf, swapped = sf, sl, True
         lp = compare_names(r.patronymic, c.patronymic)
         ld = compare_dates(r.birth_date, c.birth_date)
@@ -424,7 +426,8 @@ class LinkageIndex:
         2. An identifier that differs is never a match.
         3. Otherwise a match needs a discriminating date of birth (both full, equal or a
            typical error away), last name same or a typo away, first name same, a typo
-           away or a consistent initial, patronymic not different, and ``p`` at least
+           away or a consistent initial (or, with an exact date, one of last and first
+           name missing and the other the same), patronymic not different, and ``p`` at least
            ``match_threshold`` (exact date) or ``match_threshold_date_error``.
            Names alone are never enough: namesakes are common."""
         prm = self.params
@@ -442,7 +445,10 @@ class LinkageIndex:
         if ld not in STRONG_DATE_LEVELS:
             return "review", ("names only: without a full date of birth or an identifier, "
                               "a namesake cannot be ruled out")
-        if not (ll in ("same", "close") and lf in ("same", "close", "initial") and lp != "differ"):
+        names_ok = ll in ("same", "close") and lf in ("same", "close", "initial")
+        # one name part missing: the other must be the same and the date exact
+        one_missing = ld == "exact" and ((ll == "same" and lf == "missing") or (lf == "same" and ll == "missing"))
+        if not (names_ok or one_missing) or lp == "differ":
             return "review", "date of birth agrees but the names disagree"
         thr = prm.match_threshold if ld == "exact" else prm.match_threshold_date_error
         if p < thr:
