@@ -226,3 +226,23 @@ def test_public_inquiry_form_bad_input(client_en, db, field, value):
     from homecoming.families.models import Inquiry
 
     assert not Inquiry.objects.exists() and mail.outbox == []
+
+
+def test_public_filing_is_limited_per_address(client_en, db, settings):
+    from homecoming.families.models import Inquiry
+
+    settings.FAMILIES_FILING_PER_HOUR = 2
+    data = {"last_name": "Тестенко", "first_name": "Арсеній", "inquirer_name": "Олена", "relation": "mother",
+            "phone": "+380501112233", "language": "en", "consent": "on"}
+    for _i in range(2):
+        assert client_en.post("/family/inquiry/", data, REMOTE_ADDR="192.0.2.77").status_code == 200
+    refused = client_en.post("/family/inquiry/", data, REMOTE_ADDR="192.0.2.77")
+    assert refused.status_code == 400 and "Too many inquiries" in refused.content.decode()
+    assert Inquiry.objects.count() == 2
+    assert client_en.post("/family/inquiry/", data, REMOTE_ADDR="192.0.2.78").status_code == 200
+
+
+def test_message_links_the_portal_when_configured(file_inquiry, settings):
+    settings.FAMILIES_PORTAL_URL = "https://homecoming.example.org/family/"
+    file_inquiry()
+    assert "https://homecoming.example.org/family/" in mail.outbox[0].body

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 from dataclasses import dataclass
 from functools import partial
@@ -205,6 +206,8 @@ def file_inquiry(actor, data: dict[str, Any], *, via: str = FiledVia.PORTAL, req
     elif via != FiledVia.PORTAL:
         raise ValueError(via)
     values = _clean_inquiry(data)
+    if via == FiledVia.PORTAL and request is not None:
+        _check_filing_rate(request)
     secret = codes.new_secret()
     secret_hash = codes.hash_secret(secret)
     for _attempt in range(10):
@@ -227,10 +230,25 @@ def file_inquiry(actor, data: dict[str, Any], *, via: str = FiledVia.PORTAL, req
     return Filed(inquiry=inquiry, secret=secret, emailed=emailed)
 
 
+def _check_filing_rate(request) -> None:
+    """The public form accepts a limited number of inquiries per address and hour (setting
+    ``FAMILIES_FILING_PER_HOUR``), so that nobody floods the registrars' queue."""
+    from homecoming.audit.models import AuditEvent
+    from homecoming.audit.services import client_ip
+
+    address = client_ip(request)
+    limit = getattr(settings, "FAMILIES_FILING_PER_HOUR", 10)
+    if address and AuditEvent.objects.filter(
+            action="inquiry.file", ip_address=address, actor_id__isnull=True,
+            created_at__gte=timezone.now() - dt.timedelta(hours=1)).count() >= limit:
+        raise ValidationError(_("Too many inquiries were sent from this connection in the last hour. Try again "
+                                "later, or call the headquarters."))
+
+
 def _render_message(template: str, inquiry: Inquiry, **context) -> tuple[str, str]:
     with translation.override(inquiry.language):
-        ctx = {"inquiry": inquiry, "hq": headquarters_contact(),
-               "portal_url": getattr(settings, "FAMILIES_PORTAL_URL", ""), **context}
+        portal_url = getattr(settings, "FAMILIES_PORTAL_URL", None) or os.environ.get("FAMILIES_PORTAL_URL", "")
+        ctx = {"inquiry": inquiry, "hq": headquarters_contact(), "portal_url": portal_url, **context}
         subject = " ".join(render_to_string(f"families/messages/{template}_subject.txt", ctx).split())
         body = render_to_string(f"families/messages/{template}.txt", ctx)
     return subject, body

@@ -8,6 +8,7 @@ other person: only a state, its date and what to do next.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -106,6 +107,8 @@ def family_view(inquiry) -> FamilyView:
 
 
 def headquarters_contact() -> dict:
-    """How to reach the headquarters (settings ``FAMILIES_HOTLINE`` and ``FAMILIES_EMAIL``)."""
-    return {"phone": getattr(settings, "FAMILIES_HOTLINE", ""),
-            "email": getattr(settings, "FAMILIES_EMAIL", "") or settings.DEFAULT_FROM_EMAIL}
+    """How to reach the headquarters: settings (or environment variables) ``FAMILIES_HOTLINE`` and
+    ``FAMILIES_EMAIL``; the e-mail falls back to ``DEFAULT_FROM_EMAIL``."""
+    phone = getattr(settings, "FAMILIES_HOTLINE", None) or os.environ.get("FAMILIES_HOTLINE", "")
+    email = getattr(settings, "FAMILIES_EMAIL", None) or os.environ.get("FAMILIES_EMAIL", "")
+    return {"phone": phone, "email": email or settings.DEFAULT_FROM_EMAIL}
