@@ -21,6 +21,8 @@ urlpatterns = [
     path("exchanges/", include("homecoming.exchanges.urls")),
     path("family/", include("homecoming.families.portal_urls")),
     path("families/", include("homecoming.families.urls")),
+    path("aftercare/", include("homecoming.aftercare.urls")),
+    path("payments/", include("homecoming.payments.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("homecoming.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

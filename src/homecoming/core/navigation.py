@@ -23,6 +23,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("home", _("Start"), None),
     NavItem("registry:person_list", _("Register"), "registry.view_person"),
     NavItem("intake:list_index", _("Incoming lists"), "intake.view_incominglist"),
+    NavItem("intake:upload", _("Import persons"), "intake.import_persons"),
     NavItem("exchanges:agreement_list", _("Agreements and exchanges"), "exchanges.view_agreement"),
     NavItem("aftercare:case_list", _("Aftercare"), "aftercare.view_case"),
     NavItem("payments:home", _("Payments"), "payments.view_entitlement"),
@@ -46,3 +47,24 @@ def items_for(user) -> list[dict]:
             continue
         items.append({"url": url, "label": item.label, "url_name": item.url_name})
     return items
+
+
+# Start-page widgets, by template name (each app's template loads its own tags). A template that
+# does not exist (its app not installed) is skipped.
+START_WIDGETS: tuple[str, ...] = (
+    "aftercare/_start_widget.html",
+)
+
+
+def start_widgets() -> list[str]:
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    found = []
+    for name in START_WIDGETS:
+        try:
+            get_template(name)
+        except TemplateDoesNotExist:
+            continue
+        found.append(name)
+    return found

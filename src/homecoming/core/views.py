@@ -5,10 +5,12 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from .navigation import start_widgets
+
 
 def home(request):
-    """The start page: what this user's roles do, and where to go."""
-    return render(request, "core/home.html")
+    """The start page: what this user's roles do, what needs doing (widgets), and where to go."""
+    return render(request, "core/home.html", {"start_widgets": start_widgets()})
 
 
 @login_not_required

@@ -8,20 +8,14 @@ from threading import Lock
 
 from .equivalence import _reverse_map, equivalents
 from .normalize import is_cyrillic_char, normalize_key
+from .translit import transliterate
 
 __all__ = ["skeleton", "search_keys", "initial_classes", "token_kind_hint", "is_patronymic_like"]
 
-# Cyrillic letter -> skeleton symbol.  Consonants map to one class per sound as the
-# transliteration systems render it (г ґ х all -> g, because Ukrainian г is "h" in KMU
-# and "g" in Russian renderings, х is "kh"/"h"); ц -> "ts" so that "тс" and "ц" agree;
-# vowels map to a lower-case vowel class used only for the final letter.
-_CYR = {
-    "б": "b", "в": "v", "г": "g", "ґ": "g", "д": "d", "ж": "Z", "з": "z", "к": "k", "л": "l",
-    "м": "m", "н": "n", "п": "p", "р": "r", "с": "s", "т": "t", "ф": "f", "х": "g", "ц": "ts",
-    "ч": "C", "ш": "S", "щ": "S",
-    "а": "A", "я": "A", "о": "O", "ё": "O", "у": "U", "ю": "U", "и": "I", "і": "I", "ї": "I",
-    "й": "I", "ы": "I", "е": "E", "є": "E", "э": "E",
-}
+# Skeleton symbols: one class per consonant sound as the transliteration systems render
+# it (г ґ х h g kh all -> g, because Ukrainian г is "h" in KMU and "g" in Russian
+# renderings, and х is "kh"/"h"); upper-case vowel classes, used only for the final
+# letter.  Cyrillic goes through KMU 2010 first (see _symbols).
 # Latin spellings, longest first (one alternation, scanned left to right).
 _LAT = [
     ("shtsch", "S"), ("shch", "S"), ("sch", "S"), ("tsch", "C"), ("tch", "C"), ("ch", "C"),
@@ -38,17 +32,15 @@ _LAT_MAP = dict(_LAT)
 _LAT_RE = re.compile("|".join(re.escape(k) for k, _ in _LAT))
 _VOWELS = set("AOUIE")
 _HAS_CYR = re.compile("[\u0400-\u052f]")
-_NOT_SYMBOL = re.compile("[^bvgdZzklmnprstfCSAOUIE]+")
-
-
-_CYR_T = str.maketrans({**dict.fromkeys(map(chr, range(1024, 1328))), **_CYR})
 
 
 def _symbols(token: str) -> str:
     """The token as a string of skeleton symbols (one character each)."""
     t = normalize_key(token)
     if _HAS_CYR.search(t):
-        return _NOT_SYMBOL.sub("", t.translate(_CYR_T))
+        # through KMU 2010, so that a Cyrillic token and its official transliteration
+        # always get the same skeleton (KMU writes кг and х alike, сч and щ alike ...)
+        t = transliterate(t, "kmu2010").lower()
     return "".join(_LAT_MAP[m] for m in _LAT_RE.findall(t))
 
 
