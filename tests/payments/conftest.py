@@ -61,3 +61,15 @@ def make_returnee(registrar, negotiator):
         return person
 
     return _make
+
+
+@pytest.fixture
+def client_for(client_for):
+    """The project's client_for, reading pages in English (the default language is Ukrainian)."""
+
+    def _client(*roles, **fields):
+        client = client_for(*roles, **fields)
+        client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+        return client
+
+    return _client

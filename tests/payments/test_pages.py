@@ -1,0 +1,100 @@
+import datetime as dt
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from homecoming.payments import services
+from homecoming.payments.models import Batch, PayData
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("registrar", "analyst", "negotiator", "medical_officer", "case_worker", "finance_officer", "administrator")
+IBAN = "UA213223130000026007233566001"
+
+
+@pytest.fixture
+def person(make_returnee):
+    return make_returnee(captured=dt.date(2023, 1, 1), returned=dt.date(2023, 3, 1))
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pages_per_role(client_for, person, role):
+    client = client_for(role)
+    for url in (reverse("payments:home"), reverse("payments:person", args=[person.pk]), reverse("payments:rules")):
+        assert client.get(url).status_code == (200 if role == "finance_officer" else 403), url
+
+
+def test_payment_data_hidden_without_view_payment_data(client_for, make_user, person):
+    officer = client_for("finance_officer")
+    services.set_payment_profile(officer.user, person.pk, iban=IBAN, account_holder="Тестовий", capture_precision="day")
+    assert IBAN in officer.get(reverse("payments:person", args=[person.pk])).content.decode()
+    from django.test import Client
+
+    viewer = make_user()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_entitlement"))
+    client = Client()
+    client.force_login(viewer)
+    page = client.get(reverse("payments:person", args=[person.pk])).content.decode()
+    assert IBAN not in page and "payment-data" not in page
+    assert client.post(reverse("payments:pay_data_add", args=[person.pk]),
+                       {"valid_from": "2020-01-01", "monthly_amount": "1"}).status_code == 403
+
+
+def test_forms_name_the_bad_field_and_change_nothing(client_for, person):
+    officer = client_for("finance_officer")
+    response = officer.post(reverse("payments:pay_data_add", args=[person.pk]),
+                            {"valid_from": "01.01.2020", "monthly_amount": "lots"})
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Enter a date as YYYY-MM-DD" in text and "Enter an amount in hryvnias" in text
+    assert not PayData.objects.exists()
+    response = officer.post(reverse("payments:compute", args=[person.pk]))
+    assert response.status_code == 400 and "no pay data in force on 2023-01-01" in response.content.decode()
+
+
+def test_whole_flow_through_pages(client_for, person):
+    first, second = client_for("finance_officer"), client_for("finance_officer")
+    first.post(reverse("payments:pay_data_add", args=[person.pk]), {"valid_from": "2020-01-01",
+                                                                    "monthly_amount": "3100"})
+    first.post(reverse("payments:profile_set", args=[person.pk]), {"iban": IBAN, "account_holder": "Тестовий",
+                                                                   "capture_precision": "day"})
+    assert first.post(reverse("payments:compute", args=[person.pk])).status_code == 302
+    page = first.get(reverse("payments:person", args=[person.pk])).content.decode()
+    # 1 Jan .. 28 Feb 2023 = 59 days: 100000 + 59/365 * 100000 (16164.38) + 2 * 3100 = 122364.38
+    assert "122364.38" in page
+    response = first.post(reverse("payments:batch_prepare"))
+    batch = Batch.objects.get()
+    assert response.status_code == 302
+    own = first.post(reverse("payments:batch_approve", args=[batch.pk]), follow=True)
+    assert "a different finance officer must approve" in own.content.decode()
+    batch.refresh_from_db()
+    assert batch.state == "prepared"
+    assert first.get(reverse("payments:batch_export", args=[batch.pk])).status_code == 302  # not approved yet
+    second.post(reverse("payments:batch_approve", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.state == "approved"
+    csv = second.get(reverse("payments:batch_export", args=[batch.pk]))
+    assert csv.status_code == 200 and "122364.38" in csv.content.decode("utf-8-sig")
+    first.post(reverse("payments:batch_paid", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert batch.state == "paid"
+    home = first.get(reverse("payments:home")).content.decode()
+    assert "122364.38" in home
+
+
+def test_reject_needs_a_reason(client_for, person):
+    first, second = client_for("finance_officer"), client_for("finance_officer")
+    services.add_pay_data(first.user, person.pk, valid_from="2020-01-01", monthly_amount="1")
+    services.set_payment_profile(first.user, person.pk, iban=IBAN, account_holder="", capture_precision="day")
+    services.compute_entitlement(first.user, person.pk)
+    batch = services.prepare_batch(first.user)
+    response = second.post(reverse("payments:batch_reject", args=[batch.pk]), {"reason": ""})
+    assert response.status_code == 400
+    batch.refresh_from_db()
+    assert batch.state == "prepared"
+
+
+def test_rule_set_page_for_administrators_only_to_add(client_for):
+    finance = client_for("finance_officer")
+    assert finance.post(reverse("payments:rules"), {"valid_from": "2030-01-01"}).status_code == 403
