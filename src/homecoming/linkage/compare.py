@@ -20,6 +20,7 @@ NAME_LEVELS = ("same", "close", "initial", "differ", "missing")
 ID_LEVELS = ("same", "close", "differ", "missing")
 
 _cache: dict[tuple[str, str], str] = {}
+_FINAL = "aouie"
 
 
 def compare_names(a: NamePart, b: NamePart) -> str:
@@ -51,7 +52,12 @@ def _close(a: NamePart, b: NamePart) -> bool:
     if len(a.key) >= 4 and len(b.key) >= 4:
         for x in a.keys or (a.skel,):
             for y in b.keys or (b.skel,):
-                if abs(len(x) - len(y)) <= 1 and max(len(x), len(y)) >= 2 and OSA.distance(x, y, score_cutoff=1) <= 1:
+                if abs(len(x) - len(y)) > 1 or max(len(x), len(y)) < 2:
+                    continue
+                # a final vowel present on one side only is an ending (Олег / Ольга), not a typo
+                if len(x) != len(y) and x.rstrip(_FINAL) == y.rstrip(_FINAL):
+                    continue
+                if OSA.distance(x, y, score_cutoff=1) <= 1:
                     return True
     return JaroWinkler.similarity(a.latin, b.latin) >= 0.92
 

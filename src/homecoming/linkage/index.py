@@ -465,18 +465,20 @@ class LinkageIndex:
             lt == "same" and any(o[3][5] == "same" for o in scored[1:]))
         decision, reason = self.rule(best_p, lv, twin)
         cands = []
+        id_shown = False
         for i, (p, w, cid, lvs, swp) in enumerate(scored):
-            if i > 0 and p < prm.review_threshold:
-                break
-            if i == 0 and decision != "match" and p < prm.review_threshold:
-                break
+            same_id = lvs[4] == "same" or lvs[5] == "same"
+            # a shared identifier is always shown, however the names disagree
+            if p < prm.review_threshold and not same_id:
+                continue
+            id_shown |= same_id
             c = Candidate(cid, round(p, 6), round(log_prior + w, 2),
                           "match" if (i == 0 and decision == "match") else "review")
             if explain:
                 c.explanation = self._explain(r, self._recs[cid], lvs, swp)
             cands.append(c)
         total = sum(c.probability for c in cands)
-        if decision != "match" and (not cands or total < prm.row_review_floor):
+        if decision != "match" and (not cands or (total < prm.row_review_floor and not id_shown)):
             decision = "none"
             reason = f"no candidate is probable enough to show (together {total:.3g})"
             cands = []

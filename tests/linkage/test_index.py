@@ -1,0 +1,204 @@
+"""LinkageIndex: blocking, scores, decisions, explanations, incremental updates, dedupe.
+
+All people here are invented (synthetic names, random dates)."""
+
+import datetime as dt
+import json
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from homecoming.linkage import LinkageIndex, Params, Record, dedupe
+
+SURNAMES = ["Петренко", "Коваленко", "Шевчук", "Мельник", "Бондар", "Ткачук", "Савчук", "Гнатюк", "Рибак",
+            "Лисенко", "Кравець", "Олійник", "Мороз", "Головко", "Марченко", "Дячук"]
+FIRSTS = ["Олександр", "Андрій", "Сергій", "Іван", "Микола", "Юрій", "Олег", "Дмитро", "Богдан", "Тарас"]
+PATS = ["Олександрович", "Іванович", "Миколайович", "Петрович", "Юрійович", "Васильович"]
+
+
+def background(n=600, seed=3):
+    rnd = random.Random(seed)
+    out = []
+    for i in range(n):
+        d = dt.date(1970, 1, 1) + dt.timedelta(days=rnd.randrange(365 * 35))
+        out.append(Record(f"B{i}", rnd.choice(SURNAMES) + rnd.choice(["", "ук", "енко", "ич"]),
+                          rnd.choice(FIRSTS), rnd.choice(PATS), birth_date=d.isoformat(),
+                          service_number=f"BG{i:06d}"))
+    return out
+
+
+@pytest.fixture
+def idx():
+    recs = background() + [
+        Record("r1", "Завгородній", "Олександр", "Миколайович", birth_date="1990-05-17", service_number="АВ123456"),
+        Record("r2", "Завгородній", "Олександр", "Іванович", birth_date="1985-02-03"),
+        Record("r3", "Вернигора", "Тарас", "Петрович", birth_date="1979-11-30", tax_number="2934567810"),
+    ]
+    return LinkageIndex(recs)
+
+
+def link1(idx, **kw):
+    return idx.link([Record("x", **kw)])[0]
+
+
+def test_russian_rendering_with_exact_date_is_a_match(idx):
+    r = link1(idx, full_name="ЗАВГОРОДНИЙ Александр Николаевич", birth_date="17.05.1990")
+    assert r.decision == "match"
+    assert r.candidates[0].registry_id == "r1"
+    assert r.candidates[0].probability >= idx.params.match_threshold
+
+
+def test_latin_transliteration_is_a_match(idx):
+    r = link1(idx, full_name="Taras Petrovych Vernyhora", birth_date="1979-11-30")
+    assert r.decision == "match" and r.candidates[0].registry_id == "r3"
+
+
+def test_swapped_day_and_month_is_a_match(idx):
+    idx.add(Record("r4", "Кравчишин", "Остап", "Ярославович", birth_date="1988-03-07"))
+    r = link1(idx, full_name="KRAVCHISHIN OSTAP YAROSLAVOVICH", birth_date="1988-07-03")
+    assert r.decision == "match" and r.candidates[0].registry_id == "r4"
+    assert r.candidates[0].explanation[3].level == "swap"
+
+
+def test_name_only_is_never_a_match(idx):
+    r = link1(idx, full_name="Завгородній Олександр Миколайович")
+    assert r.decision == "review"
+    assert "names only" in r.reason
+    # both namesakes are shown, the one whose patronymic agrees first
+    ids = [c.registry_id for c in r.candidates]
+    assert ids[0] == "r1" and "r2" in ids
+
+
+def test_namesakes_are_told_apart_by_date(idx):
+    r = link1(idx, full_name="Завгородний Александр", birth_date="1985-02-03")
+    assert r.decision == "match" and r.candidates[0].registry_id == "r2"
+
+
+def test_namesake_outside_the_register_is_not_matched(idx):
+    r = link1(idx, full_name="Завгородній Олександр Миколайович", birth_date="1966-09-21")
+    assert r.decision != "match"
+    for c in r.candidates:
+        date = next(f for f in c.explanation if f.field == "birth_date")
+        assert date.level == "differ" and date.weight < 0
+
+
+def test_year_only_is_not_discriminating(idx):
+    r = link1(idx, full_name="Вернигора Тарас Петрович", birth_date="1979")
+    assert r.decision == "review"
+
+
+def test_typo_in_date_unique_person_is_a_match(idx):
+    r = link1(idx, full_name="Вернигора Тарас Петрович", birth_date="1979-11-20")
+    assert r.decision == "match" and r.candidates[0].registry_id == "r3"
+    date_row = next(f for f in r.candidates[0].explanation if f.field == "birth_date")
+    assert date_row.level == "typo" and date_row.weight > 0
+
+
+def test_identifier_decides(idx):
+    r = link1(idx, full_name="Завгородний А.", service_number="ав 123456")
+    assert r.decision == "match" and r.candidates[0].registry_id == "r1"
+    assert "identifier" in r.reason
+
+
+def test_identifier_against_other_names_goes_to_review(idx):
+    r = link1(idx, full_name="Яворівський Богдан", service_number="AB123456")
+    assert r.decision == "review"
+    assert r.reason == "identifier agrees but the names do not"
+    r = link1(idx, full_name="Шевчук Богдан", service_number="AB123456")
+    assert r.decision == "review"
+    shown = {c.registry_id: c for c in r.candidates}
+    assert shown["r1"].explanation[-1].field == "service_number"
+    assert shown["r1"].explanation[-1].level == "same"
+
+
+def test_identifier_conflict_is_never_a_match(idx):
+    r = link1(idx, full_name="Завгородній Олександр Миколайович", birth_date="1990-05-17",
+              service_number="XX999999")
+    assert r.decision == "review"
+    assert r.reason == "identifier differs"
+
+
+def test_tax_number_decides(idx):
+    r = link1(idx, full_name="Вернигора Т.П.", tax_number="2934567810")
+    assert r.decision == "match" and r.candidates[0].registry_id == "r3"
+
+
+def test_unrelated_row_is_none(idx):
+    r = link1(idx, full_name="Яремчишин Святослав", birth_date="2001-01-01")
+    assert r.decision == "none" and r.candidates == []
+
+
+def test_explanation_adds_up_and_serialises(idx):
+    r = link1(idx, full_name="Завгородний Александр Николаевич", birth_date="17.05.1990")
+    c = r.candidates[0]
+    fields = [f.field for f in c.explanation]
+    assert fields[:4] == ["last_name", "first_name", "patronymic", "birth_date"]
+    n = len(idx)
+    import math
+    prior = math.log2(idx.params.prior_in_register / n) - math.log2(1 - idx.params.prior_in_register)
+    assert abs(prior + sum(f.weight for f in c.explanation) - c.match_weight) < 0.1
+    json.dumps(r.to_dict(), ensure_ascii=False)
+
+
+def test_add_and_remove_are_incremental(idx):
+    row = Record("x", full_name="Ярмоленко Остап", birth_date="1991-03-03")
+    assert idx.link([row])[0].decision == "none"
+    idx.add(Record("new", "Ярмоленко", "Остап", "Ігорович", birth_date="1991-03-03"))
+    r = idx.link([row])[0]
+    assert r.decision == "match" and r.candidates[0].registry_id == "new"
+    idx.remove("new")
+    assert "new" not in idx
+    assert idx.link([row])[0].decision == "none"
+    idx.remove("does-not-exist")  # ignored
+
+
+def test_replacing_a_record_keeps_one_copy(idx):
+    n = len(idx)
+    idx.add(Record("r3", "Вернигора", "Тарас", "Петрович", birth_date="1979-12-30"))
+    assert len(idx) == n
+    r = link1(idx, full_name="Вернигора Тарас", birth_date="1979-12-30")
+    assert r.decision == "match" and r.candidates[0].registry_id == "r3"
+
+
+def test_rows_of_one_list_that_are_the_same_person_are_flagged(idx):
+    rows = [Record("a", full_name="Вернигора Тарас Петрович", birth_date="1979-11-30"),
+            Record("b", full_name="VERNYHORA TARAS", birth_date="30.11.1979"),
+            Record("c", full_name="Завгородній Олександр", birth_date="1990-05-17")]
+    res = {r.row_id: r for r in idx.link(rows)}
+    assert res["a"].list_duplicates == ["b"] and res["b"].list_duplicates == ["a"]
+    assert res["c"].list_duplicates == []
+
+
+def test_thresholds_are_parameters():
+    recs = background() + [Record("r3", "Вернигора", "Тарас", "Петрович", birth_date="1979-11-30")]
+    strict = LinkageIndex(recs, Params(match_threshold=1.01))
+    r = strict.link([Record("x", full_name="Вернигора Тарас Петрович", birth_date="1979-11-30")])[0]
+    assert r.decision == "review"
+
+
+def test_dedupe_finds_the_same_person():
+    recs = background(300) + [
+        Record("d1", "Завгородній", "Олександр", "Миколайович", birth_date="1990-05-17"),
+        Record("d2", full_name="ЗАВГОРОДНИЙ АЛЕКСАНДР НИКОЛАЕВИЧ", birth_date="17.05.1990"),
+        Record("d3", "Завгородній", "Олександр", "Іванович", birth_date="1985-02-03"),
+    ]
+    clusters, pairs = dedupe(recs)
+    ids = [c.ids for c in clusters]
+    assert ["d1", "d2"] in ids
+    assert not any("d3" in c for c in ids)
+    assert any(p[:2] == ("d1", "d2") and p[3] == "match" for p in pairs)
+
+
+name_token = st.sampled_from(SURNAMES + ["Ковальов", "Кушнір", "Petrenko", "KOVALENKO", "Shevchuk"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(last=name_token, first=st.sampled_from(FIRSTS + ["Aleksandr", "ANDREI", "О."]),
+       year=st.one_of(st.none(), st.integers(1960, 2005)))
+def test_names_without_a_full_date_or_identifier_never_match(last, first, year):
+    recs = background(200)
+    idx = LinkageIndex(recs)
+    row = Record("x", last, first, birth_date=str(year) if year else None)
+    assert idx.link([row])[0].decision != "match"
