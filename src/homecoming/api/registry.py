@@ -15,6 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from homecoming.registry import selectors, services
@@ -224,9 +225,18 @@ class FilterSerializer(serializers.Serializer):
     dir = serializers.ChoiceField(choices=["asc", "desc"], required=False)
 
 
+class RegisterPagination(PageNumberPagination):
+    """Pages over narrow rows (ids), then fetches the full rows of the page only."""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        ids = super().paginate_queryset(queryset.values_list("pk", flat=True), request, view)
+        return None if ids is None else selectors.fetch_in_order(list(ids))
+
+
 class PersonList(generics.ListCreateAPIView):
     """Search and filter the register; create a person."""
 
+    pagination_class = RegisterPagination
     permission_classes = [RegisterPermission]
     required_perms = PERSON_PERMS
     serializer_class = PersonListSerializer

@@ -413,6 +413,57 @@ def add_status_event(actor, person_id: int, *, status: str, effective_date, sour
     return event
 
 
+@transaction.atomic
+def add_status_events_bulk(actor, items, *, source: Source, permission: str, note: str = "",
+                           request=None) -> list[StatusEvent]:
+    """Append one status event to each of many persons at once (an exchange being reconciled, a list
+    being drawn up). ``items``: (person_id, status, effective_date) triples. The same checks as
+    :func:`add_status_event` (merged records, statuses per side, dates), all or nothing; the current
+    status of every person is refreshed; ONE audit event names every event; ``status_event_added``
+    is sent for each event. Added for the exchanges app (reconciling 1,000 returnees in seconds)."""
+    _require(actor, permission)
+    items = list(items)
+    ids = [pid for pid, _status, _date in items]
+    persons = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=ids)}
+    problems: list[str] = []
+    rows = []
+    for pid, status, effective_date in items:
+        person = persons.get(pid)
+        if person is None:
+            problems.append(_("Person %(id)s is not in the register.") % {"id": pid})
+            continue
+        if person.merged_into_id:
+            problems.append(_("%(ref)s was merged into another record; add the event there.")
+                            % {"ref": person.reference})
+            continue
+        try:
+            date = _validate_event_values(person, status=status, effective_date=effective_date)
+        except ValidationError as exc:
+            problems.append(f"{person.reference}: {'; '.join(exc.messages)}")
+            continue
+        rows.append((person, status, date))
+    if problems:
+        raise ValidationError(problems)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    events = StatusEvent.objects.bulk_create(
+        [StatusEvent(person=person, status=status, effective_date=date, source=source, note=(note or "").strip(),
+                     author=user) for person, status, date in rows], batch_size=500)
+    history: dict[int, list[StatusEvent]] = {pid: [] for pid in persons}
+    for event in StatusEvent.objects.filter(person_id__in=list(persons)).only(
+            "id", "person_id", "status", "effective_date", "corrects_id"):
+        history[event.person_id].append(event)
+    for pid, person in persons.items():
+        person.current_status, person.current_status_date, person.was_missing = derive_status(history[pid])
+    Person.objects.bulk_update(list(persons.values()), ["current_status", "current_status_date", "was_missing"],
+                               batch_size=500)
+    record(actor, "person.status_events_bulk", object_type="source", object_id=source.pk,
+           details={"source": source.kind, "events": [[e.person_id, e.pk, e.status, e.effective_date.isoformat()]
+                                                      for e in events]}, request=request)
+    for event in events:
+        status_event_added.send(sender=StatusEvent, person=persons[event.person_id], event=event)
+    return events
+
+
 # --- names ------------------------------------------------------------------------------
 
 @transaction.atomic

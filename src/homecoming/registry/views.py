@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -56,7 +55,7 @@ def person_list(request):
         filters = selectors.RegisterFilters(**{k: v for k, v in data.items() if v not in (None, "", False)},
                                             sort=sort if sort in selectors.SORTS else "name", descending=descending)
         persons = selectors.filter_persons(filters)
-    page = Paginator(persons, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.page_of_persons(persons, request.GET.get("page"), PAGE_SIZE)
     params = {k: v for k, v in request.GET.items() if k not in ("page",) and v}
     base = {k: v for k, v in params.items() if k not in ("sort", "dir")}
     columns = []
