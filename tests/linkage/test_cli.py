@@ -1,0 +1,150 @@
+"""`homecoming link` / `homecoming dedupe` on CSV files, including every bad input."""
+
+import csv
+import os
+import subprocess
+import sys
+
+import pytest
+
+from homecoming.linkage.cli import main
+
+REGISTRY = """id,last_name,first_name,patronymic,birth_date,service_number
+r1,Завгородній,Олександр,Миколайович,1990-05-17,АВ123456
+r2,Завгородній,Олександр,Іванович,1985-02-03,
+r3,Вернигора,Тарас,Петрович,1979-11-30,
+r4,Вернигора,Тарас,Петрович,1979-11-30,
+"""
+LIST = """full_name,birth_date,id,extra
+ЗАВГОРОДНИЙ Александр Николаевич,17.05.1990,x1,ignored
+Завгородній Олександр,,x2,
+Яремчишин Святослав,2001-01-01,x3,
+"""
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    p = tmp_path / name
+    p.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return str(p)
+
+
+def read(path):
+    with open(path, encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_link_writes_best_candidate_and_review_rows(tmp_path):
+    reg, lst = write(tmp_path, "r.csv", REGISTRY), write(tmp_path, "l.csv", LIST)
+    out = str(tmp_path / "m.csv")
+    assert main(["link", "--registry", reg, "--list", lst, "--out", out, "--explain"]) == 0
+    rows = read(out)
+    assert {"list_id", "registry_id", "score", "decision", "explanation"} <= set(rows[0])
+    by = {}
+    for r in rows:
+        by.setdefault(r["list_id"], []).append(r)
+    assert [(r["registry_id"], r["decision"]) for r in by["x1"]][0] == ("r1", "match")
+    # a name without a date: every namesake listed for review, best first
+    x2 = by["x2"]
+    assert {r["registry_id"] for r in x2} == {"r1", "r2"}
+    assert all(r["decision"] == "review" for r in x2)
+    assert [float(r["score"]) for r in x2] == sorted((float(r["score"]) for r in x2), reverse=True)
+    assert by["x3"] == [by["x3"][0]] and by["x3"][0]["decision"] == "none" and by["x3"][0]["registry_id"] == ""
+    assert "birth_date" in by["x1"][0]["explanation"]
+
+
+def test_dedupe_writes_clusters(tmp_path):
+    reg = write(tmp_path, "r.csv", REGISTRY)
+    out = str(tmp_path / "c.csv")
+    assert main(["dedupe", "--registry", reg, "--out", out]) == 0
+    rows = read(out)
+    assert [(r["cluster_id"], r["record_id"], r["other_id"], r["decision"]) for r in rows if r["decision"] == "match"] \
+        == [("r3", "r3", "r4", "match")]
+
+
+BAD = [
+    # (case, file text or bytes, expected fragments of the message)
+    ("missing id column", "name,last_name\na,Петренко\n", ["row 1", "'id'", "missing column"]),
+    ("no name columns", "id,birth_date\n1,1990\n", ["row 1", "'last_name'", "name columns"]),
+    ("empty id", "id,last_name\n1,Петренко\n,Коваль\n", ["row 3", "'id'", "empty id"]),
+    ("repeated id", "id,last_name\n7,Петренко\n7,Коваль\n", ["row 3", "'id'", "repeats row 2"]),
+    ("bad date", "id,last_name,birth_date\n1,Петренко,1990-02-30\n", ["row 2", "'birth_date'", "not a valid date"]),
+    ("not a date", "id,last_name,birth_date\n1,Петренко,17/05/1990\n", ["row 2", "'birth_date'", "YYYY-MM-DD"]),
+    ("no name", "id,last_name,first_name,full_name\n1,,,\n", ["row 2", "'full_name'", "no name"]),
+    ("too many fields", "id,last_name\n1,Петренко,Олександр\n", ["row 2", "3 fields"]),
+    ("column twice", "id,last_name,last_name\n1,a,b\n", ["row 1", "'last_name'", "twice"]),
+    ("empty file", "", ["empty file"]),
+    ("not utf-8", "id,last_name\n1,Петренко\n".encode("cp1251"), ["row 2", "not UTF-8"]),
+    ("nul byte", b"id,last_name\n1,Pet\x00renko\n", ["row 2", "NUL"]),
+]
+
+
+@pytest.mark.parametrize("which", ["registry", "list"])
+@pytest.mark.parametrize("case,text,fragments", BAD, ids=[b[0] for b in BAD])
+def test_bad_input_names_file_row_column_and_writes_nothing(tmp_path, capsys, which, case, text, fragments):
+    good_reg, good_list = write(tmp_path, "r.csv", REGISTRY), write(tmp_path, "l.csv", LIST)
+    bad = write(tmp_path, "bad.csv", text)
+    out = tmp_path / "m.csv"
+    args = ["link", "--registry", bad if which == "registry" else good_reg,
+            "--list", bad if which == "list" else good_list, "--out", str(out)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert bad in err
+    for frag in fragments:
+        assert frag in err
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".homecoming-")] == []
+
+
+def test_bad_input_for_dedupe(tmp_path, capsys):
+    bad = write(tmp_path, "bad.csv", "id,last_name,birth_date\n1,Петренко,199\n")
+    out = tmp_path / "c.csv"
+    assert main(["dedupe", "--registry", bad, "--out", str(out)]) == 2
+    assert "row 2" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_missing_file(tmp_path, capsys):
+    out = tmp_path / "m.csv"
+    missing = str(tmp_path / "nope.csv")
+    assert main(["link", "--registry", missing, "--list", missing, "--out", str(out)]) == 2
+    assert f"{missing}: file not found" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_missing_output_directory(tmp_path, capsys):
+    reg, lst = write(tmp_path, "r.csv", REGISTRY), write(tmp_path, "l.csv", LIST)
+    out = tmp_path / "no" / "such" / "m.csv"
+    assert main(["link", "--registry", reg, "--list", lst, "--out", str(out)]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_bad_input_keeps_an_existing_output_untouched(tmp_path):
+    reg = write(tmp_path, "r.csv", REGISTRY)
+    bad = write(tmp_path, "bad.csv", "id,last_name\n,x\n")
+    out = tmp_path / "m.csv"
+    out.write_text("previous run\n", encoding="utf-8")
+    assert main(["link", "--registry", reg, "--list", bad, "--out", str(out)]) == 2
+    assert out.read_text(encoding="utf-8") == "previous run\n"
+
+
+def test_usage_error_exits_2(capsys):
+    assert main(["link", "--registry", "r.csv"]) == 2
+    assert "required" in capsys.readouterr().err
+
+
+def test_subprocess_exit_codes(tmp_path):
+    reg, lst = write(tmp_path, "r.csv", REGISTRY), write(tmp_path, "l.csv", LIST)
+    out = tmp_path / "m.csv"
+    code = "import sys; from homecoming.linkage.cli import main; sys.exit(main(sys.argv[1:]))"
+    env = dict(os.environ)
+    ok = subprocess.run([sys.executable, "-c", code, "link", "--registry", reg, "--list", lst, "--out", str(out)],
+                        capture_output=True, text=True, env=env)
+    assert ok.returncode == 0 and out.exists()
+    bad = write(tmp_path, "bad.csv", "id,last_name,birth_date\n1,x,1990-99\n")
+    out2 = tmp_path / "m2.csv"
+    r = subprocess.run([sys.executable, "-c", code, "link", "--registry", reg, "--list", bad, "--out", str(out2)],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 2
+    assert "row 2" in r.stderr and "'birth_date'" in r.stderr and "Traceback" not in r.stderr
+    assert not out2.exists()
