@@ -162,6 +162,8 @@ def person_edit(request, pk):
         messages.error(request, _("This record was merged into %(ref)s; edit that one.")
                        % {"ref": person.merged_into.reference})
         return redirect("registry:person_detail", pk=person.merged_into_id)
+    if request.method == "GET":
+        services.record_person_view(request.user, person, request=request, via="edit")
     initial = {f: getattr(person, f) for f in fields}
     form = PersonForm(request.POST or None, field_names=fields, initial=initial)
     version_form = VersionForm(request.POST or None, initial={"version": person.version})
@@ -202,6 +204,8 @@ def event_add(request, pk):
     person = _person_or_redirect(pk)
     if person.merged_into_id:
         raise Http404
+    if request.method == "GET":
+        services.record_person_view(request.user, person, request=request, via="event_form")
     events = selectors.timeline(person)
     form = StatusEventForm(request.POST or None, person=person, events=events)
     if request.method == "POST" and form.is_valid():
