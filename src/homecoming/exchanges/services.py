@@ -337,19 +337,18 @@ def add_entries(actor, exchange_id: int, category_id: int, person_ids: list[int]
         prepared.append((person, evaluation.reasons(labels)))
     if problems:
         raise ValidationError(problems)
-    entries = []
     source = Source.objects.create(kind=SourceKind.EXCHANGE_RECORD, created_by=_user(actor),
                                    reference=f"{exchange.agreement.title}, {_('stage')} {exchange.number}")
-    for person, reasons in prepared:
-        entry = ListEntry.objects.create(exchange=exchange, category=category, person=person,
-                                         direction=selectors.DIRECTION_OF_SIDE[person.side], reasons=reasons,
-                                         created_by=_user(actor))
-        _entry_event(entry, "", EntryState.PROPOSED, "", actor).save()
-        if person.current_status != Status.ON_EXCHANGE_LIST:
-            registry_services.add_status_event(actor, person.pk, status=Status.ON_EXCHANGE_LIST,
-                                               effective_date=day, source=source, permission=CHANGE_EXCHANGE,
-                                               request=request)
-        entries.append(entry)
+    entries = ListEntry.objects.bulk_create(
+        [ListEntry(exchange=exchange, category=category, person=person,
+                   direction=selectors.DIRECTION_OF_SIDE[person.side], reasons=reasons, created_by=_user(actor))
+         for person, reasons in prepared], batch_size=500)
+    EntryEvent.objects.bulk_create([_entry_event(e, "", EntryState.PROPOSED, "", actor) for e in entries],
+                                   batch_size=500)
+    registry_services.add_status_events_bulk(
+        actor, [(person.pk, Status.ON_EXCHANGE_LIST, day) for person, _r in prepared
+                if person.current_status != Status.ON_EXCHANGE_LIST],
+        source=source, permission=CHANGE_EXCHANGE, request=request)
     record(actor, "exchange.entries_add", object_type="exchange", object_id=exchange.pk,
            details={"category": category.pk, "persons": [e.person_id for e in entries]}, request=request)
     return entries
@@ -601,10 +600,9 @@ def reconcile(actor, exchange_id: int, *, request=None) -> dict[str, Any]:
             changed_entries.append(entry)
         ListEntry.objects.bulk_update(changed_entries, ["state"], batch_size=500)
         EntryEvent.objects.bulk_create(events, batch_size=500)
-        for c in crossings:
-            status = Status.RETURNED if c.person.side == Side.OURS else Status.EXCHANGED
-            registry_services.add_status_event(actor, c.person_id, status=status, effective_date=day,
-                                               source=source, permission=RECONCILE, request=request)
+        registry_services.add_status_events_bulk(
+            actor, [(c.person_id, Status.RETURNED if c.person.side == Side.OURS else Status.EXCHANGED, day)
+                    for c in crossings], source=source, permission=RECONCILE, request=request)
         report = build_report(exchange, entries, crossings, missing_before)
         exchange.status = ExchangeStatus.RECONCILED
         exchange.reconciled_at = now
