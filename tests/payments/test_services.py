@@ -270,7 +270,7 @@ def test_report_by_exchange(paid_returnee, finance, make_returnee):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_approvals_at_the_same_moment_pay_once(paid_returnee, finance, make_user):
+def test_two_approvals_at_the_same_moment_pay_once(initial_data, paid_returnee, finance, make_user):
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (row locks)")
     first, second = finance

@@ -51,6 +51,11 @@ def batches(state: str = "") -> QuerySet[Batch]:
 ZERO = Decimal("0.00")
 
 
+def _money(value) -> Decimal:
+    """A database sum as exact kopiyky (SQLite returns sums of decimals with a long tail)."""
+    return ZERO if value is None else Decimal(value).quantize(Decimal("0.01"))
+
+
 def report() -> dict:
     """What is owed (dues not approved yet), approved (in the ledger, batch not paid) and paid,
     by exchange (blank: released by other means or no exchange known) and overall."""
@@ -65,13 +70,13 @@ def report() -> dict:
     owed = (Due.objects.filter(ledger_entry__isnull=True).values("entitlement__exchange_label")
             .annotate(s=Sum("amount")))
     for r in owed:
-        row(r["entitlement__exchange_label"])["owed"] = r["s"] or ZERO
+        row(r["entitlement__exchange_label"])["owed"] = _money(r["s"])
     ledger = (LedgerEntry.objects.values("due__entitlement__exchange_label", "batch__state")
               .annotate(s=Sum("amount")))
     for r in ledger:
         target = row(r["due__entitlement__exchange_label"])
         key = "paid" if r["batch__state"] == BatchState.PAID else "approved"
-        target[key] += r["s"] or ZERO
+        target[key] += _money(r["s"])
     ordered = sorted(rows.values(), key=lambda r: (r["exchange"] == "", r["exchange"]))
     total = {"exchange": "", "persons": sum(r["persons"] for r in ordered),
              "owed": sum((r["owed"] for r in ordered), ZERO), "approved": sum((r["approved"] for r in ordered), ZERO),

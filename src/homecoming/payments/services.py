@@ -301,6 +301,8 @@ def compute_entitlement(actor, person_id: int, *, request=None) -> Entitlement:
         rule_set.used_at = now
         rule_set.save(update_fields=["used_at"])
     already = entitlement.dues.aggregate(s=Sum("amount"))["s"]
+    if already is not None:  # exact kopiyky (SQLite sums decimals as floats)
+        already = Decimal(already).quantize(arithmetic.KOPIYKA)
     due = None
     if already is None:
         due = Due.objects.create(entitlement=entitlement, kind=DueKind.ENTITLEMENT, amount=comp.total,
