@@ -119,13 +119,14 @@ def table(title: str, res: dict, check: bool) -> tuple[list[str], list[str]]:
         if sv is not None and hv is not None:
             lower_better = op in ("<=", "<")
             better = "yes" if (hv < sv if lower_better else hv > sv) else ("tie" if hv == sv else "no")
-        lines.append(f"| {LABELS[m]} | {target} | {_fmt(m, hv)} | {_fmt(m, sv)} | {'yes' if met else 'NO'} | {better} |")
+        lines.append(f"| {LABELS[m]} | {target} | {_fmt(m, hv)} | {_fmt(m, sv)} "
+                     f"| {'yes' if met else 'NO'} | {better} |")
         if check and not met:
             failures.append(f"{title}: {LABELS[m]} = {_fmt(m, hv)} (target {target})")
     if "error" in s:
         lines.append(f"\nSplink failed: {s['error']}")
-    extra = f"{h.get('rows', 0)} list rows, {h.get('findable_rows', 0)} findable; " \
-            f"wrong automatic matches: Homecoming {h.get('wrong_auto_rows')}, Splink {s.get('wrong_auto_rows', '-')} rows"
+    extra = (f"{h.get('rows', 0)} list rows, {h.get('findable_rows', 0)} findable; wrong automatic matches: "
+             f"Homecoming {h.get('wrong_auto_rows')}, Splink {s.get('wrong_auto_rows', '-')} rows")
     lines += ["", extra, ""]
     return lines, failures
 

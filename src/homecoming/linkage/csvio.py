@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import os
@@ -55,7 +56,8 @@ def read_records(path: str) -> list[Record]:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(path, line, None, f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8") from None
+        raise InputError(path, line, None,
+                         f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8") from None
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise InputError(path, line, None, "contains a NUL byte; this is not a CSV text file")
@@ -63,7 +65,8 @@ def read_records(path: str) -> list[Record]:
     try:
         header = next(reader)
     except StopIteration:
-        raise InputError(path, None, None, "empty file; expected a header row with at least 'id' and a name column") from None
+        raise InputError(path, None, None,
+                         "empty file; expected a header row with at least 'id' and a name column") from None
     except csv.Error as exc:
         raise InputError(path, 1, None, f"not a valid CSV header ({exc})") from None
     cols = [normalize(h).strip().lower() for h in header]
@@ -75,7 +78,8 @@ def read_records(path: str) -> list[Record]:
     if "id" not in seen:
         raise InputError(path, 1, "id", f"missing column; the header has {', '.join(header) or 'nothing'}")
     if not any(c in seen for c in ("last_name", "first_name", "full_name")):
-        raise InputError(path, 1, "last_name", "missing name columns; expected last_name/first_name/patronymic or full_name")
+        raise InputError(path, 1, "last_name",
+                         "missing name columns; expected last_name/first_name/patronymic or full_name")
     out: list[Record] = []
     ids: dict[str, int] = {}
     line = 1
@@ -98,7 +102,8 @@ def read_records(path: str) -> list[Record]:
                 raise InputError(path, line, "id", f"id {rid!r} repeats row {ids[rid]}")
             ids[rid] = line
             if not any(normalize(get(c)) for c in ("last_name", "first_name", "patronymic", "full_name")):
-                raise InputError(path, line, "full_name", "no name: last_name, first_name, patronymic and full_name are all empty")
+                raise InputError(path, line, "full_name",
+                                 "no name: last_name, first_name, patronymic and full_name are all empty")
             try:
                 bd = parse_partial_date(get("birth_date"))
             except ValueError as exc:
@@ -125,8 +130,6 @@ def write_atomic(path: str, header: list[str], rows: Iterable[list[str]] | Calla
                 w.writerow(r)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from dataclasses import dataclass
@@ -150,22 +151,16 @@ def neighbours(d: PartialDate) -> list[PartialDate]:
     res: set[PartialDate] = set()
     for s in out:
         if isinstance(s, str):
-            try:
+            with contextlib.suppress(ValueError):
                 res.add(PartialDate(int(s[:4]), int(s[4:6]), int(s[6:])))
-            except ValueError:
-                pass
     base = dt.date(d.year, d.month, d.day)
     for delta in (-1, 1):
         x = base + dt.timedelta(days=delta)
         res.add(PartialDate(x.year, x.month, x.day))
         for y, m in ((d.year + delta, d.month), (d.year, d.month + delta)):
-            try:
+            with contextlib.suppress(ValueError, TypeError):
                 res.add(PartialDate(y, m, d.day))
-            except (ValueError, TypeError):
-                pass
-    try:
+    with contextlib.suppress(ValueError):
         res.add(PartialDate(d.year, d.day, d.month))
-    except ValueError:
-        pass
     res.discard(d)
     return sorted(res)

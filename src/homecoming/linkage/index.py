@@ -304,24 +304,27 @@ class LinkageIndex:
         ld = compare_dates(r.birth_date, c.birth_date)
         ls = compare_identifiers(r.service_number, c.service_number)
         lt = compare_identifiers(r.tax_number, c.tax_number)
-        if swapped:
-            w = self._name_weight("last_name", ll, r.first, c.last) + self._name_weight("first_name", lf, r.last, c.first)
-        else:
-            w = self._name_weight("last_name", ll, r.last, c.last) + self._name_weight("first_name", lf, r.first, c.first)
+        rl, rf = (r.first, r.last) if swapped else (r.last, r.first)
+        w = self._name_weight("last_name", ll, rl, c.last) + self._name_weight("first_name", lf, rf, c.first)
         w += self._name_weight("patronymic", lp, r.patronymic, c.patronymic)
         w += self._date_weight(ld, r.birth_date, c.birth_date)
-        if ls != "missing":
-            w += self._w("service_number", ls, 1 / max(len(self._recs), 1)) if ls == "same" else self._w("service_number", ls)
-        if lt != "missing":
-            w += self._w("tax_number", lt, 1 / max(len(self._recs), 1)) if lt == "same" else self._w("tax_number", lt)
+        w += self._id_weight("service_number", ls) + self._id_weight("tax_number", lt)
         return w, (ll, lf, lp, ld, ls, lt), swapped
+
+    def _id_weight(self, fld: str, level: str) -> float:
+        if level == "missing":
+            return 0.0
+        if level == "same":  # an identifier is unique: u = 1 / size of the register
+            return self._w(fld, level, 1 / max(len(self._recs), 1))
+        return self._w(fld, level)
 
     def _explain(self, r: Prepared, c: Prepared, levels: tuple[str, ...], swapped: bool) -> list[FieldComparison]:
         ll, lf, lp, ld, ls, lt = levels
         rl, rf = (r.first, r.last) if swapped else (r.last, r.first)
         out = [
             FieldComparison("last_name", ll, round(self._name_weight("last_name", ll, rl, c.last), 2),
-                            rl.text, c.last.text, _NAME_NOTES[ll] + (" (first and last name swapped)" if swapped else "")),
+                            rl.text, c.last.text,
+                            _NAME_NOTES[ll] + (" (first and last name swapped)" if swapped else "")),
             FieldComparison("first_name", lf, round(self._name_weight("first_name", lf, rf, c.first), 2),
                             rf.text, c.first.text, _NAME_NOTES[lf]),
             FieldComparison("patronymic", lp, round(self._name_weight("patronymic", lp, r.patronymic, c.patronymic), 2),
@@ -329,12 +332,11 @@ class LinkageIndex:
             FieldComparison("birth_date", ld, round(self._date_weight(ld, r.birth_date, c.birth_date), 2),
                             str(r.birth_date or ""), str(c.birth_date or ""), _DATE_NOTES[ld]),
         ]
-        n = max(len(self._recs), 1)
         for fld, lvl, a, b in (("service_number", ls, r.service_number, c.service_number),
                                ("tax_number", lt, r.tax_number, c.tax_number)):
             if lvl == "missing" and not a and not b:
                 continue
-            w = 0.0 if lvl == "missing" else (self._w(fld, lvl, 1 / n) if lvl == "same" else self._w(fld, lvl))
+            w = self._id_weight(fld, lvl)
             out.append(FieldComparison(fld, lvl, round(w, 2), a, b, _ID_NOTES[lvl]))
         return out
 

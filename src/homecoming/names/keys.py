@@ -164,12 +164,11 @@ def search_keys(token: str) -> frozenset[str]:
             if sum(c.isalpha() for c in part) > 1:
                 out |= search_keys(part)
         return frozenset(out | {skeleton(key.replace("-", "").replace(" ", ""))} - {""})
-    if any(is_cyrillic_char(c) for c in key):
-        # first names and patronymics: dictionary equivalents.  Surnames are not looked
-        # up: their Ukrainian and Russian forms differ in vowels, which skeletons drop.
-        base = {skeleton(f) for f in equivalents(key, None)}
-    else:
-        base = {skeleton(key)}
+    # Cyrillic: the skeletons of the dictionary equivalents (first names, patronymics).
+    # Surnames are not looked up: their Ukrainian and Russian forms differ in vowels,
+    # which skeletons drop.
+    cyr = any(is_cyrillic_char(c) for c in key)
+    base = {skeleton(f) for f in equivalents(key, None)} if cyr else {skeleton(key)}
     base.discard("")
     if not base:
         return frozenset()

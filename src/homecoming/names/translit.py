@@ -92,11 +92,9 @@ def transliterate(text: str, standard: str = "kmu2010") -> str:
         raise ValueError(f"unknown standard {standard!r}; expected one of {', '.join(STANDARDS)}")
     text = normalize(text)
     table = STANDARDS[standard]
-    if standard in RUSSIAN_STANDARDS:
-        # Russian tables ignore the apostrophe; a Ukrainian one is simply dropped.
-        text = text.translate(_UK_FOR_RU).replace("'", "")
-    else:
-        text = text.translate(_RU_FOR_KMU)
+    # Russian tables ignore the apostrophe: a Ukrainian one is simply dropped.
+    ru = standard in RUSSIAN_STANDARDS
+    text = text.translate(_UK_FOR_RU).replace("'", "") if ru else text.translate(_RU_FOR_KMU)
     if table is _RussianBGN:
         return _RussianBGN.translit(text)
     out = tu.translit(text, table)
