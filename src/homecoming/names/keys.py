@@ -153,7 +153,7 @@ def search_keys(token: str) -> frozenset[str]:
     under every key; candidates are the union, to be ranked by a real comparison.
     """
     key = normalize_key(token).strip(".")
-    letters = [c for c in key if c.isalpha()]
+    letters = [c for c in key if c.isalpha() and c not in "ьъ"]  # soft signs are not sounds
     if not letters:
         return frozenset()
     if len(letters) == 1:
