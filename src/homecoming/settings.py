@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "homecoming.audit",
     "homecoming.accounts",
     "homecoming.registry",
+    "homecoming.intake",
     "homecoming.exchanges",
     "homecoming.families",
     "homecoming.aftercare",
@@ -305,6 +306,12 @@ TASKS = {
         )
     }
 }
+
+# --- imports (intake): the largest file and the most rows accepted; files with more rows than
+# IMPORT_INLINE_ROWS run as a background task
+IMPORT_MAX_BYTES = int(_env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(_env("IMPORT_MAX_ROWS", "200000"))
+IMPORT_INLINE_ROWS = int(_env("IMPORT_INLINE_ROWS", "2000"))
 
 # --- e-mail ------------------------------------------------------------------------------
 EMAIL_BACKEND = _env(

@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("audit/", include("homecoming.audit.urls")),
     path("persons/", include("homecoming.registry.urls")),
+    path("intake/", include("homecoming.intake.urls")),
     path("exchanges/", include("homecoming.exchanges.urls")),
     path("family/", include("homecoming.families.portal_urls")),
     path("families/", include("homecoming.families.urls")),

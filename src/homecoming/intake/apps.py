@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntakeConfig(AppConfig):
+    name = "homecoming.intake"
+    label = "intake"
+    verbose_name = _("Intake")
+
+    def ready(self) -> None:
+        from homecoming.registry.services import person_merged
+
+        from . import receivers
+
+        person_merged.connect(receivers.repoint_rows_after_merge, dispatch_uid="intake-repoint-after-merge")

@@ -1,0 +1,339 @@
+"""Intake pages: upload and check a file, correct its columns, import; the list index; the review
+queue; exports. Every write goes through services; every read of persons is audited."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from homecoming.registry.forms import RegisterFilterForm
+from homecoming.registry.selectors import SORTS, RegisterFilters
+
+from . import exports, selectors, services
+from .columns import FIELDS
+from .forms import DecideForm, ExportForm, MappingForm, StartForm, UploadForm
+from .models import ImportJob, ImportKind, IncomingList, ListRow, RowState
+
+PAGE_SIZE = 20
+FIELD_LABELS = {
+    "last_name": gettext_lazy("Last name"), "first_name": gettext_lazy("First name"),
+    "patronymic": gettext_lazy("Patronymic"), "birth_date": gettext_lazy("Date of birth"),
+    "service_number": gettext_lazy("Service number"), "tax_number": gettext_lazy("Tax number"),
+}
+LEVEL_LABELS = {
+    "same": gettext_lazy("same"), "close": gettext_lazy("a typo away"), "initial": gettext_lazy("initial agrees"),
+    "differ": gettext_lazy("differs"), "missing": gettext_lazy("not known on one side"),
+    "exact": gettext_lazy("same date"), "swap": gettext_lazy("day and month swapped"),
+    "typo": gettext_lazy("one digit differs"), "near": gettext_lazy("one day, month or year apart"),
+    "month": gettext_lazy("same month"), "year": gettext_lazy("same year"),
+}
+PHASE_LABELS = {
+    "queued": gettext_lazy("waiting for a worker"), "reading": gettext_lazy("reading the file"),
+    "checking": gettext_lazy("checking the rows"), "linking": gettext_lazy("linking with the register"),
+    "saving": gettext_lazy("saving"),
+}
+QUEUE_TABS = [("review", gettext_lazy("To review")), ("match", gettext_lazy("Automatic matches")),
+              ("none", gettext_lazy("No candidate")), ("decided", gettext_lazy("Decided")),
+              ("all", gettext_lazy("All rows"))]
+
+
+def _require_any(request, *perms):
+    if not any(request.user.has_perm(p) for p in perms):
+        raise PermissionDenied
+
+
+def _kinds(user) -> list[str]:
+    kinds = []
+    if user.has_perm("intake.add_incominglist"):
+        kinds.append(ImportKind.LIST)
+    if user.has_perm("intake.import_persons") and user.has_perm("registry.add_person"):
+        kinds.append(ImportKind.PERSONS)
+    return kinds
+
+
+def _errors_to_form(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def list_index(request):
+    _require_any(request, "intake.view_incominglist", "intake.import_persons")
+    lists = selectors.lists_with_counts() if request.user.has_perm("intake.view_incominglist") else []
+    page = Paginator(lists, 25).get_page(request.GET.get("page")) if lists != [] else None
+    jobs = selectors.recent_jobs()
+    if not request.user.has_perm("intake.view_incominglist"):
+        jobs = jobs.filter(kind=ImportKind.PERSONS)
+    return render(request, "intake/list_index.html", {
+        "page": page, "jobs": jobs[:15], "can_upload": bool(_kinds(request.user)),
+        "can_export": request.user.has_perm("intake.export_register"),
+    })
+
+
+def upload(request):
+    kinds = _kinds(request.user)
+    if not kinds:
+        raise PermissionDenied
+    initial = {"kind": request.GET.get("kind") if request.GET.get("kind") in kinds else kinds[0]}
+    if initial["kind"] == ImportKind.PERSONS:
+        initial["source_kind"] = "unit_report"
+    form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        f = d["file"]
+        try:
+            job = services.stage_upload(
+                request.user, content=f.read(), filename=f.name, kind=d["kind"], source_kind=d["source_kind"],
+                source_reference=d["source_reference"], list_date=d["list_date"],
+                status_on_accept=d["status_on_accept"], sheet=d["sheet"], request=request)
+        except ValidationError as exc:
+            _errors_to_form(form, exc)
+        else:
+            return redirect("intake:job_detail", pk=job.pk)
+    title = _("Import persons") if kinds == [ImportKind.PERSONS] else _("Upload a file")
+    return render(request, "intake/upload.html", {"form": form, "title": title})
+
+
+def _job_for(request, pk) -> ImportJob:
+    job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
+    if job.kind == ImportKind.PERSONS:
+        _require_any(request, "intake.import_persons")
+    else:
+        _require_any(request, "intake.view_incominglist")
+    return job
+
+
+def _samples(job: ImportJob) -> dict[int, list[str]]:
+    from .parsing import read_table
+
+    try:
+        table = read_table(bytes(ImportJob.objects.values_list("content", flat=True).get(pk=job.pk)), job.filename,
+                           sheet=job.sheet or None)
+    except Exception:  # noqa: BLE001 - samples only help the user
+        return {}
+    out: dict[int, list[str]] = {}
+    for _n, cells in table.rows[:3]:
+        for i, c in enumerate(cells[:len(job.headers)]):
+            out.setdefault(i, []).append(c)
+    return out
+
+
+def job_detail(request, pk):
+    job = _job_for(request, pk)
+    can_write = job.kind in _kinds(request.user)
+    mapping_form = start_form = None
+    if job.state == "staged" and can_write:
+        mapping_form = MappingForm(headers=job.headers, mapping=job.mapping, samples=_samples(job))
+        start_form = StartForm()
+    from .columns import mapping_problems
+
+    labels = {f: v[0] for f, v in FIELDS.items()}
+    return render(request, "intake/job_detail.html", {
+        "job": job, "mapping_form": mapping_form, "start_form": start_form,
+        "problems": mapping_problems(job.mapping, job.kind) if job.state == "staged" else [],
+        "columns": [(h, labels.get(m, "")) for h, m in zip(job.headers, job.mapping, strict=False)],
+        "phase": PHASE_LABELS.get(job.phase, job.phase), "can_write": can_write,
+        "incoming_list": IncomingList.objects.filter(job=job).first(),
+    })
+
+
+@require_POST
+def job_mapping(request, pk):
+    job = _job_for(request, pk)
+    form = MappingForm(request.POST, headers=job.headers, mapping=job.mapping, samples={})
+    if form.is_valid():
+        try:
+            services.update_mapping(request.user, job.pk, form.mapping(), save=form.cleaned_data["save_mapping"],
+                                    request=request)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Columns saved; the file was checked again."))
+    return redirect("intake:job_detail", pk=job.pk)
+
+
+@require_POST
+def job_start(request, pk):
+    job = _job_for(request, pk)
+    form = StartForm(request.POST)
+    form.is_valid()
+    try:
+        job = services.start_import(request.user, job.pk, only_valid=form.cleaned_data.get("only_valid", False),
+                                    request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if job.state == "done":
+            messages.success(request, _("The file was imported."))
+        elif job.state == "failed":
+            messages.error(request, job.message)
+    return redirect("intake:job_detail", pk=job.pk)
+
+
+@require_POST
+def job_cancel(request, pk):
+    job = _job_for(request, pk)
+    try:
+        services.cancel_import(request.user, job.pk, request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The upload was cancelled; nothing was imported."))
+    return redirect("intake:list_index")
+
+
+# --- review ---------------------------------------------------------------------------------
+
+def _evidence(explanation: list[dict]) -> list[dict]:
+    out = []
+    for f in explanation:
+        w = f.get("weight", 0.0)
+        out.append({
+            "label": FIELD_LABELS.get(f["field"], f["field"]), "list_value": f.get("list_value", ""),
+            "registry_value": f.get("registry_value", ""), "level": LEVEL_LABELS.get(f["level"], f["level"]),
+            "weight": w, "agreement": "agree" if w > 0.5 else "disagree" if w < -0.5 else "neutral",
+        })
+    return out
+
+
+def list_review(request, pk):
+    _require_any(request, "intake.view_incominglist")
+    lst = get_object_or_404(selectors.lists_with_counts(), pk=pk)
+    which = request.GET.get("show", "review")
+    if which not in dict(QUEUE_TABS):
+        which = "review"
+    page = Paginator(selectors.queue_rows(lst, which), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page)
+    ids = {c["person_id"] for r in rows for c in r.candidates} | {r.person_id for r in rows if r.person_id}
+    persons = selectors.persons_by_id(ids)
+    items = []
+    for r in rows:
+        cands = []
+        for c in r.candidates:
+            p = persons.get(c["person_id"])
+            cands.append({"person": p, "probability": c["probability"], "percent": round(c["probability"] * 100, 1),
+                          "weight": c["match_weight"], "evidence": _evidence(c.get("explanation", [])),
+                          "auto": c.get("decision") == "match"})
+        items.append({"row": r, "candidates": cands, "raw": [(k, v) for k, v in r.raw.items() if v]})
+    if ids:
+        services.record_review_view(request.user, lst, ids, request=request)
+    tabs = [{"key": k, "label": label, "active": k == which, "query": urlencode({"show": k})}
+            for k, label in QUEUE_TABS]
+    return render(request, "intake/list_review.html", {
+        "list": lst, "page": page, "items": items, "tabs": tabs, "which": which,
+        "query": urlencode({"show": which}),
+        "can_review": request.user.has_perm("intake.review_match"),
+        "can_create": request.user.has_perm("registry.add_person"),
+        "can_export": request.user.has_perm("intake.export_register"),
+        "export_form": ExportForm(),
+    })
+
+
+@require_POST
+def row_decide(request, pk, row_id):
+    _require_any(request, "intake.review_match")
+    row = get_object_or_404(ListRow, pk=row_id, incoming_list_id=pk)
+    form = DecideForm(request.POST)
+    back = request.POST.get("next") or ""
+    target = redirect(f"{request.path.rsplit('/rows/', 1)[0]}/?{back}" if back.startswith("show=") else
+                      f"{request.path.rsplit('/rows/', 1)[0]}/")
+    if not form.is_valid():
+        messages.error(request, _("Row %(row)s: the decision was incomplete; nothing was changed.")
+                       % {"row": row.row_number})
+        return target
+    d = form.cleaned_data
+    action, person_id = d["action"], d.get("person")
+    if action == "other":
+        person = services.person_for_reference(d.get("other") or "")
+        if person is None:
+            messages.error(request, _("Row %(row)s: no person has the reference “%(ref)s”; nothing was changed.")
+                           % {"row": row.row_number, "ref": d.get("other") or ""})
+            return target
+        action, person_id = "accept", person.pk
+    try:
+        row = services.decide_row(request.user, row.pk, action=action, version=d["version"], person_id=person_id,
+                                  request=request)
+    except services.RowAlreadyDecided as exc:
+        messages.warning(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, _("Row %(row)s: %(error)s") % {"row": row.row_number,
+                                                                "error": " ".join(exc.messages)})
+    except PermissionDenied:
+        messages.error(request, _("You do not have the permission to do this."))
+    else:
+        if row.state == RowState.REJECTED:
+            messages.success(request, _("Row %(row)s rejected.") % {"row": row.row_number})
+        else:
+            messages.success(request, _("Row %(row)s: %(state)s, %(ref)s.") % {
+                "row": row.row_number, "state": row.get_state_display(), "ref": row.person.reference})
+    return target
+
+
+@require_POST
+def accept_automatic(request, pk):
+    _require_any(request, "intake.review_match")
+    lst = get_object_or_404(IncomingList, pk=pk)
+    result = services.accept_automatic(request.user, lst.pk, request=request)
+    messages.success(request, _("%(n)s automatic matches confirmed.") % {"n": result["accepted"]})
+    if result["skipped"]:
+        messages.warning(request, _("%(n)s rows had been decided by someone else meanwhile and were left as they "
+                                    "are.") % {"n": result["skipped"]})
+    for number, error in result["failed"][:20]:
+        messages.error(request, _("Row %(row)s: %(error)s") % {"row": number, "error": error})
+    return redirect(f"{request.path.rsplit('/accept-automatic/', 1)[0]}/?show=review")
+
+
+# --- exports --------------------------------------------------------------------------------
+
+def _download(f: exports.ExportFile) -> HttpResponse:
+    response = HttpResponse(f.content, content_type=f.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{f.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def export_register(request):
+    _require_any(request, "intake.export_register")
+    filter_form = RegisterFilterForm(request.GET or None)
+    export_form = ExportForm(request.GET or None)
+    if request.GET.get("download") and filter_form.is_valid() and export_form.is_valid():
+        data = {k: v for k, v in filter_form.cleaned_data.items() if v not in (None, "", False)}
+        filters = RegisterFilters(**data, sort=request.GET.get("sort") if request.GET.get("sort") in SORTS
+                                  else "name")
+        try:
+            f = exports.export_register(request.user, filters, export_form.cleaned_data["format"],
+                                        hxl=export_form.cleaned_data["hxl"], request=request)
+        except ValidationError as exc:
+            export_form.add_error(None, exc.messages)
+        else:
+            return _download(f)
+    return render(request, "intake/export.html", {"filter_form": filter_form, "form": export_form})
+
+
+def export_list(request, pk):
+    _require_any(request, "intake.export_register")
+    _require_any(request, "intake.view_incominglist")
+    lst = get_object_or_404(IncomingList, pk=pk)
+    form = ExportForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, _("Choose CSV, XLSX or PDF."))
+        return redirect("intake:list_review", pk=lst.pk)
+    try:
+        f = exports.export_list(request.user, lst.pk, form.cleaned_data["format"], hxl=form.cleaned_data["hxl"],
+                                request=request)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("intake:list_review", pk=lst.pk)
+    return _download(f)
+
+
