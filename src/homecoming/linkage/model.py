@@ -66,7 +66,7 @@ class Params:
     prior_in_register: float = 0.9
     dedupe_prior: float = 0.3
     smoothing: float = 2000.0
-    match_threshold: float = 0.95
-    match_threshold_date_error: float = 0.995
+    match_threshold: float = 0.99
+    match_threshold_date_error: float = 0.999
     review_threshold: float = 0.001
-    row_review_floor: float = 0.05
+    row_review_floor: float = 0.5
