@@ -86,20 +86,28 @@ def pool(category: Category, side: str, *, outside_distance: int = 1, with_lists
     """Every person of ``side`` in the pool statuses, evaluated in Python over the rule's columns
     only (the rule's reasons come later, for the persons shown: see :func:`explain`)."""
     compiled = compiled_rule(category)
-    columns = {"id"}
+    columns: set[str] = set()
     for name in compiled.fields:
         columns.update(FACT_COLUMNS[name])
     names = sorted(columns)
     result = Pool(category, side)
     cost = compiled.cost
-    for values in pool_base(side).values_list(*names).iterator(chunk_size=5000):
-        row = dict(zip(names, values, strict=True))
-        value, distance, near = cost(facts_of(row))
-        result.considered += 1
-        if value is True:
-            result.eligible.append(row["id"])
-        elif distance <= outside_distance and near:
-            result.just_outside.append(row["id"])
+    # Persons with the same values in the rule's columns have the same outcome: evaluate each
+    # distinct combination once (a medical rule has a handful, an age rule one per date of birth).
+    seen: dict[tuple, tuple] = {}
+    eligible, outside = result.eligible, result.just_outside
+    considered = 0
+    for row in pool_base(side).values_list("id", *names).iterator(chunk_size=10000):
+        key = row[1:]
+        outcome = seen.get(key)
+        if outcome is None:
+            outcome = seen[key] = cost(facts_of(dict(zip(names, key, strict=True))))
+        considered += 1
+        if outcome[0] is True:
+            eligible.append(row[0])
+        elif outcome[1] <= outside_distance and outcome[2]:
+            outside.append(row[0])
+    result.considered = considered
     result.eligible.sort()
     result.just_outside.sort()
     if not with_lists:

@@ -1,0 +1,132 @@
+"""Exchanges benchmark.
+
+    python -m bench.exchanges [--persons 100000] [--returnees 1000] [--write-docs] [--sqlite-only]
+
+For SQLite (a scratch file) and, when DATABASE_URL points to PostgreSQL, a scratch database beside
+it (``<name>_bench_exchanges``, created and dropped here): migrate, load the demo register, then
+(worker.py) time the pools of the two Istanbul categories against the naive way and an ORM filter,
+and the reconciliation of ``--returnees`` returnees against a naive per-person loop, in the same run.
+``--write-docs`` replaces the ``## Exchanges`` section of docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def bench_one(label: str, database_url: str, persons: int, returnees: int, var_dir: str) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url, "HOMECOMING_VAR_DIR": var_dir}
+    env.pop("HOMECOMING_TESTING", None)
+    subprocess.run([str(BIN / "homecoming"), "migrate", "--noinput", "-v", "0"], env=env, check=True, cwd=ROOT)
+    res = subprocess.run([sys.executable, "-m", "bench.exchanges.worker", str(persons), str(returnees)], env=env,
+                         check=True, cwd=ROOT, text=True, capture_output=True)
+    data = json.loads(res.stdout.strip().splitlines()[-1])
+    data["label"] = label
+    return data
+
+
+def _postgres_scratch(url: str):
+    import psycopg
+
+    base, _, name = url.rpartition("/")
+    name = name.split("?")[0] or "postgres"
+    scratch = f"{name}_bench_exchanges"
+    admin_url = url.replace("postgres://", "postgresql://", 1)
+
+    def exec_(sql):
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(sql)
+
+    exec_(f'DROP DATABASE IF EXISTS "{scratch}"')
+    exec_(f'CREATE DATABASE "{scratch}"')
+    return f"{base}/{scratch}", lambda: exec_(f'DROP DATABASE IF EXISTS "{scratch}"')
+
+
+def table(results: list[dict], persons: int, returnees: int) -> str:
+    lines = [
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}; "
+        f"register of {persons:,} synthetic persons (demo-data, seed 2025). Best of 3 runs (naive: 1 run).",
+        "",
+        "Pools (both sides; *pool* = the persons in the pool statuses, *all* = every person of the register "
+        "evaluated): ours = Python over a `values()` query of the rule's columns, each distinct combination "
+        "evaluated once, with eligible and just outside; naive = every Person object loaded and evaluated "
+        "with reasons; ORM = hand-translated filter, eligible count only (no reasons, no just outside).",
+        "",
+        "| database | category | scope | persons evaluated | eligible | just outside | ours s | naive s | ORM s |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        for p in r["pools"]:
+            lines.append(f"| {r['label']} | {p['category']} | {p['scope']} | {p['considered']:,} | {p['eligible']:,} "
+                         f"| {p['just_outside']:,} | {p['both_s']} | {p['naive_s']} | {p['orm_s']} |")
+    lines += [
+        "",
+        f"Reconciliation of {returnees:,} returnees (with every receiver connected: aftercare opens a case, "
+        "payments notes the return, families notifies; *exchanges only* = the same with the receivers of "
+        "`person_returned` disconnected). Naive = per-entry `save()`, a status event per person through "
+        "`add_status_event`, each its own transaction.",
+        "",
+        "| database | ours (one transaction) s | exchanges only s | naive per-person loop s | "
+        "adding the persons to the lists s |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for r in results:
+        x = r["reconcile"]
+        lines.append(f"| {r['label']} | {x['ours_s']} | {x.get('exchanges_only_s', '—')} | {x['naive_s']} | "
+                     f"{x['add_entries_s']} |")
+    return "\n".join(lines)
+
+
+def write_docs(text: str) -> None:
+    path = ROOT / "docs" / "benchmarks.md"
+    body = path.read_text() if path.exists() else "# Benchmarks\n\nFigures measured by `make bench`.\n"
+    section = "## Exchanges\n\n`python -m bench.exchanges --write-docs` (bench/exchanges/).\n\n" + text + "\n"
+    start = body.find("## Exchanges")
+    if start == -1:
+        body = body.rstrip("\n") + "\n\n" + section
+    else:
+        end = body.find("\n## ", start + 1)
+        body = body[:start] + section + ("" if end == -1 else "\n" + body[end + 1:])
+    path.write_text(body)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.exchanges")
+    parser.add_argument("--persons", type=int, default=100_000)
+    parser.add_argument("--returnees", type=int, default=1000)
+    parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--sqlite-only", action="store_true")
+    args = parser.parse_args(argv)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="bench-exchanges-") as tmp:
+        results.append(bench_one("SQLite", f"sqlite:///{tmp}/bench.sqlite3", args.persons, args.returnees, tmp))
+        url = os.environ.get("DATABASE_URL", "")
+        if url.startswith(("postgres://", "postgresql://")) and not args.sqlite_only:
+            scratch, drop = _postgres_scratch(url)
+            try:
+                results.append(bench_one("PostgreSQL", scratch, args.persons, args.returnees, tmp))
+            finally:
+                drop()
+    text = table(results, args.persons, args.returnees)
+    print(text)
+    if args.write_docs:
+        write_docs(text)
+    pools_ok = all(p["both_s"] < 1 for r in results for p in r["pools"])
+    rec_ok = all(r["reconcile"]["ours_s"] < 5 for r in results)
+    print(f"targets: pools < 1 s {'met' if pools_ok else 'NOT met'}; reconciliation < 5 s "
+          f"{'met' if rec_ok else 'NOT met'}")
+    return 0 if pools_ok and rec_ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
