@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def api_as(make_user):
     def _api(role):
-        client = APIClient()
+        client = APIClient(HTTP_ACCEPT_LANGUAGE="en")  # the assertions read English reasons
         client.force_authenticate(make_user(role))
         return client
 
