@@ -306,3 +306,21 @@ def test_bad_agreement_and_category_input_names_the_field_and_changes_nothing(ne
     assert set(err.value.message_dict) == {"rule", "trade_rule"}
     assert "$" in err.value.message_dict["rule"][0] and "YYYY-MM-DD" in err.value.message_dict["rule"][0]
     assert agreement.categories.count() == 2
+
+
+def test_exchange_day_list_from_the_other_side_records_crossings_through_linkage(negotiator, agreement, categories,
+                                                                                 make_person):
+    serious, _ = categories
+    a = make_person("Петренко", "Олександр", patronymic="Миколайович", birth_date=dt.date(1990, 5, 17),
+                    medical_category="seriously_wounded")
+    b = make_person("Шевченко", "Василь", birth_date=dt.date(1985, 2, 3), medical_category="seriously_ill")
+    exchange = _stage(negotiator, agreement)
+    services.add_entries(negotiator, exchange.pk, serious.pk, [a.pk, b.pk])
+    for entry in exchange.entries.all():
+        services.change_entry_state(negotiator, entry.pk, "confirmed")
+    _advance(negotiator, exchange)
+    result = services.match_counter_list(negotiator, exchange, [
+        {"full_name": "Petrenko Oleksandr Mykolaiovych", "birth_date": "1990-05-17"}])
+    assert result["match"] == 1 and result["confirmed"] == 0
+    created = services.record_crossings(negotiator, exchange.pk, from_counter_list=True)
+    assert [(c.person_id, c.how) for c in created] == [(a.pk, "linkage")]

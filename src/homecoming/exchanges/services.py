@@ -439,9 +439,11 @@ def match_counter_list(actor, exchange, rows: list[dict[str, Any]], *, confirm: 
     if not isinstance(exchange, Exchange):
         exchange = Exchange.objects.get(pk=exchange)
     exchange = Exchange.objects.select_for_update().get(pk=exchange.pk)
-    if exchange.status not in ENTRIES_CHANGEABLE:
+    if exchange.status not in (*ENTRIES_CHANGEABLE, ExchangeStatus.CARRIED_OUT):
         raise ValidationError(_("The lists of this stage can no longer be changed (status “%(status)s”).")
                               % {"status": ExchangeStatus(exchange.status).label})
+    if exchange.status == ExchangeStatus.CARRIED_OUT:
+        confirm = False  # the other side's list of the day: matches are used to record who crossed
     problems = []
     clean_rows = []
     for number, row in enumerate(rows, start=1):
@@ -511,9 +513,12 @@ def match_counter_list(actor, exchange, rows: list[dict[str, Any]], *, confirm: 
 
 @transaction.atomic
 def record_crossings(actor, exchange_id: int, *, person_ids: list[int] = (), all_confirmed: bool = False,
-                     how: str = Crossing.How.CHECK_IN, request=None) -> list[Crossing]:
+                     from_counter_list: bool = False, how: str = Crossing.How.CHECK_IN,
+                     request=None) -> list[Crossing]:
     """Record who crossed on exchange day: every confirmed entry (``all_confirmed``: the final
-    list), or persons one by one (listed or not). Recording a person twice changes nothing."""
+    list), every entry matched with certainty on the other side's list of the day
+    (``from_counter_list``: matched through linkage, see :func:`match_counter_list`), or persons
+    one by one (listed or not). Recording a person twice changes nothing."""
     _require(actor, CHANGE_EXCHANGE)
     exchange = Exchange.objects.select_for_update().get(pk=exchange_id)
     if exchange.status != ExchangeStatus.CARRIED_OUT:
@@ -525,6 +530,11 @@ def record_crossings(actor, exchange_id: int, *, person_ids: list[int] = (), all
     wanted: list[int] = []
     if all_confirmed:
         wanted += [pid for pid, e in entries.items() if e.state == EntryState.CONFIRMED]
+    if from_counter_list:
+        matched = set(CounterRow.objects.filter(exchange=exchange, decision="match", entry__isnull=False)
+                      .values_list("entry__person_id", flat=True))
+        wanted += [pid for pid in entries if pid in matched]
+        how = Crossing.How.LINKAGE
     wanted += [int(p) for p in person_ids]
     wanted = list(dict.fromkeys(wanted))
     persons = {p.pk: p for p in Person.objects.filter(pk__in=wanted)}

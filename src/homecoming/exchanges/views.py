@@ -363,6 +363,9 @@ def crossings(request, pk):
         if request.POST.get("all_confirmed") == "1":
             created = services.record_crossings(request.user, exchange.pk, all_confirmed=True, how="list",
                                                 request=request)
+        elif request.POST.get("from_counter_list") == "1":
+            created = services.record_crossings(request.user, exchange.pk, from_counter_list=True,
+                                                request=request)
         elif request.POST.get("remove"):
             services.remove_crossing(request.user, exchange.pk, int(request.POST["remove"]), request=request)
             created = []
