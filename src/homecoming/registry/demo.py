@@ -1,7 +1,9 @@
 """A deterministic, realistic, entirely synthetic register for demonstrations and benchmarks.
 
-Names are drawn with Zipf-like frequencies from lists of common Ukrainian names, so namesakes
-exist (many Коваленко Олександр, born on different days); no row describes a real person.
+A quarter of the surnames come from a list of the commonest Ukrainian surnames (mildly
+Zipf-weighted), the rest from a long tail of synthetic stem + suffix surnames; first names are
+Zipf-weighted (Олександр about one man in ten), so namesakes exist (many Мельник Олександр, born
+on different days). No row describes a real person.
 Rows are written in bulk (COPY on PostgreSQL, executemany on SQLite) inside one transaction,
 with ONE audit event for the whole load; a second run with the same size and seed does nothing.
 """
@@ -98,6 +100,30 @@ def russian_form(token: str, kind: str) -> str:
     return display_case(forms[0]) if forms else token
 
 
+# The long tail: most people do not bear one of the hundred commonest surnames (those cover
+# about a tenth of Ukrainians, the commonest about 0.3%). Synthetic surnames from stems and
+# Ukrainian surname suffixes stand for that tail.
+TAIL_STEMS = [
+    "Бабич", "Бадю", "Баран", "Бевз", "Березн", "Бобр", "Бондарч", "Боровик", "Бурлак", "Вакул", "Василь",
+    "Верес", "Вовч", "Гайдам", "Галич", "Гарбуз", "Гнид", "Голуб", "Гордій", "Гречан", "Гриц", "Дзюб",
+    "Довгал", "Дорош", "Дуд", "Жук", "Забар", "Загород", "Зінч", "Ільків", "Калин", "Карпюк", "Кизим",
+    "Климч", "Козлюк", "Колісн", "Копит", "Корж", "Костюк", "Кравчин", "Криштал", "Кулик", "Куц", "Лагод",
+    "Левч", "Лозин", "Лук", "Ляш", "Марч", "Матвій", "Мацюк", "Мирон", "Мороз", "Навроц", "Нагорн", "Олех",
+    "Опанас", "Оліфір", "Панас", "Пасічн", "Педан", "Перепелиц", "Пилип", "Плах", "Поліщ", "Прокоп", "Радч",
+    "Рибал", "Рудн", "Савч", "Самійл", "Семен", "Сидорч", "Скрипн", "Соколюк", "Стеф", "Сушк", "Тарас",
+    "Терещ", "Тимч", "Федорч", "Химич", "Цимбал", "Чабан", "Черн", "Шаповал", "Швед", "Шкурат", "Юрч",
+    "Явор", "Яковл", "Ярем"
+]
+TAIL_SUFFIXES = ("енко", "ук", "юк", "ишин", "ак", "ко", "ич", "ський")
+
+
+def tail_surname(rng) -> str:
+    stem, suffix = rng.choice(TAIL_STEMS), rng.choice(TAIL_SUFFIXES)
+    if stem[-1] in "ьй" and suffix[0] in "еуюиа":
+        stem = stem[:-1]
+    return stem + suffix
+
+
 def _zipf(items, s=0.9):
     return list(items), [1 / (i + 1) ** s for i in range(len(items))]
 
@@ -163,8 +189,8 @@ def load(persons: int, seed: int, *, actor="demo-data") -> Loaded:
     rare = ("captain_", "brig", "major_g")
     ranks_by_cat = {c: [pk for pk, cat, code in ranks if cat == c and not code.startswith(rare)]
                     for c in ("private", "nco", "officer")}
-    surnames, male_w, female_w = _zipf(SURNAMES), _zipf(MALE_NAMES, 1.0), _zipf(FEMALE_NAMES)
-    enemy_w = _zipf(ENEMY_SURNAMES)
+    surnames, male_w, female_w = _zipf(SURNAMES, 0.3), _zipf(MALE_NAMES, 0.7), _zipf(FEMALE_NAMES, 0.7)
+    enemy_w = _zipf(ENEMY_SURNAMES, 0.3)
     branch_w = ([b for b in ("land_forces", "national_guard", "territorial_defence", "air_assault", "marines",
                              "border_guard", "navy", "air_force", "special_operations", "police", "unmanned_systems",
                              "sbu") if b in branches],
@@ -218,9 +244,15 @@ def load(persons: int, seed: int, *, actor="demo-data") -> Loaded:
         side = "enemy" if rng.random() < 0.1 else "ours"
         civilian = side == "ours" and rng.random() < 0.05
         female = rng.random() < (0.25 if civilian else 0.07 if side == "ours" else 0.01)
-        last = _weighted(rng, enemy_w if side == "enemy" else surnames)
+        if side == "enemy":
+            last = _weighted(rng, enemy_w) if rng.random() < 0.3 else \
+                rng.choice(TAIL_STEMS).rstrip("ьй") + rng.choice(("ов", "ін", "ський"))
+        else:
+            last = _weighted(rng, surnames) if rng.random() < 0.25 else tail_surname(rng)
         if female and last.endswith(("ов", "єв", "ин")):
             last += "а"
+        if female and last.endswith("ський"):
+            last = last[:-2] + "а"
         first = _weighted(rng, female_w if female else male_w)
         father = _weighted(rng, male_w)
         patr = patronymics(father)[1 if female else 0]

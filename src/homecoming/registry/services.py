@@ -694,15 +694,19 @@ def bulk_create_persons(actor, rows: list[dict[str, Any]], *, source_kind: str, 
             out |= key_cache[part]
         return out
 
+    from django.db import connection
+
+    from .demo import _insert  # plain rows (COPY on PostgreSQL): model instances cost more than the insert
+
+    now_db = connection.ops.adapt_datetimefield_value(timezone.now())
+    date_db = connection.ops.adapt_datefield_value(date) if date else None
     for start in range(0, len(persons), batch_size):
         batch = Person.objects.bulk_create(persons[start:start + batch_size])
-        PersonNameKey.objects.bulk_create(
-            [PersonNameKey(person_id=p.pk, key=k) for p in batch for k in sorted(keys_of(p))], batch_size=5000)
+        _insert(PersonNameKey, ["person_id", "key"], [(p.pk, k) for p in batch for k in sorted(keys_of(p))])
         if source is not None:
-            StatusEvent.objects.bulk_create([
-                StatusEvent(person_id=p.pk, status=status, effective_date=date, source=source, author=user)
-                for p in batch
-            ])
+            _insert(StatusEvent, ["person_id", "status", "effective_date", "source_id", "note", "author_id",
+                                  "created_at"],
+                    [(p.pk, status, date_db, source.pk, "", user.pk if user else None, now_db) for p in batch])
         if progress:
             progress(min(start + batch_size, len(persons)), len(persons))
     record(actor, "person.bulk_create", object_type="person", object_id="",
