@@ -36,6 +36,7 @@ def bench_one(label: str, database_url: str, persons: int, queries: int, var_dir
     env = {**os.environ, "DATABASE_URL": database_url, "HOMECOMING_VAR_DIR": var_dir}
     env.pop("HOMECOMING_TESTING", None)
     homecoming = str(BIN / "homecoming")
+    load_before = os.getloadavg()[0]
     _run([homecoming, "migrate", "--noinput", "-v", "0"], env)
     start = time.perf_counter()
     out = _run([homecoming, "demo-data", "--persons", str(persons), "--seed", "2025"], env, capture=True)
@@ -46,7 +47,8 @@ def bench_one(label: str, database_url: str, persons: int, queries: int, var_dir
     rerun_s = time.perf_counter() - again
     res = _run([sys.executable, "-m", "bench.register.worker", str(queries)], env, capture=True)
     data = json.loads(res.stdout.strip().splitlines()[-1])
-    data.update({"label": label, "load_s": round(load_s, 1), "rerun_s": round(rerun_s, 1)})
+    data.update({"label": label, "load_s": round(load_s, 1), "rerun_s": round(rerun_s, 1),
+                 "loadavg": [load_before, os.getloadavg()[0]]})
     return data
 
 
@@ -77,9 +79,12 @@ def table(results: list[dict], persons: int) -> str:
         "Time per query = count + first page of 50, as the register page does.",
         "",
         "| database | demo-data wall time | re-run (idempotent) | search | p50 ms | p95 ms | max ms | "
-        "found | uk / ru / latin found |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "found | uk / ru / latin found | median hits |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
+    loads = ", ".join(f"{r['label']} {r['loadavg'][0]:.1f}–{r['loadavg'][1]:.1f}" for r in results if "loadavg" in r)
+    if loads:
+        lines[0] += f" Load average (1 min) at start and end of each run: {loads} (other work shared the machine)."
     for r in results:
         for name, title in (("keys", "register (search keys)"), ("icontains", "plain icontains")):
             m = r[name]
@@ -88,7 +93,7 @@ def table(results: list[dict], persons: int) -> str:
             load = f"{r['load_s']} s" if name == "keys" else ""
             rerun = f"{r['rerun_s']} s" if name == "keys" else ""
             lines.append(f"| {r['label']} | {load} | {rerun} | {title} | {m['p50_ms']} | {m['p95_ms']} | "
-                         f"{m['max_ms']} | {m['found']}/{r['queries']} | {split} |")
+                         f"{m['max_ms']} | {m['found']}/{r['queries']} | {split} | {m['median_results']} |")
     return "\n".join(lines)
 
 
