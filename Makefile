@@ -44,9 +44,13 @@ test: venv browser
 lint: venv
 	$(BIN)/ruff check src tests bench
 
+# All benchmarks (docs/benchmarks.md); on PostgreSQL too when the local server is up.
+# `make bench BENCH="linkage register"` runs a selection.
 bench: venv
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python -m bench
+	@if [ -z "$$DATABASE_URL" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+	  export DATABASE_URL=postgres://postgres@127.0.0.1:5432/test; fi; \
+	$(BIN)/python -m bench $(BENCH)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache
