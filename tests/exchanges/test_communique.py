@@ -84,7 +84,7 @@ def test_english_text(stage_two):
     assert "On 12 June 2025, the second stage of the exchange of prisoners agreed on 2 June 2025 (Istanbul)" in text
     assert "5 defenders returned home from Russian captivity." in text
     assert "“seriously wounded and seriously ill” (3) and “under 25” (1)" in text
-    assert "1 of them were not on the agreed lists." in text
+    assert "1 of them was not on the agreed lists." in text
     assert "Armed Forces: Navy (2)" in text
     assert "defenders from the operation “Defence of Mariupol” (2), 2 of whom were held captive for over three years" \
         in text

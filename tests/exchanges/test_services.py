@@ -46,7 +46,8 @@ def test_adding_to_a_list_checks_eligibility_and_adds_the_status_event(negotiato
     wounded.refresh_from_db()
     assert wounded.current_status == "on_exchange_list"
     assert StatusEvent.objects.filter(person=wounded, status="on_exchange_list").count() == 1
-    assert entries[0].reasons and "seriously wounded" in entries[0].reasons[0]
+    assert "seriously wounded" in entries[0].reasons["en"][0]
+    assert "тяжкопоранений" in entries[0].reasons["uk"][0]
     with pytest.raises(ValidationError) as err:
         services.add_entries(negotiator, exchange.pk, serious.pk, [healthy.pk])
     assert "is not eligible" in str(err.value) and "must be one of" in str(err.value)

@@ -78,7 +78,7 @@ def exchange_data(x: Exchange, *, full: bool = False) -> dict:
 def entry_data(e: ListEntry) -> dict:
     return {"id": e.pk, "exchange": e.exchange_id, "category": e.category_id, "person": e.person_id,
             "reference": e.person.reference, "name": e.person.full_name, "list": e.direction, "state": e.state,
-            "contest_reason": e.contest_reason, "reasons": e.reasons,
+            "contest_reason": e.contest_reason, "reasons": e.reasons_text,
             "history": [{"from": ev.from_state, "to": ev.to_state, "reason": ev.reason, "at": ev.at.isoformat()}
                         for ev in e.events.all()]}
 

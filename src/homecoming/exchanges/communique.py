@@ -160,8 +160,9 @@ def render(f: dict[str, Any], lang: str) -> str:
         else:
             paras.append(f"They were returned in the categor{'y' if len(parts) == 1 else 'ies'} {join(parts, 'en')}.")
     if f["unlisted"] and w:
-        paras.append(f"{f['unlisted']} з них не було в погоджених списках." if uk else
-                     f"{f['unlisted']} of them were not on the agreed lists.")
+        k = f["unlisted"]
+        paras.append(f"{k} з них не було в погоджених списках." if uk else
+                     f"{k} of them {'was' if k == 1 else 'were'} not on the agreed lists.")
     if f["branches"]:
         names = [_name(b, lang) + (f" ({k})" if w else "") for b, k in f["branches"]]
         lead = "Серед повернених — військовослужбовці: " if uk else "Among those returned are servicemembers of: "

@@ -193,10 +193,10 @@ def _run(s: Story) -> str:
     services.record_crossings(neg, stage2.pk, all_confirmed=True)
     services.record_crossings(neg, stage2.pk, person_ids=[p.pk for p in unlisted])
     services.reconcile(neg, stage2.pk)
-    services.publish_communique(neg, stage2.pk)
 
     # --- stage 3: planned, lists being drawn up -------------------------------------------------------
     stage3 = services.create_exchange(neg, agreement.pk, planned_date="2025-06-26")
+    services.publish_communique(neg, stage2.pk)  # stage 3 is still open: the counts are withheld
     ours3 = s.pick(_candidates(Side.OURS, Status.CAPTIVITY_CONFIRMED, Q(sex="male")), 3, other)
     s.commission(ours3, "seriously_ill")
     services.add_entries(neg, stage3.pk, serious.pk, [p.pk for p in ours3], effective_date="2025-06-20")

@@ -140,6 +140,14 @@ class ListEntry(models.Model):
         constraints = [models.UniqueConstraint(fields=["exchange", "person"], name="entry_person_once_per_stage")]
         indexes = [models.Index(fields=["person", "state"], name="entry_person_state_idx")]
 
+    @property
+    def reasons_text(self) -> list[str]:
+        """Why the person was listed, in the reader's language (as evaluated the day they were listed)."""
+        if isinstance(self.reasons, dict):
+            lang = "en" if (get_language() or "uk").startswith("en") else "uk"
+            return self.reasons.get(lang) or self.reasons.get("uk") or []
+        return list(self.reasons or [])
+
 
 class EntryEvent(models.Model):
     """Append-only history of an entry's state."""

@@ -311,9 +311,15 @@ def add_entries(actor, exchange_id: int, category_id: int, person_ids: list[int]
     persons = {p.pk: p for p in Person.objects.filter(pk__in=ids, merged_into__isnull=True)
                .select_related("branch", "rank", "direction", "operation")}
     compiled = selectors.compiled_rule(category)
+    from django.utils import translation
+
     from .labels import rule_labels
 
     labels = rule_labels()
+    with translation.override("uk"):
+        labels_uk = rule_labels()
+    with translation.override("en"):
+        labels_en = rule_labels()
     already = set(exchange.entries.filter(person_id__in=ids).values_list("person_id", flat=True))
     problems = []
     prepared = []
@@ -334,7 +340,8 @@ def add_entries(actor, exchange_id: int, category_id: int, person_ids: list[int]
             problems.append(_("%(ref)s is not eligible: %(reasons)s.")
                             % {"ref": person.reference, "reasons": "; ".join(evaluation.reasons(labels))})
             continue
-        prepared.append((person, evaluation.reasons(labels)))
+        # why the person was listed, kept in both languages as it stood that day
+        prepared.append((person, {"uk": evaluation.reasons(labels_uk), "en": evaluation.reasons(labels_en)}))
     if problems:
         raise ValidationError(problems)
     source = Source.objects.create(kind=SourceKind.EXCHANGE_RECORD, created_by=_user(actor),
