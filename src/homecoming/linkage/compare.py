@@ -29,17 +29,14 @@ def compare_names(a: NamePart, b: NamePart) -> str:
         return "missing"
     if a.initial_only or b.initial_only:
         return "initial" if a.initials & b.initials else "differ"
+    if a.key == b.key or not a.keys.isdisjoint(b.keys):
+        return "same"
     ck = (a.key, b.key)
     lvl = _cache.get(ck)
     if lvl is not None:
         return lvl
-    if a.key == b.key or a.keys & b.keys:
-        lvl = "same"
-    elif _close(a, b):
-        lvl = "close"
-    else:
-        lvl = "differ"
-    if len(_cache) > 2_000_000:
+    lvl = "close" if _close(a, b) else "differ"
+    if len(_cache) > 500_000:
         _cache.clear()
     _cache[ck] = lvl
     return lvl

@@ -121,6 +121,7 @@ class LinkageIndex:
         self._u: dict[str, dict[str, float]] = {}
         self._w_cache: dict[tuple[str, str], float] = {}
         self._nw_cache: dict[tuple[str, str, str, str], float] = {}
+        self._same_w: dict[str, dict[str, float]] = {f: {} for f in _NAME_FIELDS}
         for r in records:
             self.add(r)
 
@@ -179,8 +180,9 @@ class LinkageIndex:
             if d.is_full:
                 self._dates[d] += sign
         self._u_dirty = True
-        if self._nw_cache:
+        if self._nw_cache or self._same_w["last_name"]:
             self._nw_cache = {}
+            self._same_w = {f: {} for f in _NAME_FIELDS}
 
     # ---- u estimation --------------------------------------------------------------
     def _estimate_u(self) -> None:
@@ -236,6 +238,7 @@ class LinkageIndex:
         self._u_size = n
         self._w_cache = {}
         self._nw_cache = {}
+        self._same_w = {f: {} for f in _NAME_FIELDS}
 
     def _w(self, fld: str, level: str, u: float | None = None) -> float:
         m = self.params.m[fld][level]
@@ -252,6 +255,14 @@ class LinkageIndex:
     def _name_weight(self, fld: str, level: str, a, b) -> float:
         if level == "missing":
             return 0.0
+        if not (a.initial_only or b.initial_only):
+            if level == "same":  # depends on the register side's name only
+                cache = self._same_w[fld]
+                w = cache.get(b.key)
+                if w is None:
+                    w = cache[b.key] = self._name_weight_uncached(fld, level, a, b)
+                return w
+            return self._w(fld, level)
         ck = (fld, level, a.key, b.key)
         w = self._nw_cache.get(ck)
         if w is None:
@@ -262,11 +273,11 @@ class LinkageIndex:
         n = len(self._recs)
         k0 = self.params.smoothing
         if level == "same":
-            # term frequency of the shared key in the register, smoothed towards a
-            # population default so that a small register does not overstate it
-            shared = a.keys & b.keys
+            # term frequency of the register name's keys (the most frequent one: the
+            # conservative choice), smoothed towards a population default so that a
+            # small register does not overstate it
             tf = self._tf[fld]
-            cnt = max((tf.get(k, 0) for k in shared), default=0) if shared else 0
+            cnt = max((tf.get(k, 0) for k in b.keys), default=0)
             return self._w(fld, "same", (cnt + k0 * self.params.u[fld]["same"]) / (n + k0))
         if a.initial_only or b.initial_only:
             # Whether a list writes an initial does not depend on who the person is, so
