@@ -16,6 +16,7 @@ from homecoming.names import (
     skeleton,
     transliterate,
 )
+from homecoming.names.keys import _symbols
 from homecoming.names.normalize import is_cyrillic_char
 
 from .dates import PartialDate, parse_partial_date
@@ -70,8 +71,7 @@ def name_part(text: str, kind: str) -> NamePart:
     key = normalize_key(t)
     if not key:
         return EMPTY
-    letters = sum(c.isalpha() for c in key)
-    if letters <= 1:
+    if len(_symbols(key)) <= 1:  # one sound: an initial (О, Х., Kh.)
         return NamePart(t, key, frozenset(), "", "", initial_classes(key), True)
     keys: set[str] = set()
     pieces = [p for p in re.split(r"[\s\-]+", key) if p]

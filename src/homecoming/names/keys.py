@@ -153,10 +153,9 @@ def search_keys(token: str) -> frozenset[str]:
     under every key; candidates are the union, to be ranked by a real comparison.
     """
     key = normalize_key(token).strip(".")
-    letters = [c for c in key if c.isalpha() and c not in "ьъ"]  # soft signs are not sounds
-    if not letters:
+    if not any(c.isalpha() for c in key):
         return frozenset()
-    if len(letters) == 1:
+    if len(_symbols(key)) <= 1:  # one sound (О, Х., Kh): an initial
         return frozenset("#" + c for c in initial_classes(key))
     if "-" in key or " " in key:  # a double surname: the whole and each part
         out: set[str] = set()
