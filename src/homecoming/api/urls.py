@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import aftercare, exchanges, intake, payments, registry, views
+from . import exchanges, registry, views
 
 app_name = "api"
 urlpatterns = [
@@ -27,14 +27,4 @@ urlpatterns = [
     path("exchanges/<int:pk>/communique/publish/", exchanges.CommuniquePublish.as_view(),
          name="exchange-communique-publish"),
     path("entries/<int:pk>/state/", exchanges.EntryState.as_view(), name="entry-state"),
-    path("aftercare/cases/", aftercare.CaseList.as_view(), name="aftercare-case-list"),
-    path("aftercare/cases/<int:pk>/", aftercare.CaseDetail.as_view(), name="aftercare-case-detail"),
-    path("aftercare/tasks/<int:pk>/", aftercare.TaskUpdate.as_view(), name="aftercare-task"),
-    path("payments/entitlements/<int:person_id>/", payments.EntitlementDetail.as_view(), name="payments-entitlement"),
-    path("payments/batches/", payments.BatchList.as_view(), name="payments-batch-list"),
-    path("payments/batches/<int:pk>/approve/", payments.BatchApprove.as_view(), name="payments-batch-approve"),
-    path("payments/report/", payments.Report.as_view(), name="payments-report"),
-    path("intake/lists/", intake.IncomingLists.as_view(), name="intake-list-list"),
-    path("intake/lists/<int:pk>/rows/", intake.IncomingListRows.as_view(), name="intake-list-rows"),
-    path("intake/rows/<int:pk>/decision/", intake.RowDecision.as_view(), name="intake-row-decision"),
 ]
