@@ -61,8 +61,8 @@ def _homecoming_cmd() -> list[str]:
     return [sys.executable, "-m", "homecoming.linkage.cli"]
 
 
-def timed(cmd: list[str]) -> tuple[float, float, int, str]:
-    """Run ``cmd``; wall seconds, peak RSS MiB, exit code, stderr."""
+def timed(cmd: list[str]) -> tuple[float, float, int, str, float]:
+    """Run ``cmd``; wall seconds, peak RSS MiB, exit code, stderr, CPU seconds."""
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([ROOT, os.path.join(ROOT, "src"),
                                                         os.environ.get("PYTHONPATH", "")]))
     t0 = time.perf_counter()
@@ -70,25 +70,25 @@ def timed(cmd: list[str]) -> tuple[float, float, int, str]:
     err = p.stderr.read().decode("utf-8", "replace") if p.stderr else ""
     _, status, usage = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
-    return time.perf_counter() - t0, usage.ru_maxrss / 1024, p.returncode, err
+    return time.perf_counter() - t0, usage.ru_maxrss / 1024, p.returncode, err, usage.ru_utime + usage.ru_stime
 
 
 def run_engines(paths: dict, work: str, splink: bool) -> dict:
     res = {}
     out = os.path.join(work, "homecoming.csv")
-    secs, mib, rc, err = timed([*_homecoming_cmd(), "link", "--registry", paths["registry"], "--list",
-                                paths["list"], "--out", out])
+    secs, mib, rc, err, cpu = timed([*_homecoming_cmd(), "link", "--registry", paths["registry"], "--list",
+                                     paths["list"], "--out", out])
     if rc != 0:
         raise SystemExit(f"homecoming link failed ({rc}): {err}")
-    res["homecoming"] = {**evaluate(out, paths["truth"]), "seconds": secs, "peak_mib": mib}
+    res["homecoming"] = {**evaluate(out, paths["truth"]), "seconds": secs, "peak_mib": mib, "cpu_seconds": cpu}
     if splink:
         out = os.path.join(work, "splink.csv")
-        secs, mib, rc, err = timed([sys.executable, "-m", "bench.linkage.splink_run", "--registry",
-                                    paths["registry"], "--list", paths["list"], "--out", out])
+        secs, mib, rc, err, cpu = timed([sys.executable, "-m", "bench.linkage.splink_run", "--registry",
+                                         paths["registry"], "--list", paths["list"], "--out", out])
         if rc != 0:
             res["splink"] = {"error": err.strip().splitlines()[-1] if err.strip() else f"exit {rc}"}
         else:
-            res["splink"] = {**evaluate(out, paths["truth"]), "seconds": secs, "peak_mib": mib}
+            res["splink"] = {**evaluate(out, paths["truth"]), "seconds": secs, "peak_mib": mib, "cpu_seconds": cpu}
     return res
 
 
@@ -123,6 +123,9 @@ def table(title: str, res: dict, check: bool) -> tuple[list[str], list[str]]:
                      f"| {'yes' if met else 'NO'} | {better} |")
         if check and not met:
             failures.append(f"{title}: {LABELS[m]} = {_fmt(m, hv)} (target {target})")
+    if "cpu_seconds" in h:
+        sc = f"{s['cpu_seconds']:.1f}" if "cpu_seconds" in s else "-"
+        lines.append(f"| CPU time (user+sys) of the run, s | - | {h['cpu_seconds']:.1f} | {sc} | | |")
     if "error" in s:
         lines.append(f"\nSplink failed: {s['error']}")
     extra = (f"{h.get('rows', 0)} list rows, {h.get('findable_rows', 0)} findable; wrong automatic matches: "
@@ -136,7 +139,7 @@ def dedupe_bench(work: str, n: int) -> tuple[list[str], list[str]]:
     truth = os.path.join(work, f"dedupe-{n}-truth.csv")
     generate_register(reg, n, truth_path=truth)
     out = os.path.join(work, "clusters.csv")
-    secs, mib, rc, err = timed([*_homecoming_cmd(), "dedupe", "--registry", reg, "--out", out])
+    secs, mib, rc, err, cpu = timed([*_homecoming_cmd(), "dedupe", "--registry", reg, "--out", out])
     if rc != 0:
         raise SystemExit(f"homecoming dedupe failed ({rc}): {err}")
     person = {}
@@ -160,6 +163,7 @@ def dedupe_bench(work: str, n: int) -> tuple[list[str], list[str]]:
     lines = [f"### `homecoming dedupe`, register of {n:,} ({true_pairs:,} duplicate pairs)", "",
              "| metric | target | Homecoming | met |", "| --- | --- | --- | --- |",
              f"| wall time, s | < 60 | {secs:.1f} | {'yes' if secs < 60 else 'NO'} |",
+             f"| CPU time (user+sys), s | - | {cpu:.1f} | |",
              f"| peak memory, MiB | - | {mib:.0f} | |",
              f"| duplicate pairs matched automatically | - | {found:,} ({100 * found / max(true_pairs, 1):.1f}%) | |",
              f"| wrong automatic pairs | - | {wrong:,} | |",
@@ -182,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     work = os.path.abspath(a.workdir)
     os.makedirs(work, exist_ok=True)
     out: list[str] = [f"Machine: {platform.platform()}, Python {platform.python_version()}, "
-                      f"{os.cpu_count()} CPUs; seed {a.seed}", ""]
+                      f"{os.cpu_count()} CPUs; seed {a.seed}; load average at start "
+                      f"{os.getloadavg()[0]:.1f}", ""]
     failures: list[str] = []
     syn = os.path.join(work, "synthetic")
     paths = generate(syn, a.register_size, a.list_size, a.seed)
@@ -205,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         lines, f = dedupe_bench(work, a.dedupe_size)
         out += lines
         failures += f
+    out.append(f"Load average at the end: {os.getloadavg()[0]:.1f} (wall times grow with it; CPU times do not)")
     print("\n".join(out))
     if failures:
         print("Targets missed:\n  " + "\n  ".join(failures))
