@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import exchanges, registry, views
+from . import aftercare, exchanges, payments, registry, views
 
 app_name = "api"
 urlpatterns = [
@@ -27,4 +27,11 @@ urlpatterns = [
     path("exchanges/<int:pk>/communique/publish/", exchanges.CommuniquePublish.as_view(),
          name="exchange-communique-publish"),
     path("entries/<int:pk>/state/", exchanges.EntryState.as_view(), name="entry-state"),
+    path("aftercare/cases/", aftercare.CaseList.as_view(), name="aftercare-case-list"),
+    path("aftercare/cases/<int:pk>/", aftercare.CaseDetail.as_view(), name="aftercare-case-detail"),
+    path("aftercare/tasks/<int:pk>/", aftercare.TaskUpdate.as_view(), name="aftercare-task"),
+    path("payments/entitlements/<int:person_id>/", payments.EntitlementDetail.as_view(), name="payments-entitlement"),
+    path("payments/batches/", payments.BatchList.as_view(), name="payments-batch-list"),
+    path("payments/batches/<int:pk>/approve/", payments.BatchApprove.as_view(), name="payments-batch-approve"),
+    path("payments/report/", payments.Report.as_view(), name="payments-report"),
 ]
