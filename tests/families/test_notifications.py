@@ -130,3 +130,44 @@ def test_a_channel_must_implement_send():
 
     with pytest.raises(TypeError):
         channels.register_channel(Broken())
+
+
+def test_linking_to_a_person_already_confirmed_captive_tells_the_family(file_inquiry, make_person, registrar,
+                                                                        django_capture_on_commit_callbacks):
+    person = make_person(status="captivity_confirmed")
+    filed = file_inquiry()
+    mail.outbox = []
+    with django_capture_on_commit_callbacks(execute=True):
+        services.link_inquiry(registrar, filed.inquiry.pk, person.pk)
+    assert len(mail.outbox) == 1 and "Captivity confirmed" in mail.outbox[0].body
+
+
+def test_housekeeping_requeues_stale_messages_and_purges_attempts(linked, add_event, flaky, db):
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from homecoming.families.models import PortalAttempt
+
+    person, _ = linked
+    channel = flaky(100)
+    add_event(person, "captivity_confirmed")
+    note = Notification.objects.get(template="status")
+    Notification.objects.filter(pk=note.pk).update(state="queued", attempts=1,
+                                                   created_at=timezone.now() - dt.timedelta(hours=1))
+    PortalAttempt.objects.create(address="192.0.2.1", reference="")
+    PortalAttempt.objects.filter().update(created_at=timezone.now() - dt.timedelta(days=3))
+    PortalAttempt.objects.create(address="192.0.2.2", reference="")
+    channel.failures = 0
+    call_command("families_housekeeping")
+    note.refresh_from_db()
+    assert note.state == "sent"
+    assert list(PortalAttempt.objects.values_list("address", flat=True)) == ["192.0.2.2"]
+
+
+def test_housekeeping_refuses_bad_arguments(db):
+    from django.core.management import call_command
+
+    with pytest.raises(SystemExit):
+        call_command("families_housekeeping", "--keep-days", "0")

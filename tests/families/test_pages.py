@@ -135,3 +135,8 @@ def test_failed_message_can_be_sent_again_from_the_page(client_for, inquiry, dja
     assert note.state == "sent" and len(mail.outbox) == 1
     assert client.post(f"/families/{inquiry.pk}/retry/", {"notification": "abc"}).status_code == 302
     assert AuditEvent.objects.filter(action="notification.retry").count() == 1
+
+
+def test_detail_shows_what_the_family_sees(client_for, inquiry):
+    html = client_for("registrar").get(f"/families/{inquiry.pk}/").content.decode()
+    assert 'id="family-sees-headline"' in html

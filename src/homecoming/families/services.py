@@ -578,3 +578,25 @@ def retry_notification(actor, notification_id: int, *, request=None) -> Notifica
            details={"notification": note.pk}, request=request)
     transaction.on_commit(partial(_enqueue, note.pk))
     return note
+
+
+# --- housekeeping -----------------------------------------------------------------------------
+
+def requeue_stale_notifications(*, older_than: dt.timedelta = dt.timedelta(minutes=30)) -> int:
+    """Queued messages whose delivery never started (a worker lost, an enqueue lost with a crash)
+    are handed to the task queue again. Returns how many."""
+    cutoff = timezone.now() - older_than
+    ids = list(Notification.objects.filter(state=NotificationState.QUEUED, created_at__lt=cutoff)
+               .values_list("pk", flat=True))
+    for pk in ids:
+        _enqueue(pk)
+    return len(ids)
+
+
+@transaction.atomic
+def purge_portal_attempts(*, older_than: dt.timedelta = dt.timedelta(days=2)) -> int:
+    """Failed portal attempts are needed only for the lock-out windows; older ones go."""
+    deleted, _ = PortalAttempt.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    if deleted:
+        record("housekeeping", "portal.attempts_purge", object_type="portalattempt", details={"deleted": deleted})
+    return deleted

@@ -23,7 +23,7 @@ from homecoming.registry.services import record_person_view
 from . import selectors, services
 from .forms import InquiryForm, LinkForm, PortalForm
 from .models import FiledVia, Inquiry, InquiryState
-from .status import WARNING, headquarters_contact
+from .status import WARNING, family_view, headquarters_contact
 
 PAGE_SIZE = 50
 
@@ -165,6 +165,7 @@ def inquiry_detail(request, pk):
         "see_person": request.user.has_perm("registry.view_person"),
         "can_create_person": can_change and request.user.has_perm("registry.add_person"),
         "notifications": selectors.notifications_of(inquiry),
+        "family_sees": family_view(inquiry),
     }, status=400 if link_form.is_bound and link_form.errors else 200)
 
 
