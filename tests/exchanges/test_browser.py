@@ -12,6 +12,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_negotiator_walks_from_agreement_to_communique(browser_page, sign_in, make_user, make_person, tmp_path):
     page = browser_page
+    # a transactional test may find the reference lists flushed by an earlier one: make sure they exist
+    from homecoming.registry.models import Branch, Direction, Operation, Rank
+
+    Branch.objects.get_or_create(code="navy", defaults={"name_uk": "Військово-Морські Сили ЗСУ",
+                                                        "name_en": "Armed Forces: Navy"})
+    Direction.objects.get_or_create(code="donetsk", defaults={"name_uk": "Донецький", "name_en": "Donetsk"})
+    Operation.objects.get_or_create(code="mariupol", defaults={"name_uk": "Оборона Маріуполя",
+                                                               "name_en": "Defence of Mariupol"})
+    Rank.objects.get_or_create(code="sergeant", defaults={"name_uk": "Сержант", "name_en": "Sergeant",
+                                                          "category": "nco"})
     make_user("negotiator", username="iryna")
     ours = make_person("Петренко", "Олександр", patronymic="Миколайович", birth_date=dt.date(1990, 5, 17),
                        medical_category="seriously_wounded", incident_date=dt.date(2022, 5, 17),
