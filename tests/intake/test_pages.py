@@ -50,13 +50,18 @@ def _upload(c, content, *, kind="list", filename="list.csv", **extra):
     return c.post(reverse("intake:upload"), data)
 
 
+def _english(c):
+    c.cookies["homecoming_language"] = "en"
+    return c
+
+
 def test_upload_check_import_review_and_decide_through_the_pages(client_for, register):
     people = synthetic_people(12, seed=3)
     persons = register(people)
     rows = [["ФИО", "Дата рождения"]] + [
         [f"{russian(p['last_name'])} {russian(p['first_name'])} {russian(p['patronymic'])}",
          p["birth_date"].strftime("%d.%m.%Y")] for p in people[:6]] + [["Без Имени", "31.02.1990"]]
-    c = client_for("analyst")
+    c = _english(client_for("analyst"))
     r = _upload(c, csv_bytes(rows, encoding="cp1251", delimiter=";"))
     assert r.status_code == 302
     job = ImportJob.objects.get()
@@ -104,7 +109,7 @@ def test_job_page_refreshes_while_running(client_for, analyst):
 
 
 def test_upload_form_errors_are_shown_and_nothing_is_created(client_for):
-    c = client_for("analyst")
+    c = _english(client_for("analyst"))
     r = _upload(c, b"", filename="empty.csv")
     assert r.status_code == 200 and "error-summary" in r.content.decode()
     r = _upload(c, b"PK\x03\x04junk", filename="x.xlsx")

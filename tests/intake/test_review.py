@@ -162,3 +162,24 @@ def test_two_reviewers_at_once_one_wins(make_user, register):
     assert StatusEvent.objects.filter(status="captivity_confirmed", person=persons[0]).count() == 1
     assert AuditEvent.objects.filter(action="intake.row_accept").count() == 1
     assert IncomingList.objects.get(pk=lst.pk).rows.get().version == 2
+
+
+def test_api_lists_rows_and_decisions(client_for, imported):
+    lst, persons = imported
+    c = client_for("analyst")
+    r = c.get("/api/v1/intake/lists/")
+    assert r.status_code == 200 and r.json()["results"][0]["id"] == lst.pk
+    r = c.get(f"/api/v1/intake/lists/{lst.pk}/rows/?show=all")
+    rows = r.json()["results"]
+    assert rows[0]["raw"] and rows[0]["candidates"][0]["explanation"]
+    row = lst.rows.get(row_number=2)
+    url = f"/api/v1/intake/rows/{row.pk}/decision/"
+    r = c.post(url, {"action": "accept", "version": row.version, "person": persons[0].pk},
+               content_type="application/json")
+    assert r.status_code == 200 and r.json()["state"] == "accepted"
+    r = c.post(url, {"action": "reject", "version": row.version}, content_type="application/json")
+    assert r.status_code == 409 and "analyst" in r.json()["detail"]
+    assert c.post(f"/api/v1/intake/rows/{lst.rows.get(row_number=3).pk}/decision/", {"action": "x", "version": 1},
+                  content_type="application/json").status_code == 400
+    assert client_for("registrar").get("/api/v1/intake/lists/").status_code == 403
+    assert StatusEvent.objects.filter(status="captivity_confirmed").count() == 1

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import aftercare, exchanges, payments, registry, views
+from . import aftercare, exchanges, intake, payments, registry, views
 
 app_name = "api"
 urlpatterns = [
@@ -34,4 +34,7 @@ urlpatterns = [
     path("payments/batches/", payments.BatchList.as_view(), name="payments-batch-list"),
     path("payments/batches/<int:pk>/approve/", payments.BatchApprove.as_view(), name="payments-batch-approve"),
     path("payments/report/", payments.Report.as_view(), name="payments-report"),
+    path("intake/lists/", intake.IncomingLists.as_view(), name="intake-list-list"),
+    path("intake/lists/<int:pk>/rows/", intake.IncomingListRows.as_view(), name="intake-list-rows"),
+    path("intake/rows/<int:pk>/decision/", intake.RowDecision.as_view(), name="intake-row-decision"),
 ]

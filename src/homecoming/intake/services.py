@@ -117,9 +117,16 @@ def _check_upload_fields(kind, source_kind, source_reference, list_date, status_
     return {"list_date": list_date}
 
 
+# The last check made in this process (job id, mapping, table, result): when the same process goes on
+# to import the job (the command line, or a small file in the request), the file is not read twice.
+_last_check: dict = {}
+
+
 def _check_job(job: ImportJob, table: parsing.Table | None = None, progress=None) -> columns.CheckResult:
     table = table or parsing.read_table(bytes(job.content), job.filename, sheet=job.sheet or None)
     result = columns.check_rows(table.headers, table.rows, job.mapping, job.kind, progress=progress)
+    _last_check.clear()
+    _last_check.update(key=(job.pk, job.sha256, tuple(job.mapping)), table=table, result=result)
     job.total_rows = len(table.rows)
     job.valid_rows = len(result.rows)
     job.bad_rows = result.bad_rows
@@ -167,6 +174,8 @@ def stage_upload(actor, *, content: bytes, filename: str, kind: str, source_kind
     _check_job(job, table)
     with transaction.atomic():
         job.save()
+        if _last_check:
+            _last_check["key"] = (job.pk, job.sha256, tuple(job.mapping))
         record(actor, "intake.upload", object_type="import", object_id=job.pk,
                details={"kind": kind, "file": job.filename, "sha256": sha, "rows": job.total_rows,
                         "errors": job.error_count, "mapping_saved": saved is not None}, request=request)
@@ -281,10 +290,17 @@ def run_import(job_id: int, actor, *, progress=None) -> ImportJob:
             progress(phase, done, total if total is not None else job.total_rows)
 
     try:
-        table = parsing.read_table(bytes(job.content), job.filename, sheet=job.sheet or None,
-                                   progress=lambda n: report("reading", n))
-        report("checking", 0, len(table.rows))
-        result = _check_job(job, table, progress=lambda n: report("checking", n))
+        snapshot = dict(_last_check)
+        cached = snapshot if snapshot.get("key") == (job.pk, job.sha256, tuple(job.mapping)) else None
+        _last_check.clear()
+        if cached is not None:
+            result = cached["result"]
+        else:
+            table = parsing.read_table(bytes(job.content), job.filename, sheet=job.sheet or None,
+                                       progress=lambda n: report("reading", n))
+            report("checking", 0, len(table.rows))
+            result = _check_job(job, table, progress=lambda n: report("checking", n))
+            _last_check.clear()
         if job.error_count and not job.only_valid:
             raise ValidationError(_("%(bad)s rows have errors; nothing was imported.") % {"bad": job.bad_rows})
         if job.kind == ImportKind.PERSONS:

@@ -643,6 +643,22 @@ def record_person_view(actor, person: Person, *, request=None, via: str = "page"
 
 # --- bulk creation (imports) -------------------------------------------------------------------
 
+def _allocate_ids(model, n: int) -> list[int]:
+    """``n`` new primary keys: from the sequence on PostgreSQL (safe beside concurrent inserts); on
+    SQLite after the largest id (the transaction holds the database's write lock)."""
+    from django.db import connection
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [model._meta.db_table, n])
+            return [r[0] for r in cursor.fetchall()]
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608 - a model's own table
+        first = cursor.fetchone()[0] + 1
+        return list(range(first, first + n))
+
+
 @transaction.atomic
 def bulk_create_persons(actor, rows: list[dict[str, Any]], *, source_kind: str, source_reference: str = "",
                         status: str = "", effective_date=None, request=None, batch_size: int = 2000,
@@ -700,8 +716,26 @@ def bulk_create_persons(actor, rows: list[dict[str, Any]], *, source_kind: str, 
 
     now_db = connection.ops.adapt_datetimefield_value(timezone.now())
     date_db = connection.ops.adapt_datefield_value(date) if date else None
+    fields = list(Person._meta.concrete_fields)
+    now = timezone.now()
+    dates = connection.ops.adapt_datefield_value
+    stamps = connection.ops.adapt_datetimefield_value
+
+    def db_value(f, value):
+        if value is None:
+            return None
+        if f.get_internal_type() == "DateTimeField":
+            return stamps(value)
+        if f.get_internal_type() == "DateField":
+            return dates(value)
+        return value
+
     for start in range(0, len(persons), batch_size):
-        batch = Person.objects.bulk_create(persons[start:start + batch_size])
+        batch = persons[start:start + batch_size]
+        for p, pk in zip(batch, _allocate_ids(Person, len(batch)), strict=True):
+            p.pk, p.created_at, p.updated_at = pk, now, now
+        _insert(Person, [f.column for f in fields],
+                [tuple(db_value(f, getattr(p, f.attname)) for f in fields) for p in batch])
         _insert(PersonNameKey, ["person_id", "key"], [(p.pk, k) for p in batch for k in sorted(keys_of(p))])
         if source is not None:
             _insert(StatusEvent, ["person_id", "status", "effective_date", "source_id", "note", "author_id",
