@@ -13,9 +13,10 @@ from threading import Lock
 
 from names_translator.dicts import default_dicts
 
+from ._cache import cached_json
 from .normalize import normalize_key
 
-__all__ = ["EXTRA", "KINDS", "equivalents", "first_name_forms", "is_known_first_name", "cyr_key"]
+__all__ = ["EXTRA", "KINDS", "dictionary", "equivalents", "first_name_forms", "is_known_first_name", "cyr_key"]
 
 KINDS = ("first", "patronymic", "last")
 
@@ -47,6 +48,21 @@ def cyr_key(text: str) -> str:
     return normalize_key(text).replace("ё", "е")
 
 
+_dicts: dict[str, dict[str, list[str]]] = {}
+
+
+def dictionary(kind: str) -> dict[str, list[str]]:
+    """names-translator's Ukrainian -> Russian table of first names or patronymics,
+    ``{lower-case Ukrainian: [Russian forms, most frequent first]}`` (cached on disk)."""
+    if not _dicts:
+        with _lock:
+            if not _dicts:
+                _dicts.update(cached_json("dicts", lambda: {
+                    k: {uk: list(rus) for uk, rus in default_dicts().as_dict(k).items()}
+                    for k in ("first", "patronymic")}))
+    return _dicts[kind]
+
+
 def _reverse_map(kind: str) -> dict[str, set[str]]:
     """Russian → Ukrainian forms of one category (first names and patronymics only:
     the surname dictionary has 120,000 keys and surnames differ mostly in vowels,
@@ -59,7 +75,7 @@ def _reverse_map(kind: str) -> dict[str, set[str]]:
         if rev is not None:
             return rev
         rev = {}
-        for uk, rus in default_dicts().as_dict(kind).items():
+        for uk, rus in dictionary(kind).items():
             for ru in rus:
                 rev.setdefault(cyr_key(ru), set()).add(uk)
         for uk, rus in EXTRA[kind].items():
@@ -101,16 +117,14 @@ def equivalents(token: str, kind: str | None = None) -> frozenset[str]:
 
 
 def _uk_to_ru(key: str, kind: str) -> list[str]:
-    d = default_dicts()
     if kind == "last":
-        return d.lookup_key(key, "last")
-    return d.as_dict(kind).get(key, [])
+        return default_dicts().lookup_key(key, "last")
+    return dictionary(kind).get(key, [])
 
 
 def first_name_forms() -> set[str]:
     """All known first-name forms (Ukrainian and Russian)."""
-    d = default_dicts()
-    return set(d.as_dict("first")) | set(_reverse_map("first"))
+    return set(dictionary("first")) | set(_reverse_map("first"))
 
 
 @lru_cache(maxsize=100_000)
@@ -119,6 +133,6 @@ def is_known_first_name(token: str) -> bool:
     key = cyr_key(token)
     if not key:
         return False
-    if key in default_dicts().as_dict("first"):
+    if key in dictionary("first"):
         return True
     return key in _reverse_map("first") or key in EXTRA["first"]

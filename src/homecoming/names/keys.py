@@ -6,7 +6,8 @@ import re
 from functools import lru_cache
 from threading import Lock
 
-from .equivalence import _reverse_map, equivalents
+from ._cache import cached_json
+from .equivalence import equivalents
 from .normalize import is_cyrillic_char, normalize_key
 from .translit import transliterate
 
@@ -94,32 +95,37 @@ def _build_index() -> None:
     with _index_lock:
         if _class_index is not None:
             return
-        from names_translator.dicts import default_dicts
+        data = cached_json("classes", _compute_index)
+        _first_skeletons = frozenset(data["firsts"])
+        _class_initials.update({k: frozenset(v) for k, v in data["initials"].items()})
+        _class_index = {k: frozenset(v) for k, v in data["index"].items()}
 
-        from .equivalence import EXTRA
 
-        acc: dict[str, set[str]] = {}
-        init_acc: dict[str, set[str]] = {}
-        firsts: set[str] = set()
-        d = default_dicts()
-        for kind in ("first", "patronymic"):
-            table = {k: list(v) for k, v in d.as_dict(kind).items()}
-            for uk, extra in EXTRA[kind].items():
-                table.setdefault(uk, []).extend(extra)
-            for uk, rus in table.items():
-                skels = {skeleton(uk)} | {skeleton(r) for r in rus}
-                skels.discard("")
-                inits = {_first_class(f) for f in [uk, *rus]}
-                for sk in skels:
-                    init_acc.setdefault(sk, set()).update(inits)
-                if kind == "first":
-                    firsts |= skels
-                for s in skels:
-                    acc.setdefault(s, set()).update(skels)
-        _ = _reverse_map("first"), _reverse_map("patronymic")
-        _first_skeletons = frozenset(firsts)
-        _class_initials.update({k: frozenset(v - {""}) for k, v in init_acc.items()})
-        _class_index = {k: frozenset(v) for k, v in acc.items()}
+def _compute_index() -> dict:
+    from .equivalence import EXTRA, dictionary
+
+    acc: dict[str, set[str]] = {}
+    init_acc: dict[str, set[str]] = {}
+    firsts: set[str] = set()
+    for kind in ("first", "patronymic"):
+        table = {k: list(v) for k, v in dictionary(kind).items()}
+        for uk, extra in EXTRA[kind].items():
+            table.setdefault(uk, []).extend(extra)
+        for uk, rus in table.items():
+            skels = {skeleton(uk)} | {skeleton(r) for r in rus}
+            skels.discard("")
+            inits = {_first_class(f) for f in [uk, *rus]}
+            for sk in skels:
+                init_acc.setdefault(sk, set()).update(inits)
+            if kind == "first":
+                firsts |= skels
+            for s in skels:
+                acc.setdefault(s, set()).update(skels)
+    return {
+        "index": {k: sorted(v) for k, v in acc.items()},
+        "initials": {k: sorted(v - {""}) for k, v in init_acc.items()},
+        "firsts": sorted(firsts),
+    }
 
 
 def _expand(skels: set[str]) -> set[str]:
