@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import aftercare, exchanges, families, payments, registry, views
+from . import aftercare, exchanges, families, intake, payments, registry, views
 
 app_name = "api"
 urlpatterns = [
@@ -34,6 +34,9 @@ urlpatterns = [
     path("payments/batches/", payments.BatchList.as_view(), name="payments-batch-list"),
     path("payments/batches/<int:pk>/approve/", payments.BatchApprove.as_view(), name="payments-batch-approve"),
     path("payments/report/", payments.Report.as_view(), name="payments-report"),
+    path("intake/lists/", intake.IncomingLists.as_view(), name="intake-list-list"),
+    path("intake/lists/<int:pk>/rows/", intake.IncomingListRows.as_view(), name="intake-list-rows"),
+    path("intake/rows/<int:pk>/decision/", intake.RowDecision.as_view(), name="intake-row-decision"),
     path("families/inquiries/", families.InquiryList.as_view(), name="families-inquiry-list"),
     path("families/inquiries/<int:pk>/", families.InquiryDetail.as_view(), name="families-inquiry-detail"),
     path("families/inquiries/<int:pk>/link/", families.InquiryLink.as_view(), name="families-inquiry-link"),
