@@ -171,6 +171,35 @@ def dedupe_bench(work: str, n: int) -> tuple[list[str], list[str]]:
     return lines, ([] if secs < 60 else [f"dedupe took {secs:.1f} s (target < 60)"])
 
 
+DOC_INTRO = """## Linkage
+
+`python -m bench.linkage` (bench/linkage/; `--no-splink`, `--no-febrl`, `--no-dedupe` for a
+quick run; `--write-docs` rewrites this section; exits 1 if a target is missed unless
+`--no-assert`).  Both engines run as subprocesses through their command line (`homecoming
+link`; bench/linkage/splink_run.py for Splink 5 on DuckDB: names transliterated by one table,
+Jaro-Winkler levels with term frequencies, a date-of-birth comparison with edit-distance
+levels, five blocking rules, u by random sampling, m by EM, match at p >= 0.99 with the
+runner-up < 0.5, review at p >= 0.05).  Wall time, CPU time and peak memory are those of the
+whole subprocess (wait4 rusage); wall time grows with the machine's load, CPU time does not.
+"""
+
+
+def write_docs(out: list[str], failures: list[str]) -> None:
+    path = os.path.join(ROOT, "docs", "benchmarks.md")
+    text = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
+    body = DOC_INTRO + "\n" + "\n".join(out).strip() + "\n"
+    if failures:
+        body += "\nTargets missed in this run:\n\n" + "\n".join(f"- {f}" for f in failures) + "\n"
+    start = text.find("\n## Linkage\n")
+    if start < 0:
+        text = text.rstrip("\n") + "\n\n" + body
+    else:
+        end = text.find("\n## ", start + 1)
+        text = text[: start + 1] + body + (text[end:] if end >= 0 else "")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--workdir", default=os.path.join(ROOT, "bench", "linkage", ".work"))
@@ -182,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-febrl", action="store_true")
     ap.add_argument("--no-dedupe", action="store_true")
     ap.add_argument("--no-assert", action="store_true", help="report only; exit 0 even if a target is missed")
+    ap.add_argument("--write-docs", action="store_true", help="rewrite the Linkage section of docs/benchmarks.md")
     a = ap.parse_args(argv)
     work = os.path.abspath(a.workdir)
     os.makedirs(work, exist_ok=True)
@@ -212,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
         failures += f
     out.append(f"Load average at the end: {os.getloadavg()[0]:.1f} (wall times grow with it; CPU times do not)")
     print("\n".join(out))
+    if a.write_docs:
+        write_docs(out, failures)
     if failures:
         print("Targets missed:\n  " + "\n  ".join(failures))
     else:
