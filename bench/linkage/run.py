@@ -186,7 +186,10 @@ whole subprocess (wait4 rusage); wall time grows with the machine's load, CPU ti
 
 def write_docs(out: list[str], failures: list[str]) -> None:
     path = os.path.join(ROOT, "docs", "benchmarks.md")
-    text = open(path, encoding="utf-8").read() if os.path.exists(path) else "# Benchmarks\n"
+    text = "# Benchmarks\n"
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
     body = DOC_INTRO + "\n" + "\n".join(out).strip() + "\n"
     if failures:
         body += "\nTargets missed in this run:\n\n" + "\n".join(f"- {f}" for f in failures) + "\n"
