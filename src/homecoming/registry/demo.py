@@ -11,6 +11,7 @@ with ONE audit event for the whole load; a second run with the same size and see
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import random
 from dataclasses import dataclass
 
@@ -128,9 +129,16 @@ def _zipf(items, s=0.9):
     return list(items), [1 / (i + 1) ** s for i in range(len(items))]
 
 
+_CUMULATIVE: dict[int, tuple[list, list[float]]] = {}
+
+
 def _weighted(rng, pairs):
+    """rng.choices(items, weights)[0], with the cumulative weights computed once (same draws)."""
     items, weights = pairs
-    return rng.choices(items, weights)[0]
+    cached = _CUMULATIVE.get(id(weights))
+    if cached is None or cached[0] is not weights:
+        cached = _CUMULATIVE[id(weights)] = (weights, list(itertools.accumulate(weights)))
+    return rng.choices(items, cum_weights=cached[1])[0]
 
 
 def tax_number(birth: dt.date, rng) -> str:
