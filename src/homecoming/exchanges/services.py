@@ -615,7 +615,10 @@ def reconcile(actor, exchange_id: int, *, request=None) -> dict[str, Any]:
             events.append(_entry_event(entry, entry.state, new, _("Reconciliation"), actor))
             entry.state = new
             changed_entries.append(entry)
-        ListEntry.objects.bulk_update(changed_entries, ["state"], batch_size=500)
+        for state in (EntryState.RETURNED, EntryState.NOT_DELIVERED):
+            ids = [e.pk for e in changed_entries if e.state == state]
+            for start in range(0, len(ids), 500):
+                ListEntry.objects.filter(pk__in=ids[start:start + 500]).update(state=state)
         EntryEvent.objects.bulk_create(events, batch_size=500)
         registry_services.add_status_events_bulk(
             actor, [(c.person_id, Status.RETURNED if c.person.side == Side.OURS else Status.EXCHANGED, day)

@@ -452,10 +452,14 @@ def add_status_events_bulk(actor, items, *, source: Source, permission: str, not
     for event in StatusEvent.objects.filter(person_id__in=list(persons)).only(
             "id", "person_id", "status", "effective_date", "corrects_id"):
         history[event.person_id].append(event)
+    groups: dict[tuple, list[int]] = {}
     for pid, person in persons.items():
         person.current_status, person.current_status_date, person.was_missing = derive_status(history[pid])
-    Person.objects.bulk_update(list(persons.values()), ["current_status", "current_status_date", "was_missing"],
-                               batch_size=500)
+        groups.setdefault((person.current_status, person.current_status_date, person.was_missing), []).append(pid)
+    for (status, since, was_missing), pids in groups.items():  # usually one or two groups: one UPDATE each
+        for start in range(0, len(pids), 500):
+            Person.objects.filter(pk__in=pids[start:start + 500]).update(
+                current_status=status, current_status_date=since, was_missing=was_missing)
     record(actor, "person.status_events_bulk", object_type="source", object_id=source.pk,
            details={"source": source.kind, "events": [[e.person_id, e.pk, e.status, e.effective_date.isoformat()]
                                                       for e in events]}, request=request)
