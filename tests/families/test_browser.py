@@ -40,6 +40,7 @@ def test_inquiry_link_status_portal_and_message(family_page, browser_page, sign_
     with page.expect_navigation():
         page.click(".lang-form button")
     assert page.locator("h1").inner_text() == "Inquiry about a relative"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360  # no sideways scrolling on a phone
     page.fill("#id_last_name", "Тестенко")
     page.fill("#id_first_name", "Арсеній")
     page.fill("#id_birth_date", "04.03.1995")
@@ -81,6 +82,7 @@ def test_inquiry_link_status_portal_and_message(family_page, browser_page, sign_
     with page.expect_navigation():
         page.click("#portal-submit")
     assert page.locator("h1").inner_text() == "Captivity confirmed"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
     text = page.locator("main").inner_text()
     assert "10 January 2024" in text
     for hidden in ("SYNTHETIC-LIST-9", "synthetic place", person.reference):
