@@ -13,7 +13,7 @@ import sys
 import time
 
 BENCHMARKS = [
-    ("linkage", ["bench.linkage"]),
+    ("linkage", ["bench.linkage", "--write-docs"]),
     ("register", ["bench.register", "--write-docs"]),
     ("intake", ["bench.intake", "--write-docs"]),
     ("exchanges", ["bench.exchanges", "--write-docs"]),
