@@ -36,6 +36,9 @@ def test_concurrent_reconciliation_one_wins(negotiator, make_user, agreement, ca
     barrier = threading.Barrier(2)
 
     def run(name, actor):
+        from django.utils import translation
+
+        translation.activate("en")  # each thread has its own language
         try:
             barrier.wait()
             services.reconcile(actor, exchange.pk)

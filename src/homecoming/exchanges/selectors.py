@@ -7,7 +7,8 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
+from django.db.models import CharField, Count, QuerySet
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from homecoming.registry.models import Person, Side, Status
@@ -36,6 +37,9 @@ FACT_COLUMNS = {
     "birth_date": ("birth_date",), "birth_date_precision": ("birth_date_precision",),
     "incident_date": ("incident_date",),
 }
+
+
+DATE_COLUMNS = ("birth_date", "incident_date")
 
 
 def facts_of(row: dict) -> dict:
@@ -97,11 +101,16 @@ def pool(category: Category, side: str, *, outside_distance: int = 1, with_lists
     seen: dict[tuple, tuple] = {}
     eligible, outside = result.eligible, result.just_outside
     considered = 0
-    for row in pool_base(side).values_list("id", *names).iterator(chunk_size=10000):
+    # dates are read as text and turned into dates once per distinct value (not once per row)
+    as_text = {f"{n}__text": Cast(n, output_field=CharField()) for n in names if n in DATE_COLUMNS}
+    selected = [f"{n}__text" if n in DATE_COLUMNS else n for n in names]
+    for row in pool_base(side).annotate(**as_text).values_list("id", *selected).iterator(chunk_size=10000):
         key = row[1:]
         outcome = seen.get(key)
         if outcome is None:
             outcome = seen[key] = cost(facts_of(dict(zip(names, key, strict=True))))
+            if len(seen) > 200000:  # bounded memory on very varied registers
+                seen.clear()
         considered += 1
         if outcome[0] is True:
             eligible.append(row[0])
