@@ -325,3 +325,20 @@ def test_exchange_day_list_from_the_other_side_records_crossings_through_linkage
     assert result["match"] == 1 and result["confirmed"] == 0
     created = services.record_crossings(negotiator, exchange.pk, from_counter_list=True)
     assert [(c.person_id, c.how) for c in created] == [(a.pk, "linkage")]
+
+
+def test_a_merge_in_the_register_moves_entries_and_its_undo_moves_them_back(negotiator, registrar, agreement,
+                                                                            categories, make_person):
+    from homecoming.registry import services as registry
+
+    serious, _ = categories
+    survivor = make_person("Коваль", "Іван", medical_category="seriously_ill")
+    duplicate = make_person("Коваль", "Иван", medical_category="seriously_ill")
+    exchange = _stage(negotiator, agreement)
+    entry = services.add_entries(negotiator, exchange.pk, serious.pk, [duplicate.pk])[0]
+    merge = registry.merge_persons(registrar, survivor.pk, duplicate.pk)
+    entry.refresh_from_db()
+    assert entry.person_id == survivor.pk
+    registry.undo_merge(registrar, merge.pk)
+    entry.refresh_from_db()
+    assert entry.person_id == duplicate.pk

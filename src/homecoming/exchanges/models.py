@@ -208,3 +208,12 @@ class Communique(models.Model):
     published_at = models.DateTimeField(auto_now_add=True)
     published_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                      related_name="+")
+
+
+class MergeFollow(models.Model):
+    """Entries and crossings re-pointed to the survivor of a merge in the register, so that undoing
+    the merge can give them back to the record they came from."""
+
+    merge_id = models.PositiveIntegerField(unique=True)
+    entries = models.JSONField(default=list)
+    crossings = models.JSONField(default=list)

@@ -696,9 +696,26 @@ def publish_communique(actor, exchange_id: int, *, request=None) -> Communique:
 
 def follow_merge(merge, survivor, duplicate) -> int:
     """Re-point entries and crossings of a merged-away record to the survivor (where the survivor is
-    not already on that stage)."""
-    moved = 0
-    for model in (ListEntry, Crossing):
+    not already on that stage), remembering which, for :func:`follow_merge_undo`."""
+    from .models import MergeFollow
+
+    moved: dict[str, list[int]] = {}
+    for key, model in (("entries", ListEntry), ("crossings", Crossing)):
         taken = set(model.objects.filter(person=survivor).values_list("exchange_id", flat=True))
-        moved += model.objects.filter(person=duplicate).exclude(exchange_id__in=taken).update(person=survivor)
-    return moved
+        ids = list(model.objects.filter(person=duplicate).exclude(exchange_id__in=taken).values_list("pk", flat=True))
+        model.objects.filter(pk__in=ids).update(person=survivor)
+        moved[key] = ids
+    MergeFollow.objects.update_or_create(merge_id=merge.pk, defaults=moved)
+    return len(moved["entries"]) + len(moved["crossings"])
+
+
+def follow_merge_undo(merge, survivor, duplicate) -> int:
+    from .models import MergeFollow
+
+    follow = MergeFollow.objects.filter(merge_id=merge.pk).first()
+    if follow is None:
+        return 0
+    n = ListEntry.objects.filter(pk__in=follow.entries, person=survivor).update(person=duplicate)
+    n += Crossing.objects.filter(pk__in=follow.crossings, person=survivor).update(person=duplicate)
+    follow.delete()
+    return n
