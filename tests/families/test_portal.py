@@ -109,7 +109,7 @@ def test_unknown_reference_does_the_same_slow_work(client_en, file_inquiry, sett
 
     calls = []
     real = codes.check_password
-    monkeypatch.setattr(codes, "check_password", lambda *a: calls.append(a) or real(*a))
+    monkeypatch.setattr(codes, "check_password", lambda *a, **kw: calls.append(a) or real(*a, **kw))
     settings.FAMILIES_PORTAL_ADDRESS_FAILURES = 1000
     settings.FAMILIES_PORTAL_REFERENCE_FAILURES = 1000
 
@@ -246,3 +246,21 @@ def test_message_links_the_portal_when_configured(file_inquiry, settings):
     settings.FAMILIES_PORTAL_URL = "https://homecoming.example.org/family/"
     file_inquiry()
     assert "https://homecoming.example.org/family/" in mail.outbox[0].body
+
+
+def test_an_old_hash_is_upgraded_on_the_next_right_code(client_en, file_inquiry, settings):
+    from homecoming.families.models import Inquiry
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    filed = file_inquiry()
+    assert Inquiry.objects.get().secret_hash.startswith("md5$")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher",
+                                 "django.contrib.auth.hashers.MD5PasswordHasher"]
+    assert _post(client_en, filed.inquiry.reference, filed.secret).status_code == 200
+    new_hash = Inquiry.objects.get().secret_hash
+    assert new_hash.startswith("pbkdf2_sha256$") and filed.secret not in new_hash
+
+
+def test_the_portal_speaks_ukrainian_by_default(client, db):
+    html = client.get(URL).content.decode()
+    assert "Стежте за своїм зверненням" in html and 'lang="uk"' in html

@@ -67,10 +67,11 @@ def dummy_hash() -> str:
     return _dummy_hash[algorithm]
 
 
-def verify_secret(secret: str, encoded: str | None) -> bool:
-    """Always runs the (slow) check, against the dummy hash when there is no inquiry."""
+def verify_secret(secret: str, encoded: str | None, setter=None) -> bool:
+    """Always runs the (slow) check, against the dummy hash when there is no inquiry. ``setter``
+    receives the code when its hash was made with older hasher settings, to store a new hash."""
     candidate = normalize_secret(secret)
     if encoded is None:
         check_password(candidate, dummy_hash())
         return False
-    return check_password(candidate, encoded)
+    return check_password(candidate, encoded, setter=setter)
