@@ -78,8 +78,13 @@ def _playwright_browser():
 
 
 @pytest.fixture
-def browser_page(_playwright_browser, live_server):
-    """A fresh browser page (own cookies) with ``page.base_url`` set to the live server."""
+def browser_page(_playwright_browser, live_server, django_db_serialized_rollback):
+    """A fresh browser page (own cookies) with ``page.base_url`` set to the live server.
+
+    Browser tests run against a transactional database, and a transactional test empties the
+    tables when it ends, including the reference data that migrations load (branches, ranks,
+    plan templates, payment rules). Serialized rollback restores that data at the start of
+    each browser test, so a journey never depends on which test ran before it."""
     context = _playwright_browser.new_context(base_url=live_server.url, locale="uk-UA",
                                               viewport={"width": 1280, "height": 900})
     page = context.new_page()
