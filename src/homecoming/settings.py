@@ -313,6 +313,11 @@ IMPORT_MAX_BYTES = int(_env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(_env("IMPORT_MAX_ROWS", "200000"))
 IMPORT_INLINE_ROWS = int(_env("IMPORT_INLINE_ROWS", "2000"))
 
+# --- families: how the portal and the messages tell a family to reach the headquarters ------
+FAMILIES_HOTLINE = _env("FAMILIES_HOTLINE", "")
+FAMILIES_EMAIL = _env("FAMILIES_EMAIL", "")
+FAMILIES_PORTAL_URL = _env("FAMILIES_PORTAL_URL", "")
+
 # --- e-mail ------------------------------------------------------------------------------
 EMAIL_BACKEND = _env(
     "EMAIL_BACKEND",

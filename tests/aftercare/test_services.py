@@ -135,3 +135,18 @@ def test_merge_moves_cases_and_undo_puts_them_back(make_returnee, make_user):
     registry.undo_merge(admin, merge.pk)
     case_b.refresh_from_db()
     assert (case_b.person_id, case_b.state) == (b.pk, CaseState.OPEN)
+
+
+def test_the_family_portal_gets_the_case_owners_contact_and_nothing_else(make_returnee, make_user):
+    """Families and aftercare do not import each other: the portal asks every app for a contact
+    (homecoming.families.contacts) and aftercare answers with the open case's owner."""
+    from homecoming.families.contacts import contact_for
+
+    person = make_returnee()
+    assert contact_for(person) is None  # a case without an owner: nobody to name yet
+    worker = make_user("case_worker", first_name="Марія", last_name="Тестова", email="maria@hq.example")
+    case = Case.objects.get(person=person)
+    services.assign_case(make_user("case_worker"), case.pk, worker.pk)
+    assert contact_for(person) == {"name": "Марія Тестова", "email": "maria@hq.example"}
+    Case.objects.filter(pk=case.pk).update(state=CaseState.CLOSED)
+    assert contact_for(person) is None  # a closed case is no longer a contact

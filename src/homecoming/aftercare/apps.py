@@ -12,3 +12,16 @@ class AftercareConfig(AppConfig):
 
     def ready(self) -> None:
         from . import receivers  # noqa: F401  (connects to person_returned and the register's merges)
+
+    def family_contact_for(self, person) -> dict | None:
+        """The family portal's contact for a returnee: the owner of their open aftercare case.
+
+        Asked by homecoming.families.contacts (same layer, so no import either way). Only the
+        case worker's name and work e-mail are given, nothing about the case itself."""
+        from .selectors import open_case_of
+
+        case = open_case_of(person)
+        owner = getattr(case, "owner", None)
+        if owner is None:
+            return None
+        return {"name": owner.get_full_name() or owner.get_username(), "email": owner.email}
