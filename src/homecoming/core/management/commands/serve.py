@@ -37,6 +37,7 @@ class Command(BaseCommand):
                 "--worker-class", "gthread",
                 "--access-logfile", "-",
                 "--graceful-timeout", "10",
+                "--preload",  # load the application (and its name tables) once, then fork
             ]
         )
         children.append(gunicorn)
