@@ -255,3 +255,13 @@ def test_reference_lists_are_editable_by_administrators_only(client_for):
     registrar = client_for("registrar")
     assert registrar.get(reverse("admin:registry_branch_changelist")).status_code in (302, 403)
     assert Branch.objects.filter(code="land_forces").exists() and Branch.objects.count() >= 10
+
+
+@pytest.mark.django_db
+def test_person_page_links_to_family_inquiries_only_for_roles_that_read_them(client_for, make_user):
+    from homecoming.registry import services
+
+    person = services.create_person(make_user("registrar"), {"last_name": "Тестенко", "first_name": "Іван"})
+    url = f"/families/person/{person.pk}/"
+    assert url in client_for("registrar").get(f"/persons/{person.pk}/").content.decode()
+    assert url not in client_for("analyst").get(f"/persons/{person.pk}/").content.decode()
