@@ -269,6 +269,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Tests never run collectstatic: whitenoise finds the files in the apps (browser tests get the CSS).
+WHITENOISE_AUTOREFRESH = TESTING
+WHITENOISE_USE_FINDERS = TESTING
 
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
