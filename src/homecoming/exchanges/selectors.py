@@ -104,7 +104,7 @@ def pool(category: Category, side: str, *, outside_distance: int = 1, with_lists
     # dates are read as text and turned into dates once per distinct value (not once per row)
     as_text = {f"{n}__text": Cast(n, output_field=CharField()) for n in names if n in DATE_COLUMNS}
     selected = [f"{n}__text" if n in DATE_COLUMNS else n for n in names]
-    for row in pool_base(side).annotate(**as_text).values_list("id", *selected).iterator(chunk_size=10000):
+    for row in pool_base(side).annotate(**as_text).values_list("id", *selected):
         key = row[1:]
         outcome = seen.get(key)
         if outcome is None:
