@@ -182,8 +182,10 @@ levels, five blocking rules, u by random sampling, m by EM, match at p >= 0.99 w
 runner-up < 0.5, review at p >= 0.05).  Wall time, CPU time and peak memory are those of the
 whole subprocess (wait4 rusage); wall time grows with the machine's load, CPU time does not.
 FEBRL 4 corrupts some records beyond typical errors (a name replaced by another *and* a
-different date of birth); Homecoming sends a row to review only when its person is more
-likely than not among the candidates, so such rows end as `none`.
+different date of birth); Homecoming sends a row to review when its person is at least one
+chance in twenty among the candidates (docs/linkage.md, "Decisions"), which recovers rows
+where two of surname, first name and date still agree, not those where only one does or
+whose person blocking never proposes.
 """
 
 

@@ -130,6 +130,39 @@ def test_unrelated_row_is_none(idx):
     assert r.decision == "none" and r.candidates == []
 
 
+def test_one_chance_in_twenty_goes_to_review(idx):
+    """Rule: a row goes to review when its candidates together are at least
+    ``row_review_floor`` (0.05) likely, not only when they are more likely than not.
+    Here the only namesake's patronymic and date of birth both differ (how a list that
+    replaced a field looks): p is about 0.4, which the old floor of 0.5 sent to none."""
+    assert idx.params.row_review_floor == 0.05
+    kw = {"last_name": "Вернигора", "first_name": "Тарас", "patronymic": "Іванович", "birth_date": "1962-04-08"}
+    r = link1(idx, **kw)
+    assert r.decision == "review" and r.candidates[0].registry_id == "r3"
+    assert 0.05 <= sum(c.probability for c in r.candidates) < 0.5
+    old = LinkageIndex([idx.get(k) for k in idx._recs], Params(row_review_floor=0.5))
+    assert old.link([Record("x", **kw)])[0].decision == "none"
+
+
+def test_below_one_in_twenty_is_none(idx):
+    r = link1(idx, last_name="Завгородній", first_name="Остап", patronymic="Олегович", birth_date="1962-04-08")
+    assert r.decision == "none" and r.candidates == []
+
+
+def test_dedupe_floor_is_separate_from_the_row_floor():
+    """dedupe reports a pair only when it is more likely than not (its own floor), so
+    lowering the review floor of link does not flood dedupe with review pairs."""
+    recs = background(300) + [
+        Record("d1", "Вернигора", "Тарас", "Петрович", birth_date="1979-11-30"),
+        Record("d2", "Вернигора", "Тарас", "Іванович", birth_date="1962-04-08"),
+    ]
+    assert Params().dedupe_review_floor == 0.5
+    _, pairs = dedupe(recs)
+    assert not any({a, b} == {"d1", "d2"} for a, b, *_ in pairs)
+    _, pairs = dedupe(recs, Params(dedupe_review_floor=0.01))
+    assert any({a, b} == {"d1", "d2"} for a, b, *_ in pairs)
+
+
 def test_explanation_adds_up_and_serialises(idx):
     r = link1(idx, full_name="Завгородний Александр Николаевич", birth_date="17.05.1990")
     c = r.candidates[0]

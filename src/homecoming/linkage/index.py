@@ -313,13 +313,18 @@ class LinkageIndex:
                 ll, lf, swapped = sf, sl, True
         lp = compare_names(r.patronymic, c.patronymic)
         ld = compare_dates(r.birth_date, c.birth_date)
-        ls = compare_identifiers(r.service_number, c.service_number)
-        lt = compare_identifiers(r.tax_number, c.tax_number)
+        # identifiers are mostly absent: skip the calls then (this runs per pair)
+        ls = compare_identifiers(r.service_number, c.service_number) if r.service_number and c.service_number \
+            else "missing"
+        lt = compare_identifiers(r.tax_number, c.tax_number) if r.tax_number and c.tax_number else "missing"
         rl, rf = (r.first, r.last) if swapped else (r.last, r.first)
         w = self._name_weight("last_name", ll, rl, c.last) + self._name_weight("first_name", lf, rf, c.first)
         w += self._name_weight("patronymic", lp, r.patronymic, c.patronymic)
         w += self._date_weight(ld, r.birth_date, c.birth_date)
-        w += self._id_weight("service_number", ls) + self._id_weight("tax_number", lt)
+        if ls != "missing":
+            w += self._id_weight("service_number", ls)
+        if lt != "missing":
+            w += self._id_weight("tax_number", lt)
         return w, (ll, lf, lp, ld, ls, lt), swapped
 
     def _id_weight(self, fld: str, level: str) -> float:
@@ -567,7 +572,8 @@ class LinkageIndex:
         n = max(len(self._recs), 2)
         lam = self.params.dedupe_prior / n
         log_odds = LOG2(lam / (1 - lam))
-        floor = LOG2(self.params.row_review_floor / (1 - self.params.row_review_floor)) - log_odds
+        fl = self.params.dedupe_review_floor
+        floor = LOG2(fl / (1 - fl)) - log_odds
         recs = self._recs
         pairs: dict[tuple[str, str], tuple[float, str, list]] = {}
         ident: dict[str, list[str]] = defaultdict(list)
@@ -618,13 +624,16 @@ class LinkageIndex:
         groups: dict[str, list[str]] = defaultdict(list)
         for x in {x for ab in pairs for x in ab}:
             groups[find(x)].append(x)
+        by_root: dict[str, list[tuple[str, str, float]]] = defaultdict(list)
+        for (a, b), (pr, dec, _) in pairs.items():
+            if dec == "match":
+                by_root[find(a)].append((a, b, pr))
         clusters = []
         for root, ids in sorted(groups.items()):
             if len(ids) < 2:
                 continue
             ids.sort()
-            cp = [(a, b, pr) for (a, b), (pr, dec, _) in pairs.items() if dec == "match" and find(a) == root]
-            clusters.append(Cluster(ids[0], ids, sorted(cp)))
+            clusters.append(Cluster(ids[0], ids, sorted(by_root[root])))
         flat = sorted(((a, b, pr, dec, ex) for (a, b), (pr, dec, ex) in pairs.items()),
                       key=lambda t: (t[3] != "match", -t[2], t[0], t[1]))
         return clusters, flat

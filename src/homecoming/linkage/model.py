@@ -56,7 +56,10 @@ class Params:
     (swap, typo, one day/month/year); the structural rules of
     :meth:`LinkageIndex._decide` must hold too.  ``review_threshold``: candidates at or
     above it are shown to a reviewer.  ``row_review_floor``: a row goes to review only
-    if the candidates together are at least this probable (else ``none``).
+    if the candidates together are at least this probable (else ``none``): 0.05, one
+    chance in twenty, because missing a person costs far more than a reviewer's look.
+    ``dedupe_review_floor``: a register pair is reported (as ``match`` or ``review``)
+    only if it is at least this probable.
     ``dedupe_prior``: the share of register records expected to have a duplicate.
     ``smoothing``: pseudo-count of records with which register frequencies are
     blended with the population defaults of ``u`` (matters for small registers)."""
@@ -69,4 +72,5 @@ class Params:
     match_threshold: float = 0.99
     match_threshold_date_error: float = 0.999
     review_threshold: float = 0.001
-    row_review_floor: float = 0.5
+    row_review_floor: float = 0.05
+    dedupe_review_floor: float = 0.5
