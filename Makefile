@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= 2
 DEMO_PERSONS ?= 20000
 
-.PHONY: run test bench venv lint clean browser
+.PHONY: run test bench venv lint clean browser screenshots
 
 # Browser tests drive Debian's Chromium (never a downloaded browser build).
 browser:
@@ -40,6 +40,10 @@ run: venv
 
 test: venv browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The user guides' pictures (docs/images), taken by the browser journeys as they run.
+screenshots: venv browser
+	HOMECOMING_SCREENSHOTS=docs/images $(BIN)/python -m pytest -m browser -q -p no:cacheprovider
 
 lint: venv
 	$(BIN)/ruff check src tests bench

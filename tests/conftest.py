@@ -95,6 +95,25 @@ def browser_page(_playwright_browser, live_server, django_db_serialized_rollback
 
 
 @pytest.fixture
+def screenshot():
+    """screenshot(page, name): keep a picture of the page for the user guides.
+
+    Saved as ``<name>.png`` in the folder that ``HOMECOMING_SCREENSHOTS`` names (``make
+    screenshots`` sets it to docs/images, which the guides under docs/guide show); without it,
+    nothing is written, so an ordinary test run never touches the working tree. The journeys
+    that take the pictures are the browser tests themselves, so a picture in a guide is always
+    of a page that a test has just checked."""
+    folder = os.environ.get("HOMECOMING_SCREENSHOTS")
+
+    def _shoot(page, name: str, full_page: bool = True):
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+            page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=full_page)
+
+    return _shoot
+
+
+@pytest.fixture
 def sign_in():
     """sign_in(page, username, password): fill the login form as a person would."""
 

@@ -8,7 +8,7 @@ from homecoming.accounts import roles as r
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_each_role_signs_in_and_sees_its_navigation(browser_page, make_user, sign_in):
+def test_each_role_signs_in_and_sees_its_navigation(browser_page, make_user, sign_in, screenshot):
     page = browser_page
     for role in r.ROLES:
         make_user(role.slug, username=f"demo-{role.slug}")
@@ -20,6 +20,7 @@ def test_each_role_signs_in_and_sees_its_navigation(browser_page, make_user, sig
         assert ("Журнал аудиту" in links) is (role.slug == r.ADMINISTRATOR), (role.slug, links)
         with translation.override("uk"):
             assert page.locator(".user-roles").inner_text() == f"({role.label})"
+        screenshot(page, f"start-{role.slug}-uk", full_page=False)
         with page.expect_navigation():
             page.click("button.link-button")  # sign out
         assert "/accounts/login/" in page.url

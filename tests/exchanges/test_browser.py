@@ -10,7 +10,8 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_negotiator_walks_from_agreement_to_communique(browser_page, sign_in, make_user, make_person, tmp_path):
+def test_negotiator_walks_from_agreement_to_communique(browser_page, sign_in, make_user, make_person, tmp_path,
+                                                        screenshot):
     page = browser_page
     # a transactional test may find the reference lists flushed by an earlier one: make sure they exist
     from homecoming.registry.models import Branch, Direction, Operation, Rank
@@ -51,6 +52,7 @@ def test_negotiator_walks_from_agreement_to_communique(browser_page, sign_in, ma
         page.click("#check-rule")
     preview = page.inner_text("#rule-preview")
     assert "Петренко" in preview and "Бойко" in preview and "must be one of" in preview
+    screenshot(page, "negotiator-rule-preview-en")
     with page.expect_navigation():
         page.click("#save-category")
     page.fill("#id_planned_date", "2025-06-12")
@@ -67,6 +69,7 @@ def test_negotiator_walks_from_agreement_to_communique(browser_page, sign_in, ma
     with page.expect_navigation():
         page.click("#add-all")
     assert "Иванов" in page.inner_text("main")
+    screenshot(page, "negotiator-stage-lists-en")
 
     # the other side's counter-list confirms our entry; we confirm theirs by hand
     csv_path = tmp_path / "theirs.csv"
@@ -101,6 +104,7 @@ def test_negotiator_walks_from_agreement_to_communique(browser_page, sign_in, ma
         page.click("#confirm-reconcile")
     assert "Returned as listed" in page.inner_text("main")
     assert "missing before captivity was confirmed" in page.inner_text("#group-considered_missing")
+    screenshot(page, "negotiator-reconciliation-report-en")
     with page.expect_navigation():
         page.click("#communique-link")
     english = page.input_value("#text-en")
@@ -109,4 +113,4 @@ def test_negotiator_walks_from_agreement_to_communique(browser_page, sign_in, ma
     with page.expect_navigation():
         page.click("#publish")
     assert page.locator("#published-note").is_visible()
-    page.screenshot(path=str(tmp_path / "communique.png"))
+    screenshot(page, "negotiator-communique-en")

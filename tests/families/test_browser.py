@@ -23,7 +23,8 @@ def family_page(_playwright_browser, live_server):
     context.close()
 
 
-def test_inquiry_link_status_portal_and_message(family_page, browser_page, sign_in, make_user, settings):
+def test_inquiry_link_status_portal_and_message(family_page, browser_page, sign_in, make_user, settings,
+                                                screenshot):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     mail.outbox = []
     registrar = make_user("registrar", username="reg-olena")
@@ -56,6 +57,7 @@ def test_inquiry_link_status_portal_and_message(family_page, browser_page, sign_
     reference = page.locator("#inquiry-reference").inner_text()
     code = page.locator("#inquiry-secret").inner_text()
     assert re.fullmatch(r"INQ-\w{4}-\w{2}", reference) and len(code) == 19
+    screenshot(page, "family-inquiry-filed-en")
     assert code in mail.outbox[0].body
 
     # The registrar links it to the person the linkage engine proposes.
@@ -69,6 +71,7 @@ def test_inquiry_link_status_portal_and_message(family_page, browser_page, sign_
     with staff.expect_navigation():
         staff.click(f"#link-{person.pk}")
     assert person.reference in staff.locator("#linked-person").inner_text()
+    screenshot(staff, "registrar-inquiry-linked-uk")
 
     # The register records the confirmation of captivity (the source is an enemy list).
     registry_services.add_status_event(registrar, person.pk, status="captivity_confirmed",
@@ -82,6 +85,7 @@ def test_inquiry_link_status_portal_and_message(family_page, browser_page, sign_
     with page.expect_navigation():
         page.click("#portal-submit")
     assert page.locator("h1").inner_text() == "Captivity confirmed"
+    screenshot(page, "family-portal-en")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     text = page.locator("main").inner_text()
     assert "10 January 2024" in text

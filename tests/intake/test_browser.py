@@ -17,7 +17,8 @@ N = 1200
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_analyst_imports_reviews_and_confirms_1200_russified_names(browser_page, sign_in, make_user, tmp_path):
+def test_analyst_imports_reviews_and_confirms_1200_russified_names(browser_page, sign_in, make_user, tmp_path,
+                                                                    screenshot):
     from homecoming.registry.services import bulk_create_persons
 
     registrar = make_user("registrar")
@@ -46,6 +47,7 @@ def test_analyst_imports_reviews_and_confirms_1200_russified_names(browser_page,
     summary = page.inner_text("#check-summary")
     assert "1200" in summary
     assert "Windows-1251" in page.content()
+    screenshot(page, "analyst-import-check-uk")
     with page.expect_navigation(timeout=120_000):
         page.click("#start-submit")
     assert page.is_visible("#job-result")
@@ -54,6 +56,11 @@ def test_analyst_imports_reviews_and_confirms_1200_russified_names(browser_page,
     lst = IncomingList.objects.get()
     auto = lst.rows.filter(decision="match").count()
     assert auto > N * 0.8  # Russian renderings with a full date of birth link automatically
+    review_url = page.url
+    page.goto(review_url.split("?")[0] + "?show=match")
+    assert page.locator("article.row-card table.evidence").count() >= 1  # the evidence beside every candidate
+    screenshot(page, "analyst-automatic-matches-uk", full_page=False)
+    page.goto(review_url)
     with page.expect_navigation(timeout=180_000):
         page.click("#accept-automatic", timeout=180_000)
     assert StatusEvent.objects.filter(status="captivity_confirmed").count() == auto
@@ -62,6 +69,7 @@ def test_analyst_imports_reviews_and_confirms_1200_russified_names(browser_page,
     if lst.rows.filter(state=RowState.OPEN, decision="review").exists():
         first = page.locator("article.row-card").first
         assert first.locator("table.evidence").count() >= 1
+        screenshot(page, "analyst-evidence-uk", full_page=False)
         with page.expect_navigation():
             first.locator("button.accept-button").click()
         assert lst.rows.filter(state=RowState.ACCEPTED).count() == auto + 1

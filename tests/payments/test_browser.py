@@ -28,7 +28,7 @@ def sign_out(page):
 
 
 def test_returnee_from_reconciliation_to_a_paid_batch(browser_page, make_user, make_returnee, sign_in,
-                                                     initial_data):
+                                                     initial_data, screenshot):
     page = browser_page
     worker = make_user("case_worker", username="kateryna")
     make_user("medical_officer", username="medic")
@@ -45,6 +45,7 @@ def test_returnee_from_reconciliation_to_a_paid_batch(browser_page, make_user, m
     page.select_option("#id_owner", str(worker.pk))
     submit(page, "#assign-case")
     assert "kateryna" in page.inner_text("#case-owner")
+    screenshot(page, "case-worker-case-uk")
     assert page.locator("#task-medical-exam a").count() == 0  # medical task: not for the case worker
     sign_out(page)
 
@@ -58,6 +59,7 @@ def test_returnee_from_reconciliation_to_a_paid_batch(browser_page, make_user, m
     page.fill("#id_outcome", "Synthetic outcome: fit, no findings")
     submit(page, "#save-task")
     assert "Synthetic outcome" in page.inner_text("#task-medical-exam")
+    screenshot(page, "medical-officer-case-uk")
     assert case.tasks.get(code="medical-exam").state == TaskState.DONE
     sign_out(page)
 
@@ -74,6 +76,7 @@ def test_returnee_from_reconciliation_to_a_paid_batch(browser_page, make_user, m
     submit(page, "#compute")
     # 1 Jan .. 28 Feb 2023 = 59 days: 100000 + 59/365 * 100000 (16164.38) + 2 * 3100 = 122364.38
     assert page.inner_text("#entitlement-total").strip() in ("122364.38", "122364,38")
+    screenshot(page, "finance-entitlement-uk")
     page.goto("/payments/")
     submit(page, "#prepare-batch")
     batch = Batch.objects.get()
@@ -85,6 +88,7 @@ def test_returnee_from_reconciliation_to_a_paid_batch(browser_page, make_user, m
     page.goto(f"/payments/batches/{batch.pk}/")
     submit(page, "#approve-batch")
     assert page.locator("#export-batch").count() == 1
+    screenshot(page, "finance-approved-batch-uk")
     submit(page, "#mark-paid")
     batch.refresh_from_db()
     assert batch.state == BatchState.PAID and batch.approved_by.username == "fin-two"

@@ -18,7 +18,7 @@ def submit(page, selector):
         page.click(selector)
 
 
-def test_registrar_walks_the_register_in_both_languages(browser_page, make_user, sign_in):
+def test_registrar_walks_the_register_in_both_languages(browser_page, make_user, sign_in, screenshot):
     page = browser_page
     registrar = make_user("registrar", username="olena")
     existing = services.create_person(
@@ -36,6 +36,7 @@ def test_registrar_walks_the_register_in_both_languages(browser_page, make_user,
     submit(page, "#search-submit")
     rows = page.locator("table.register tbody tr")
     assert rows.count() == 1 and existing.reference in rows.first.inner_text()
+    screenshot(page, "registrar-search-uk")
 
     # Read.
     submit(page, f"text={existing.reference}")
@@ -53,6 +54,7 @@ def test_registrar_walks_the_register_in_both_languages(browser_page, make_user,
     submit(page, "#save-event")
     assert page.locator("#current-status").inner_text() == "Полон підтверджено"
     assert "МКЧХ-ТЕСТ-1" in page.locator("#timeline").inner_text()
+    screenshot(page, "registrar-person-uk")
 
     # Create a second record of the same person (Russian spelling): warned, then confirmed.
     page.goto("/persons/new/")
@@ -63,6 +65,7 @@ def test_registrar_walks_the_register_in_both_languages(browser_page, make_user,
     submit(page, "#save-person")
     assert page.locator("#duplicate-warning").is_visible()
     assert existing.reference in page.locator("#duplicate-candidates").inner_text()
+    screenshot(page, "registrar-duplicate-warning-uk")
     page.check("#id_confirm_duplicate")
     submit(page, "#save-person")
     duplicate = Person.objects.get(first_name="Александр")
@@ -72,6 +75,7 @@ def test_registrar_walks_the_register_in_both_languages(browser_page, make_user,
     page.goto(f"/persons/{existing.pk}/merge/")
     submit(page, f"#merge-candidates >> text={duplicate.reference}")
     assert page.locator("#merge-compare").is_visible()
+    screenshot(page, "registrar-merge-uk")
     submit(page, "#confirm-merge")
     assert "Александр" in page.locator("#alternative-names").inner_text()
     assert Person.objects.get(pk=duplicate.pk).merged_into_id == existing.pk
@@ -92,6 +96,7 @@ def test_registrar_walks_the_register_in_both_languages(browser_page, make_user,
     submit(page, "#save-person")
     assert "Changes saved." in page.locator(".messages").inner_text()
     assert "military unit A0000" in page.locator("#edit-history").inner_text()
+    screenshot(page, "registrar-person-en")
     submit(page, "#add-name")
     page.fill("#id_last_name", "Petrenko")
     page.fill("#id_first_name", "Vasyl")
