@@ -6,6 +6,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import permission_required
+
+from homecoming.audit.services import record_list_read
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,6 +42,8 @@ def case_list(request):
     mine = request.GET.get("mine") == "1"
     qs = selectors.cases(state="" if state == "all" else state, mine_for=request.user if mine else None)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    record_list_read(request.user, "case.list", object_type="aftercare_case", ids=[c.pk for c in page.object_list],
+                     details={"state": state, "mine": mine}, request=request)
     query = f"state={state}" + ("&mine=1" if mine else "")
     return render(request, "aftercare/case_list.html", {
         "page": page, "state": state, "mine": mine, "states": CaseState.choices, "query": query,
