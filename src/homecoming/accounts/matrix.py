@@ -44,6 +44,8 @@ MATRIX: dict[str, dict[str, object]] = {
     "password_change": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "password_change_done": {"GET": SIGNED_IN},
     "set_language": {"POST": PUBLIC},
+    "otp_verify": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    "otp_setup": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     # --- audit --------------------------------------------------------------------------------
     "audit:event_list": {"GET": _roles(ADM)},
     # --- registry -----------------------------------------------------------------------------

@@ -14,9 +14,9 @@ from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from homecoming.audit.services import record_list_read
 from homecoming.aftercare import selectors, services
 from homecoming.aftercare.models import Case, Task
+from homecoming.audit.services import record_list_read
 
 
 class HasPerm(permissions.BasePermission):
