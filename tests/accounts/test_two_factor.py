@@ -72,6 +72,15 @@ def test_password_alone_opens_no_page(client, enrolled):
     assert client.get(reverse("api:person-list")).status_code == 403  # the session is not enough for the API
 
 
+def test_the_admin_needs_the_code_too(client, make_user):
+    admin = make_user("administrator", username="stepan")
+    TOTPDevice.objects.create(user=admin, name="authenticator", confirmed=True)
+    sign_in(client, "stepan")
+    for url in ("/admin/", "/admin/registry/branch/", reverse("audit:event_list")):
+        response = client.get(url)
+        assert response.status_code == 302 and response.url.startswith(reverse("otp_verify")), url
+
+
 def test_a_valid_code_after_the_password_opens_the_pages(client, enrolled):
     user, device = enrolled
     sign_in(client)

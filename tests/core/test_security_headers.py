@@ -77,7 +77,8 @@ def test_no_template_has_what_the_policy_blocks():
 
 def test_production_settings_pass_the_deploy_check(tmp_path):
     """What .ci/run checks, here too: `homecoming check --deploy --fail-level WARNING` is clean."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "HOMECOMING_REQUIRE_2FA", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    dropped = ("DATABASE_URL", "HOMECOMING_REQUIRE_2FA", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(HOMECOMING_MODE="production", SECRET_KEY="p" * 10 + "0123456789abcdefghijklmnopqrstuvwxyz" * 2,
                ALLOWED_HOSTS="hq.example.org", HOMECOMING_VAR_DIR=str(tmp_path), HOMECOMING_TESTING="0")
     result = subprocess.run([sys.executable, "-m", "homecoming", "check", "--deploy", "--fail-level", "WARNING"],

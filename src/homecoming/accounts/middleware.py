@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from homecoming.audit.services import record
 
 #: views a signed-in person may open before giving their one-time code
-OTP_OPEN_VIEWS = {"otp_verify", "otp_setup", "logout", "set_language"}
+OTP_OPEN_VIEWS = {"otp_verify", "otp_setup", "logout", "set_language", "admin:logout"}
 LAST_SEEN_KEY = "homecoming_last_seen"
 
 
@@ -50,8 +50,10 @@ class TwoFactorMiddleware:
             return None
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": _("Give your one-time code first (two-factor login).")}, status=403)
-        if not getattr(view_func, "login_required", True):
-            return None  # public pages (the family portal, the health check) stay public
+        # Public pages (the family portal, the health check) stay public. The admin marks its
+        # views as needing no login (it has its own login page), so it is named here.
+        if not getattr(view_func, "login_required", True) and (match is None or "admin" not in match.namespaces):
+            return None
         from django_otp import devices_for_user
 
         target = "otp_verify" if any(devices_for_user(request.user, confirmed=True)) else "otp_setup"
