@@ -73,11 +73,12 @@ def _iban_ok_for_test():
 @pytest.fixture
 def world(make_user, django_capture_on_commit_callbacks):
     """The demo scenario (register, agreement, stages, returnees with cases), plus an imported list,
-    a family inquiry, a payment profile, and secrets planted in one person."""
+    a family inquiry, an approved payment batch, and secrets planted in one person."""
     from homecoming.aftercare.models import Case, Task
     from homecoming.exchanges.models import Agreement, Category, Exchange, ListEntry
     from homecoming.families import services as family_services
     from homecoming.intake import services as intake_services
+    from homecoming.payments import selectors as pay_selectors
     from homecoming.payments import services as pay
     from homecoming.registry.models import Person
 
@@ -99,6 +100,11 @@ def world(make_user, django_capture_on_commit_callbacks):
     person = case.person
     Person.objects.filter(pk=person.pk).update(medical_notes=MEDICAL_SECRET, family_contacts=CONTACT_SECRET)
     pay.set_payment_profile(finance, person.pk, iban=IBAN, account_holder="Тестовий", capture_precision="day")
+    pay.add_pay_data(finance, person.pk, valid_from=dt.date(2020, 1, 1), monthly_amount="3100")
+    pay.compute_entitlement(finance, person.pk)
+    batch = pay.prepare_batch(finance, due_ids=[d.pk for d in pay_selectors.open_dues()
+                                                 if d.entitlement.person_id == person.pk])
+    pay.approve_batch(make_user("finance_officer"), batch.pk)  # a second officer: the bank file exists
     objects = {
         "person": person.pk,
         "job": job.pk,
@@ -106,10 +112,12 @@ def world(make_user, django_capture_on_commit_callbacks):
         "row": job.incoming_list.rows.order_by("pk").first().pk,
         "agreement": Agreement.objects.order_by("pk").first().pk,
         "category": Category.objects.order_by("pk").first().pk,
-        "exchange": Exchange.objects.order_by("pk").first().pk,
+        # the reconciled stage: its report and communiqué pages render
+        "exchange": Exchange.objects.filter(status="reconciled").order_by("pk").first().pk,
         "entry": ListEntry.objects.order_by("pk").first().pk,
         "inquiry": filed.inquiry.pk,
         "case": case.pk,
+        "batch": batch.pk,
         "task": next(t.pk for t in Task.objects.filter(case=case).order_by("pk") if not t.is_medical),
     }
     return objects
@@ -117,7 +125,7 @@ def world(make_user, django_capture_on_commit_callbacks):
 
 def url_kwargs(name: str, objects: dict) -> dict:
     """The URL arguments of each named URL, from the objects of ``world`` (MISSING where the
-    demo has no such object: merges, lock-outs, payment batches)."""
+    world has no such object: merges and lock-outs)."""
     app, _, short = name.rpartition(":")
     if app == "admin":
         return {}
@@ -139,15 +147,15 @@ def url_kwargs(name: str, objects: dict) -> dict:
         "families:person_inquiries": {"person_id": o["person"]},
         "families:lockout_lift": {"pk": MISSING},
         "aftercare:task_edit": {"pk": o["task"]},
-        "payments:batch": {"pk": MISSING}, "payments:batch_approve": {"pk": MISSING},
-        "payments:batch_reject": {"pk": MISSING}, "payments:batch_paid": {"pk": MISSING},
-        "payments:batch_export": {"pk": MISSING},
+        "payments:batch": {"pk": o["batch"]}, "payments:batch_approve": {"pk": o["batch"]},
+        "payments:batch_reject": {"pk": o["batch"]}, "payments:batch_paid": {"pk": o["batch"]},
+        "payments:batch_export": {"pk": o["batch"]},
         "api:agreement-detail": {"pk": o["agreement"]}, "api:category-create": {"pk": o["agreement"]},
         "api:category-detail": {"pk": o["category"]}, "api:category-pool": {"pk": o["category"]},
         "api:entry-state": {"pk": o["entry"]},
         "api:aftercare-case-detail": {"pk": o["case"]}, "api:aftercare-task": {"pk": o["task"]},
         "api:payments-entitlement": {"person_id": o["person"]},
-        "api:payments-batch-approve": {"pk": MISSING},
+        "api:payments-batch-approve": {"pk": o["batch"]},
         "api:intake-list-rows": {"pk": o["list"]}, "api:intake-row-decision": {"pk": o["row"]},
         "api:families-inquiry-detail": {"pk": o["inquiry"]}, "api:families-inquiry-link": {"pk": o["inquiry"]},
     }

@@ -187,7 +187,7 @@ def admin_row(name: str) -> dict[str, object]:
     return {"GET": frozenset()}
 
 #: Pages and endpoints that show persons (or the audit log): a successful GET must leave an
-#: audit event. Not here: pages of counts only (reconcile, reports of numbers, payments home),
+#: audit event. Not here: pages of counts only (reconcile, payments home and report),
 #: and the review of an incoming list, whose rows are the other side's names (audited when it
 #: shows register persons as candidates, tested in tests/intake).
 AUDITED_READS: frozenset[str] = frozenset({
@@ -208,6 +208,8 @@ AUDITED_READS: frozenset[str] = frozenset({
     "aftercare:case_detail",
     "aftercare:task_edit",
     "payments:person",
+    "payments:batch",
+    "payments:batch_export",
     "api:person-list",
     "api:person-detail",
     "api:person-events",
@@ -217,6 +219,7 @@ AUDITED_READS: frozenset[str] = frozenset({
     "api:aftercare-case-list",
     "api:aftercare-case-detail",
     "api:payments-entitlement",
+    "api:payments-batch-list",
     "api:families-inquiry-list",
     "api:families-inquiry-detail",
 })
