@@ -84,14 +84,21 @@ def browser_page(_playwright_browser, live_server, django_db_serialized_rollback
     Browser tests run against a transactional database, and a transactional test empties the
     tables when it ends, including the reference data that migrations load (branches, ranks,
     plan templates, payment rules). Serialized rollback restores that data at the start of
-    each browser test, so a journey never depends on which test ran before it."""
+    each browser test, so a journey never depends on which test ran before it.
+
+    A journey fails when Chromium reports that the Content Security Policy blocked something."""
     context = _playwright_browser.new_context(base_url=live_server.url, locale="uk-UA",
                                               viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
     page.base_url = live_server.url
+    # Every journey runs under the Content Security Policy: anything it blocks fails the test.
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(f"{page.url}: {m.text}") if "Content Security Policy" in m.text
+            else None)
     yield page
     context.close()
+    assert not blocked, f"the Content Security Policy blocked: {blocked}"
 
 
 @pytest.fixture

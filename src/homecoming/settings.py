@@ -117,6 +117,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     "homecoming.audit",
     "homecoming.accounts",
     "homecoming.registry",
@@ -131,15 +134,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "homecoming.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "homecoming.accounts.middleware.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "homecoming.core.middleware.LoginRequiredMiddleware",
+    "homecoming.accounts.middleware.TwoFactorMiddleware",
     # Axes must come last: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -220,7 +228,19 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
-SESSION_COOKIE_AGE = int(_env("SESSION_IDLE_MINUTES", "30")) * 60
+# Two-factor login (TOTP, django-otp): on in production, off in development and the demo unless
+# asked for. Every signed-in person is staff (families use the portal without an account).
+REQUIRE_2FA = _env_bool("HOMECOMING_REQUIRE_2FA", PRODUCTION)
+OTP_TOTP_ISSUER = _env("OTP_ISSUER", "Homecoming")
+OTP_TOTP_THROTTLE_FACTOR = 1  # each wrong code doubles the wait before the next try (1 s, 2 s, 4 s ...)
+
+# Sessions end after SESSION_IDLE_MINUTES without a request (IdleTimeoutMiddleware checks the
+# time of the last request, and the cookie's age is renewed with every request), and when the
+# browser closes.
+SESSION_IDLE_MINUTES = int(_env("SESSION_IDLE_MINUTES", "30"))
+if SESSION_IDLE_MINUTES < 1:
+    raise ImproperlyConfigured("SESSION_IDLE_MINUTES must be at least 1.")
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True  # the age counts from the last request: expiry after inactivity
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -230,6 +250,26 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy (django-csp): only this site's own files; no inline script or style,
+# no plugins, no framing, forms post back here only. The QR code of the two-factor enrolment is
+# inline SVG (markup, not script); Swagger UI loads its start-up script as a file
+# (SpectacularSwaggerSplitView) and is allowed the data: images it draws.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

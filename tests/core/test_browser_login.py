@@ -42,3 +42,42 @@ def test_language_switch_and_wrong_password(browser_page, make_user, sign_in):
     sign_in(page, "taras")
     assert "Welcome" in page.locator("h1").inner_text()
     assert page.locator("html").get_attribute("lang") == "en"
+
+
+def test_two_factor_journey_under_the_content_security_policy(browser_page, make_user, sign_in, settings):
+    """Enrol an authenticator, sign out, sign in with password and code; then open the audit log
+    and the API docs (Swagger UI). Chromium reports every resource or script the policy blocks:
+    there must be none (the browser_page fixture fails on any)."""
+    import re
+
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.REQUIRE_2FA = True
+    page = browser_page
+    user = make_user(r.ADMINISTRATOR, username="stepan")
+
+    def code() -> str:
+        device = TOTPDevice.objects.filter(user=user).latest("id")
+        return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+    sign_in(page, "stepan")
+    assert "/accounts/otp/setup/" in page.url
+    assert page.locator(".otp-qr svg").is_visible()
+    assert re.fullmatch(r"[A-Z2-7 ]+", page.locator("#otp-secret").inner_text())
+    page.fill("#id_token", code())
+    with page.expect_navigation():
+        page.click("#otp-submit")
+    assert "/accounts/otp" not in page.url
+    with page.expect_navigation():
+        page.click("button.link-button")  # sign out
+    TOTPDevice.objects.filter(user=user).update(last_t=-1)  # the same 30 s window may be used again here
+    sign_in(page, "stepan")
+    assert "/accounts/otp/" in page.url
+    page.fill("#id_token", code())
+    with page.expect_navigation():
+        page.click("#otp-submit")
+    page.goto("/audit/")
+    assert page.locator("h1").inner_text() == "Журнал аудиту"
+    page.goto("/api/docs/")
+    page.wait_for_selector(".swagger-ui .information-container", timeout=15000)

@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
 
 from homecoming.audit.services import record
@@ -63,3 +64,73 @@ def create_token(actor, user) -> str:
     token = Token.objects.create(user=user)
     record(actor or "system", "token.create", object_type="user", object_id=user.pk)
     return token.key
+
+
+# --- two-factor login (TOTP) -----------------------------------------------------------------
+
+@transaction.atomic
+def start_otp_enrolment(user):
+    """The unconfirmed device of an enrolment in progress (made on the first call, kept until
+    confirmed so that the secret shown does not change on every reload)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from .otp import DEVICE_NAME
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def confirm_otp_enrolment(user, token: str, *, request=None):
+    """Confirm the pending device with a code from the app; it replaces any earlier device.
+    Raises ValidationError (nothing changed) when the code is wrong."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-id").first()
+    if device is None or not device.verify_token(_clean_token(token)):
+        record(user, "otp.enrol_failed", object_type="user", object_id=user.pk, request=request)
+        raise ValidationError({"token": [gettext("The code is not right: check the time on your phone and "
+                                                 "type the 6 digits shown now.")]})
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    record(user, "otp.enrol", object_type="user", object_id=user.pk, request=request)
+    return device
+
+
+def verify_otp(user, token: str, *, request=None):
+    """The second step of login: the device whose code matches, or ValidationError. Failures are
+    audited and slowed down (django-otp doubles the wait after each wrong code)."""
+    from .otp import confirmed_device
+
+    device = confirmed_device(user)
+    if device is None:
+        raise ValidationError({"token": [gettext("You have no authenticator yet: set one up first.")]})
+    allowed, _info = device.verify_is_allowed()
+    if not allowed:
+        record(user, "otp.throttled", object_type="user", object_id=user.pk, request=request)
+        raise ValidationError({"token": [gettext("Too many wrong codes: wait a little and try again.")]})
+    if not device.verify_token(_clean_token(token)):
+        record(user, "otp.failed", object_type="user", object_id=user.pk, request=request)
+        raise ValidationError({"token": [gettext("The code is not right: type the 6 digits your app shows now.")]})
+    record(user, "otp.verified", object_type="user", object_id=user.pk, request=request)
+    return device
+
+
+@transaction.atomic
+def reset_otp(actor, user) -> int:
+    """Remove a person's authenticator (lost phone): at the next login they enrol a new one.
+    ``actor`` None means the system (the ``homecoming otp-reset`` command run by an administrator)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _require_manager(actor)
+    removed, _detail = TOTPDevice.objects.filter(user=user).delete()
+    record(actor or "system", "otp.reset", object_type="user", object_id=user.pk,
+           details={"username": user.get_username(), "devices_removed": removed})
+    return removed
+
+
+def _clean_token(token) -> str:
+    return "".join(str(token or "").split())[:12]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from homecoming.audit.services import record_list_read
 from homecoming.registry import selectors as registry_selectors
 
 from . import selectors, services
@@ -40,6 +41,8 @@ def case_list(request):
     mine = request.GET.get("mine") == "1"
     qs = selectors.cases(state="" if state == "all" else state, mine_for=request.user if mine else None)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    record_list_read(request.user, "case.list", object_type="aftercare_case", ids=[c.pk for c in page.object_list],
+                     details={"state": state, "mine": mine}, request=request)
     query = f"state={state}" + ("&mine=1" if mine else "")
     return render(request, "aftercare/case_list.html", {
         "page": page, "state": state, "mine": mine, "states": CaseState.choices, "query": query,

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from homecoming.aftercare import selectors, services
 from homecoming.aftercare.models import Case, Task
+from homecoming.audit.services import record_list_read
 
 
 class HasPerm(permissions.BasePermission):
@@ -52,7 +53,10 @@ class CaseList(APIView):
     @extend_schema(operation_id="aftercare_cases_list", responses={200: dict})
     def get(self, request):
         state = request.query_params.get("state", "")
-        return Response([_case(c) for c in selectors.cases(state=state)[:500]])
+        cases = list(selectors.cases(state=state)[:500])
+        record_list_read(request.user, "case.list", object_type="aftercare_case", ids=[c.pk for c in cases],
+                         details={"state": state, "via": "api"}, request=request)
+        return Response([_case(c) for c in cases])
 
 
 class CaseDetail(APIView):

@@ -17,6 +17,7 @@ from rest_framework import generics, permissions, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from homecoming.audit.services import record_list_read
 from homecoming.families import selectors, services
 from homecoming.families.models import Inquiry, InquiryState
 from homecoming.families.status import family_view
@@ -84,7 +85,11 @@ class InquiryList(generics.ListAPIView):
 
     @extend_schema(parameters=[OpenApiParameter("state", OpenApiTypes.STR, enum=InquiryState.values)])
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        rows = response.data.get("results", []) if isinstance(response.data, dict) else response.data
+        record_list_read(request.user, "inquiry.list", object_type="inquiry", ids=[r["id"] for r in rows],
+                         details={"state": request.query_params.get("state", ""), "via": "api"}, request=request)
+        return response
 
 
 class InquiryDetail(generics.RetrieveAPIView):

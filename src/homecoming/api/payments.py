@@ -13,6 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from homecoming.audit.services import record_list_read
 from homecoming.payments import selectors, services
 from homecoming.payments.models import Batch, Entitlement
 
@@ -67,7 +68,12 @@ class BatchList(APIView):
     @extend_schema(operation_id="payments_batches_list", responses={200: dict})
     def get(self, request):
         ok = request.user.has_perm("payments.view_payment_data")
-        return Response([_batch(b, ok) for b in selectors.batches()[:100]])
+        data = [_batch(b, ok) for b in selectors.batches()[:100]]
+        # names, amounts and (for holders of view_payment_data) bank accounts of persons: audited
+        record_list_read(request.user, "payments.batch_list", object_type="batch", ids=[b["id"] for b in data],
+                         details={"via": "api", "persons": sorted({ln["person"] for b in data for ln in b["lines"]})},
+                         request=request)
+        return Response(data)
 
 
 class BatchApprove(APIView):

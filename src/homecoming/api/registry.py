@@ -225,6 +225,11 @@ class FilterSerializer(serializers.Serializer):
     dir = serializers.ChoiceField(choices=["asc", "desc"], required=False)
 
 
+class _Shown:
+    def __init__(self, pk):
+        self.pk = pk
+
+
 class RegisterPagination(PageNumberPagination):
     """Pages over narrow rows (ids), then fetches the full rows of the page only."""
 
@@ -250,7 +255,12 @@ class PersonList(generics.ListCreateAPIView):
 
     @extend_schema(parameters=FILTER_PARAMS)
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        rows = response.data.get("results", []) if isinstance(response.data, dict) else response.data
+        # a page of search results is a read of those persons: audited like the page
+        services.record_person_search(request.user, [_Shown(r["id"]) for r in rows],
+                                      dict(request.query_params.items()), request=request, via="api")
+        return response
 
     @extend_schema(request=PersonWriteSerializer, responses={201: PersonSerializer, 409: CONFLICT})
     def post(self, request, *args, **kwargs):

@@ -62,6 +62,19 @@ def record(
     return event
 
 
+#: at most this many object ids are kept in the details of one audited list read
+READ_IDS_KEPT = 200
+
+
+def record_list_read(actor, action: str, *, object_type: str, ids, details: dict | None = None,
+                     request=None) -> AuditEvent:
+    """Audit a page of a list or a search (who saw which records): the ids shown (the first
+    ``READ_IDS_KEPT``), how many, and the filters in ``details``."""
+    ids = [str(i) for i in ids]
+    return record(actor, action, object_type=object_type,
+                  details={**(details or {}), "count": len(ids), "ids": ids[:READ_IDS_KEPT]}, request=request)
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     event_id: int | None

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEvent
+from .services import record_list_read
 
 
 class AuditFilterForm(forms.Form):
@@ -50,6 +51,10 @@ def event_list(request):
     form = AuditFilterForm(request.GET or None)
     events = filtered_events(form.cleaned_data if form.is_valid() else {})
     page = Paginator(events, 50).get_page(request.GET.get("page"))
+    # Reading the log is itself audited (after the page is taken, so it never lists itself).
+    record_list_read(request.user, "audit.view", object_type="audit_event", ids=[e.pk for e in page.object_list],
+                     details={"filters": {k: str(v) for k, v in (form.cleaned_data if form.is_valid() else {}).items()
+                                          if v not in (None, "")}, "page": page.number}, request=request)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -10,3 +10,19 @@ class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class PermissionsPolicyMiddleware:
+    """Sends ``settings.PERMISSIONS_POLICY``: the browser features no page here needs are off."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.conf import settings
+
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy:
+            response.headers.setdefault("Permissions-Policy", policy)
+        return response

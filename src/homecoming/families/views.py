@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from homecoming.audit.services import client_ip
+from homecoming.audit.services import client_ip, record_list_read
 from homecoming.registry import selectors as registry_selectors
 from homecoming.registry.models import Person
 from homecoming.registry.services import record_person_view
@@ -109,6 +109,8 @@ def inquiry_list(request):
         state = InquiryState.NEW
     qs = selectors.inquiries("" if state == "all" else state).order_by("created_at", "id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    record_list_read(request.user, "inquiry.list", object_type="inquiry", ids=[i.pk for i in page.object_list],
+                     details={"state": state}, request=request)
     return render(request, "families/inquiry_list.html", {
         "page": page, "state": state, "states": [("all", _("All")), *InquiryState.choices],
         "active_lockouts": selectors.lockouts(active_only=True).count(),

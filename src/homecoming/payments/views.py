@@ -207,9 +207,11 @@ def batch_export(request, pk):
     return response
 
 
-@permission_required("payments.view_entitlement", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def rules(request):
+    # finance officers read the rules; administrators (who hold add_ruleset) keep them
+    if not (request.user.has_perm("payments.view_entitlement") or request.user.has_perm("payments.add_ruleset")):
+        raise PermissionDenied
     form = RuleSetForm()
     status = 200
     if request.method == "POST":

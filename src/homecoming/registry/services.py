@@ -645,6 +645,15 @@ def record_person_view(actor, person: Person, *, request=None, via: str = "page"
            details={"via": via}, request=request)
 
 
+def record_person_search(actor, persons, filters: dict, *, request=None, via: str = "page") -> None:
+    """Every page of register search results is audited: the filters and the persons shown."""
+    from homecoming.audit.services import record_list_read
+
+    record_list_read(actor, "person.search", object_type="person", ids=[p.pk for p in persons],
+                     details={"via": via, "filters": {k: str(v) for k, v in filters.items() if v not in (None, "")}},
+                     request=request)
+
+
 # --- bulk creation (imports) -------------------------------------------------------------------
 
 def _allocate_ids(model, n: int) -> list[int]:

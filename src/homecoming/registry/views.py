@@ -56,6 +56,7 @@ def person_list(request):
                                             sort=sort if sort in selectors.SORTS else "name", descending=descending)
         persons = selectors.filter_persons(filters)
     page = selectors.page_of_persons(persons, request.GET.get("page"), PAGE_SIZE)
+    services.record_person_search(request.user, page.object_list, dict(request.GET.items()), request=request)
     params = {k: v for k, v in request.GET.items() if k not in ("page",) and v}
     base = {k: v for k, v in params.items() if k not in ("sort", "dir")}
     columns = []
@@ -165,9 +166,11 @@ def person_edit(request, pk):
     if request.method == "GET":
         services.record_person_view(request.user, person, request=request, via="edit")
     initial = {f: getattr(person, f) for f in fields}
-    form = PersonForm(request.POST or None, field_names=fields, initial=initial)
-    version_form = VersionForm(request.POST or None, initial={"version": person.version})
-    confirm = ConfirmForm(request.POST or None)
+    # Bound on every POST, even an empty one (an unbound form has no errors to add to).
+    posted = request.POST if request.method == "POST" else None
+    form = PersonForm(posted, field_names=fields, initial=initial)
+    version_form = VersionForm(posted, initial={"version": person.version})
+    confirm = ConfirmForm(posted)
     duplicates = []
     stale = None
     if request.method == "POST" and form.is_valid() & version_form.is_valid() & confirm.is_valid():
@@ -264,8 +267,9 @@ def merge(request, pk):
             messages.success(request, _("%(dup)s was merged into %(ref)s.")
                              % {"dup": done.duplicate.reference, "ref": person.reference})
             return redirect("registry:person_detail", pk=person.pk)
+    services.record_person_view(request.user, person, request=request, via="merge")
     if other is not None:
-        for p in (person, other):
+        for p in (other,):
             services.record_person_view(request.user, p, request=request, via="merge")
     candidates = selectors.likely_duplicates(last_name=person.last_name, first_name=person.first_name,
                                              patronymic=person.patronymic, birth_date=person.birth_date,

@@ -1,0 +1,82 @@
+"""Two-factor login and the end of idle sessions.
+
+``TwoFactorMiddleware`` (when ``settings.REQUIRE_2FA`` is on): a person who has signed in with
+a password but not yet given a one-time code may open only the code page, the enrolment page
+(when they have no device yet), the logout and the language switch; every other page sends them
+there, and API calls made with that session answer 403. API tokens are not affected (they are
+issued by an administrator to a machine, see ``homecoming token``).
+
+``IdleTimeoutMiddleware``: a session unused for ``SESSION_IDLE_MINUTES`` is ended (audited as
+``session.expired``) and the person is sent to the login page with a message.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from homecoming.audit.services import record
+
+#: views a signed-in person may open before giving their one-time code
+OTP_OPEN_VIEWS = {"otp_verify", "otp_setup", "logout", "set_language", "admin:logout"}
+LAST_SEEN_KEY = "homecoming_last_seen"
+
+
+def needs_second_factor(user) -> bool:
+    return (settings.REQUIRE_2FA and getattr(user, "is_authenticated", False)
+            and not getattr(user, "is_verified", lambda: False)())
+
+
+class TwoFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not needs_second_factor(getattr(request, "user", None)):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in OTP_OPEN_VIEWS:
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": _("Give your one-time code first (two-factor login).")}, status=403)
+        # Public pages (the family portal, the health check) stay public. The admin marks its
+        # views as needing no login (it has its own login page), so it is named here.
+        if not getattr(view_func, "login_required", True) and (match is None or "admin" not in match.namespaces):
+            return None
+        from django_otp import devices_for_user
+
+        target = "otp_verify" if any(devices_for_user(request.user, confirmed=True)) else "otp_setup"
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class IdleTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            last = request.session.get(LAST_SEEN_KEY)
+            if last is not None and now - int(last) > settings.SESSION_IDLE_MINUTES * 60:
+                record(user, "session.expired", object_type="user", object_id=user.pk,
+                       details={"idle_seconds": now - int(last)}, request=request)
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": _("Your session ended after a time without use: "
+                                                     "sign in again.")}, status=401)
+                messages.info(request, _("Your session ended after a time without use: sign in again."))
+                return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
+            request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
