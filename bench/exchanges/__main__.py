@@ -71,19 +71,27 @@ def table(results: list[dict], persons: int, returnees: int) -> str:
                          f"| {p['just_outside']:,} | {p['both_s']} | {p['naive_s']} | {p['orm_s']} |")
     lines += [
         "",
-        f"Reconciliation of {returnees:,} returnees (with every receiver connected: aftercare opens a case, "
-        "payments notes the return, families notifies; *exchanges only* = the same with the receivers of "
-        "`person_returned` disconnected). Naive = per-entry `save()`, a status event per person through "
-        "`add_status_event`, each its own transaction.",
+        f"Reconciliation of {returnees:,} returnees (with every receiver connected: aftercare opens the cases "
+        "with their tasks, payments notes the returns, families notifies, each in bulk through "
+        "`persons_returned` / `status_events_added` and `record_many()` for the audit; *exchanges only* = the "
+        "same with the receivers of `persons_returned` and `person_returned` disconnected). Naive = per-entry "
+        "`save()`, a status event per person through `add_status_event`, each its own transaction. One run "
+        "each. *CPU* = CPU time of the benchmark's process (Python and, for SQLite, the database); "
+        "*server CPU* = CPU time of the PostgreSQL backend serving it. Wall time is stretched by whatever "
+        "else runs on the machine; CPU time much less so. *load* = the machine's 1-minute load average "
+        "just before the reconciliation.",
         "",
-        "| database | ours (one transaction) s | exchanges only s | naive per-person loop s | "
-        "adding the persons to the lists s |",
-        "| --- | --- | --- | --- | --- |",
+        "| database | ours (one transaction) s | ours CPU s | ours server CPU s | exchanges only s | "
+        "exchanges only CPU s | naive per-person loop s | adding the persons to the lists s | load |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         x = r["reconcile"]
-        lines.append(f"| {r['label']} | {x['ours_s']} | {x.get('exchanges_only_s', '—')} | {x['naive_s']} | "
-                     f"{x['add_entries_s']} |")
+        server = x.get("ours_server_cpu_s")
+        lines.append(f"| {r['label']} | {x['ours_s']} | {x.get('ours_cpu_s', '—')} | "
+                     f"{'—' if server is None else server} | {x.get('exchanges_only_s', '—')} | "
+                     f"{x.get('exchanges_only_cpu_s', '—')} | {x['naive_s']} | {x['add_entries_s']} | "
+                     f"{x['load'][0] if x.get('load') else '—'} |")
     return "\n".join(lines)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -123,11 +123,11 @@ def open_cases(actor, returns, *, source: str, exchange=None, request=None) -> l
         existing[person.pk] = case
         new_cases.append(case)
     Case.objects.bulk_create(new_cases, batch_size=500)
-    Task.objects.bulk_create([
-        Task(case=case, template_task=t, code=t.code, title_uk=t.title_uk, title_en=t.title_en, kind=t.kind,
-             due_date=case.returned_on + dt.timedelta(days=t.due_days), position=t.position)
+    _insert_tasks([
+        {"case_id": case.pk, "template_task_id": t.pk, "code": t.code, "title_uk": t.title_uk, "title_en": t.title_en,
+         "kind": t.kind, "due_date": case.returned_on + dt.timedelta(days=t.due_days), "position": t.position}
         for case in new_cases for t in template_tasks
-    ], batch_size=500)
+    ])
     record_many(actor, [
         {"action": "case.open", "object_type": "aftercare_case", "object_id": case.pk,
          "details": {"person": case.person_id, "source": source, "returned_on": case.returned_on.isoformat(),
@@ -135,6 +135,39 @@ def open_cases(actor, returns, *, source: str, exchange=None, request=None) -> l
         for case in new_cases
     ], request=request)
     return [existing[person.pk] for person, _day in returns]
+
+
+def _insert_tasks(rows: list[dict]) -> None:
+    """INSERT many tasks (``rows``: field attname -> value; the other fields get their defaults, the
+    time of ``updated_at`` is now), as ``Task.objects.bulk_create`` would but without building a
+    model instance and preparing every field of every row: a plan of twelve tasks for 1,000
+    returnees is 12,000 rows, most of whose values repeat, so each distinct value is prepared for
+    the database once. The same rows, a fraction of the time."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(Task)]
+    fields = [f for f in Task._meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields}
+    defaults["updated_at"] = timezone.now()  # auto_now
+    unknown = set().union(*rows) - set(defaults)
+    if unknown:
+        raise TypeError(f"no such task fields: {sorted(unknown)}")
+    prepared: dict[tuple, object] = {}
+
+    def prep(field, value):
+        key = (field.attname, type(value), value)
+        if key not in prepared:
+            prepared[key] = field.get_db_prep_save(value, connection)
+        return prepared[key]
+
+    quote = connection.ops.quote_name
+    table, columns = quote(Task._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    # Names come from the model itself; every value is a parameter.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    params = [[prep(f, row.get(f.attname, defaults[f.attname])) for f in fields] for row in rows]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), 2000):
+            cursor.executemany(sql, params[start:start + 2000])
 
 
 OPENABLE_STATUSES = {Status.RETURNED: CaseSource.EXCHANGE, Status.RELEASED_OTHER: CaseSource.OTHER}
