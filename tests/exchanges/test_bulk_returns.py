@@ -29,7 +29,7 @@ from homecoming.payments import receivers as payments_receivers
 from homecoming.payments import services as payments
 from homecoming.payments.models import ReturnRecord
 from homecoming.registry import services as registry
-from homecoming.registry.models import Person, StatusEvent
+from homecoming.registry.models import Person, Source, StatusEvent
 
 DAY = dt.date(2025, 6, 12)
 
@@ -292,3 +292,41 @@ def test_open_cases_names_a_person_twice_once(negotiator, make_person):
     assert got[0].pk == got[1].pk and got[0].returned_on == DAY
     assert Case.objects.filter(person=a).count() == 1
     assert AuditEvent.objects.filter(action="case.open", object_id=str(got[0].pk)).count() == 1
+
+
+def test_each_bulk_signal_is_sent_once_per_reconciliation(negotiator, stage):
+    exchange, returnees = stage
+    calls = {"persons_returned": [], "status_events_added": []}
+
+    def returned(sender, returns, exchange, actor, **kwargs):
+        calls["persons_returned"].append([(p.pk, day) for p, day in returns])
+
+    def added(sender, events, persons, **kwargs):
+        calls["status_events_added"].append(sorted((e.person_id, e.status) for e in events))
+
+    persons_returned.connect(returned, dispatch_uid="test.returned")
+    registry.status_events_added.connect(added, dispatch_uid="test.added")
+    try:
+        services.reconcile(negotiator, exchange.pk)
+    finally:
+        persons_returned.disconnect(dispatch_uid="test.returned")
+        registry.status_events_added.disconnect(dispatch_uid="test.added")
+    assert len(calls["persons_returned"]) == 1
+    assert sorted(calls["persons_returned"][0]) == sorted((p.pk, DAY) for p in returnees)
+    assert len(calls["status_events_added"]) == 1 and len(calls["status_events_added"][0]) == 6  # + the enemy
+
+
+def test_two_events_of_one_person_in_one_bulk_tell_the_family_once(negotiator, registrar, make_person):
+    person = make_person("Коваль", "Іван", history=[("missing", dt.date(2023, 1, 10))])
+    inquiry = _inquiry(registrar, person, phone="")
+    before = Notification.objects.filter(template="status").count()
+    source = Source.objects.create(kind="exchange_record", reference="synthetic")
+    registry.add_status_events_bulk(
+        negotiator, [(person.pk, "captivity_confirmed", dt.date(2025, 6, 1)), (person.pk, "returned", DAY)],
+        source=source, permission="exchanges.reconcile_exchange")
+    notes = list(Notification.objects.filter(template="status").order_by("pk"))[before:]
+    assert [(n.channel, "Returned home" in n.subject + n.body) for n in notes] == [("email", True)]
+    inquiry.refresh_from_db()
+    assert inquiry.notified_state == "returned"
+    assert AuditEvent.objects.filter(action="notification.queue", object_id=str(inquiry.pk),
+                                     details__notification=notes[0].pk).count() == 1
