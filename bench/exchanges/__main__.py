@@ -5,7 +5,8 @@
 For SQLite (a scratch file) and, when DATABASE_URL points to PostgreSQL, a scratch database beside
 it (``<name>_bench_exchanges``, created and dropped here): migrate, load the demo register, then
 (worker.py) time the pools of the two Istanbul categories against the naive way and an ORM filter,
-and the reconciliation of ``--returnees`` returnees against a naive per-person loop, in the same run.
+and the reconciliation of ``--returnees`` returnees (wall and CPU time, beside the machine's load)
+against a naive per-person loop, in the same run.
 ``--write-docs`` replaces the ``## Exchanges`` section of docs/benchmarks.md.
 """
 
@@ -52,11 +53,20 @@ def _postgres_scratch(url: str):
     return f"{base}/{scratch}", lambda: exec_(f'DROP DATABASE IF EXISTS "{scratch}"')
 
 
-def table(results: list[dict], persons: int, returnees: int) -> str:
+def table(results: list[dict], persons: int, returnees: int, load: tuple[float, float] | None = None) -> str:
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}; "
         f"register of {persons:,} synthetic persons (demo-data, seed 2025). Best of 3 runs (naive: 1 run).",
         "",
+    ]
+    if load is not None:
+        lines += [
+            f"Machine load: 1-minute load average {load[0]:.1f} when the run started and {load[1]:.1f} when it "
+            f"ended, on {os.cpu_count()} cores shared with other work: wall times are stretched by it (by up to "
+            "the load divided by the cores), CPU times hardly.",
+            "",
+        ]
+    lines += [
         "Pools (both sides; *pool* = the persons in the pool statuses, *all* = every person of the register "
         "evaluated): ours = Python over a `values()` query of the rule's columns, each distinct combination "
         "evaluated once, with eligible and just outside; naive = every Person object loaded and evaluated "
@@ -116,6 +126,7 @@ def main(argv=None) -> int:
     parser.add_argument("--sqlite-only", action="store_true")
     args = parser.parse_args(argv)
     results = []
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-exchanges-") as tmp:
         results.append(bench_one("SQLite", f"sqlite:///{tmp}/bench.sqlite3", args.persons, args.returnees, tmp))
         url = os.environ.get("DATABASE_URL", "")
@@ -125,7 +136,7 @@ def main(argv=None) -> int:
                 results.append(bench_one("PostgreSQL", scratch, args.persons, args.returnees, tmp))
             finally:
                 drop()
-    text = table(results, args.persons, args.returnees)
+    text = table(results, args.persons, args.returnees, (load_start, os.getloadavg()[0]))
     print(text)
     if args.write_docs:
         write_docs(text)
