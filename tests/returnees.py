@@ -1,7 +1,7 @@
 """Shared by the aftercare and payments tests (their conftests import it).
 
 Returnees made the way the system makes them: register services, then the exchanges app's
-``person_returned`` signal (as its reconciliation sends it)."""
+``persons_returned`` and ``person_returned`` signals (as its reconciliation sends them)."""
 
 from __future__ import annotations
 
@@ -41,8 +41,9 @@ def negotiator(make_user):
 @pytest.fixture
 def make_returnee(registrar, negotiator):
     """make_returnee(captured=..., returned=..., signal=True) -> a person whose register history
-    is missing (captured) -> returned; with ``signal`` the person_returned signal is sent."""
-    from homecoming.exchanges.signals import person_returned
+    is missing (captured) -> returned; with ``signal`` the signals of a reconciliation are sent
+    (``persons_returned`` with this one person, then ``person_returned``)."""
+    from homecoming.exchanges.signals import person_returned, persons_returned
     from homecoming.registry import services
 
     counter = {"n": 0}
@@ -58,8 +59,11 @@ def make_returnee(registrar, negotiator):
                                   source_kind="exchange_record")
         person.refresh_from_db()
         if signal and status == "returned":
-            person_returned.send(sender=FakeExchange, person=person, exchange=exchange or FakeExchange(),
-                                 returned_on=returned, actor=negotiator)
+            exchange = exchange or FakeExchange()
+            persons_returned.send(sender=FakeExchange, returns=[(person, returned)], exchange=exchange,
+                                  actor=negotiator)
+            person_returned.send(sender=FakeExchange, person=person, exchange=exchange, returned_on=returned,
+                                 actor=negotiator)
         return person
 
     return _make

@@ -5,7 +5,8 @@
 For SQLite (a scratch file) and, when DATABASE_URL points to PostgreSQL, a scratch database beside
 it (``<name>_bench_exchanges``, created and dropped here): migrate, load the demo register, then
 (worker.py) time the pools of the two Istanbul categories against the naive way and an ORM filter,
-and the reconciliation of ``--returnees`` returnees against a naive per-person loop, in the same run.
+and the reconciliation of ``--returnees`` returnees (wall and CPU time, beside the machine's load)
+against a naive per-person loop, in the same run.
 ``--write-docs`` replaces the ``## Exchanges`` section of docs/benchmarks.md.
 """
 
@@ -52,11 +53,20 @@ def _postgres_scratch(url: str):
     return f"{base}/{scratch}", lambda: exec_(f'DROP DATABASE IF EXISTS "{scratch}"')
 
 
-def table(results: list[dict], persons: int, returnees: int) -> str:
+def table(results: list[dict], persons: int, returnees: int, load: tuple[float, float] | None = None) -> str:
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}; "
         f"register of {persons:,} synthetic persons (demo-data, seed 2025). Best of 3 runs (naive: 1 run).",
         "",
+    ]
+    if load is not None:
+        lines += [
+            f"Machine load: 1-minute load average {load[0]:.1f} when the run started and {load[1]:.1f} when it "
+            f"ended, on {os.cpu_count()} cores shared with other work: wall times are stretched by it (by up to "
+            "the load divided by the cores), CPU times hardly.",
+            "",
+        ]
+    lines += [
         "Pools (both sides; *pool* = the persons in the pool statuses, *all* = every person of the register "
         "evaluated): ours = Python over a `values()` query of the rule's columns, each distinct combination "
         "evaluated once, with eligible and just outside; naive = every Person object loaded and evaluated "
@@ -71,19 +81,27 @@ def table(results: list[dict], persons: int, returnees: int) -> str:
                          f"| {p['just_outside']:,} | {p['both_s']} | {p['naive_s']} | {p['orm_s']} |")
     lines += [
         "",
-        f"Reconciliation of {returnees:,} returnees (with every receiver connected: aftercare opens a case, "
-        "payments notes the return, families notifies; *exchanges only* = the same with the receivers of "
-        "`person_returned` disconnected). Naive = per-entry `save()`, a status event per person through "
-        "`add_status_event`, each its own transaction.",
+        f"Reconciliation of {returnees:,} returnees (with every receiver connected: aftercare opens the cases "
+        "with their tasks, payments notes the returns, families notifies, each in bulk through "
+        "`persons_returned` / `status_events_added` and `record_many()` for the audit; *exchanges only* = the "
+        "same with the receivers of `persons_returned` and `person_returned` disconnected). Naive = per-entry "
+        "`save()`, a status event per person through `add_status_event`, each its own transaction. One run "
+        "each. *CPU* = CPU time of the benchmark's process (Python and, for SQLite, the database); "
+        "*server CPU* = CPU time of the PostgreSQL backend serving it. Wall time is stretched by whatever "
+        "else runs on the machine; CPU time much less so. *load* = the machine's 1-minute load average "
+        "just before the reconciliation.",
         "",
-        "| database | ours (one transaction) s | exchanges only s | naive per-person loop s | "
-        "adding the persons to the lists s |",
-        "| --- | --- | --- | --- | --- |",
+        "| database | ours (one transaction) s | ours CPU s | ours server CPU s | exchanges only s | "
+        "exchanges only CPU s | naive per-person loop s | adding the persons to the lists s | load |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         x = r["reconcile"]
-        lines.append(f"| {r['label']} | {x['ours_s']} | {x.get('exchanges_only_s', '—')} | {x['naive_s']} | "
-                     f"{x['add_entries_s']} |")
+        server = x.get("ours_server_cpu_s")
+        lines.append(f"| {r['label']} | {x['ours_s']} | {x.get('ours_cpu_s', '—')} | "
+                     f"{'—' if server is None else server} | {x.get('exchanges_only_s', '—')} | "
+                     f"{x.get('exchanges_only_cpu_s', '—')} | {x['naive_s']} | {x['add_entries_s']} | "
+                     f"{x['load'][0] if x.get('load') else '—'} |")
     return "\n".join(lines)
 
 
@@ -108,6 +126,7 @@ def main(argv=None) -> int:
     parser.add_argument("--sqlite-only", action="store_true")
     args = parser.parse_args(argv)
     results = []
+    load_start = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="bench-exchanges-") as tmp:
         results.append(bench_one("SQLite", f"sqlite:///{tmp}/bench.sqlite3", args.persons, args.returnees, tmp))
         url = os.environ.get("DATABASE_URL", "")
@@ -117,7 +136,7 @@ def main(argv=None) -> int:
                 results.append(bench_one("PostgreSQL", scratch, args.persons, args.returnees, tmp))
             finally:
                 drop()
-    text = table(results, args.persons, args.returnees)
+    text = table(results, args.persons, args.returnees, (load_start, os.getloadavg()[0]))
     print(text)
     if args.write_docs:
         write_docs(text)

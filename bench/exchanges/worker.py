@@ -5,9 +5,11 @@
    (every person treated as in the pool), against (a) the naive way (load every Person object with
    its relations, evaluate with reasons) and (b) an ORM filter translated by hand (eligible count
    only: no reasons, no "just outside").
-2. Reconciliation of M returnees: services.reconcile (one transaction) against the naive per-person
-   loop (entry.save(), a status event per person, each in its own transaction), on two stages of
-   M returnees each, built the same way.
+2. Reconciliation of M returnees: services.reconcile (one transaction, every receiver connected;
+   wall and CPU time, on PostgreSQL also the server backend's CPU time) and again with the
+   receivers of persons_returned / person_returned disconnected, against the naive per-person loop
+   (entry.save(), a status event per person, each in its own transaction), on three stages of M
+   returnees each, built the same way.
 """
 
 from __future__ import annotations
@@ -17,6 +19,43 @@ import json
 import os
 import sys
 import time
+
+
+class Clock:
+    """Wall time and CPU time of this process (and, on PostgreSQL, of its server backend, read from
+    /proc when the server runs on this machine): other work on a shared machine stretches wall time
+    but hardly CPU time."""
+
+    def __init__(self):
+        from django.db import connection
+
+        self.backend = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pid = cursor.fetchone()[0]
+            if os.path.exists(f"/proc/{pid}/stat"):
+                self.backend = pid
+
+    def _server(self):
+        if self.backend is None:
+            return None
+        try:
+            with open(f"/proc/{self.backend}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+    def start(self):
+        self._t = (time.perf_counter(), time.process_time(), self._server())
+
+    def stop(self) -> dict:
+        wall, cpu, server = time.perf_counter(), time.process_time(), self._server()
+        out = {"wall": wall - self._t[0], "cpu": cpu - self._t[1]}
+        if server is not None and self._t[2] is not None:
+            out["server_cpu"] = server - self._t[2]
+        return out
 
 
 def timed(fn, repeat=3):
@@ -132,23 +171,29 @@ def main(persons: int, returnees: int) -> None:
     stage_b, _add_b = build_stage(candidates[returnees:2 * returnees])
     stage_c, _add_c = build_stage(candidates[2 * returnees:])
 
-    start = time.perf_counter()
+    from homecoming.aftercare.models import Case
+    from homecoming.exchanges.signals import person_returned, persons_returned
+
+    clock = Clock()
+    load = os.getloadavg()
+    clock.start()
     report = services.reconcile(neg, stage_a.pk)
-    ours_s = time.perf_counter() - start
+    ours = clock.stop()
     assert len(report["groups"]["returned_as_listed"]) == returnees
+    assert Case.objects.filter(exchange_id=stage_a.pk).count() == returnees  # the receivers did run
 
-    from homecoming.exchanges.signals import person_returned
-
-    receivers = person_returned.receivers
-    person_returned.receivers = []
-    person_returned.sender_receivers_cache.clear()
+    saved = [(signal, signal.receivers) for signal in (person_returned, persons_returned)]
+    for signal, _receivers in saved:
+        signal.receivers = []
+        signal.sender_receivers_cache.clear()
     try:
-        start = time.perf_counter()
+        clock.start()
         services.reconcile(neg, stage_c.pk)
-        alone_s = time.perf_counter() - start
+        alone = clock.stop()
     finally:
-        person_returned.receivers = receivers
-        person_returned.sender_receivers_cache.clear()
+        for signal, receivers in saved:
+            signal.receivers = receivers
+            signal.sender_receivers_cache.clear()
 
     def naive_reconcile(exchange):
         """Per person, each write its own transaction (autocommit), no bulk operations."""
@@ -172,9 +217,11 @@ def main(persons: int, returnees: int) -> None:
     start = time.perf_counter()
     naive_reconcile(stage_b)
     naive_s = time.perf_counter() - start
-    out["reconcile"] = {"returnees": returnees, "ours_s": round(ours_s, 2), "naive_s": round(naive_s, 2),
-                        "exchanges_only_s": round(alone_s, 2),
-                        "add_entries_s": round(add_a, 2)}
+    out["reconcile"] = {"returnees": returnees, "ours_s": round(ours["wall"], 2), "naive_s": round(naive_s, 2),
+                        "ours_cpu_s": round(ours["cpu"], 2), "ours_server_cpu_s": round(ours.get("server_cpu", 0), 2)
+                        if "server_cpu" in ours else None,
+                        "exchanges_only_s": round(alone["wall"], 2), "exchanges_only_cpu_s": round(alone["cpu"], 2),
+                        "add_entries_s": round(add_a, 2), "load": [round(x, 2) for x in load]}
     print(json.dumps(out))
 
 

@@ -5,8 +5,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from homecoming.audit.models import AppendOnlyError, AuditEvent
-from homecoming.audit.services import record, verify_chain
+from homecoming.audit.models import AppendOnlyError, AuditEvent, AuditHead
+from homecoming.audit.services import record, record_many, verify_chain
 
 
 @pytest.fixture
@@ -101,3 +101,62 @@ def test_verify_via_console_script(five_events, capsys):
 
     assert main(["homecoming", "audit", "verify"]) == 0
     assert "Audit log intact" in capsys.readouterr().out
+
+
+# --- record_many: many events at once, the same chain ----------------------------------------------
+
+def _many(n, start=0):
+    return [{"action": f"test.bulk{i}", "object_type": "thing", "object_id": i, "details": {"n": i, "name": "Тест"}}
+            for i in range(start, start + n)]
+
+
+def test_record_many_chains_like_record_one_by_one(five_events, make_user, capsys):
+    user = make_user("registrar")  # writes events of its own
+    before = AuditEvent.objects.count()
+    created = record_many(user, _many(1200))  # more than one INSERT batch
+    record("system", "test.after")  # and record() goes on from where record_many left the head
+    events = list(AuditEvent.objects.order_by("pk"))
+    assert len(events) == before + 1200 + 1
+    for earlier, later in zip(events, events[1:], strict=False):
+        assert later.prev_hash == earlier.hash
+    bulk = events[before:before + 1200]
+    assert [e.pk for e in created] == [e.pk for e in bulk]
+    assert [e.action for e in bulk] == [f"test.bulk{i}" for i in range(1200)]
+    assert all(e.actor_id == user.pk and e.actor_name == user.username for e in bulk)
+    assert bulk[1].details == {"n": 1, "name": "Тест"} and bulk[1].object_id == "1"
+    head = AuditHead.objects.get()
+    assert head.last_event_id == events[-1].pk and head.last_hash == events[-1].hash
+    assert verify_chain() is None
+    assert f"{len(events)} events verified" in verify_output(capsys)
+
+
+def test_record_many_rows_are_each_verified(db):
+    created = record_many("system", _many(4))
+    raw_sql("UPDATE audit_auditevent SET details = %s WHERE id = %s", ['{"n": 99}', created[2].pk])
+    assert verify_chain().event_id == created[2].pk
+    raw_sql("DELETE FROM audit_auditevent WHERE id = %s", [created[2].pk])
+    assert verify_chain().event_id == created[3].pk
+
+
+def test_record_many_with_nothing_writes_nothing(five_events):
+    head = AuditHead.objects.get()
+    assert record_many("system", []) == []
+    assert AuditEvent.objects.count() == 5 and AuditHead.objects.get().last_hash == head.last_hash
+
+
+def test_record_many_refuses_an_unknown_field_and_writes_nothing(five_events):
+    with pytest.raises(TypeError, match="object_type, object_id and details"):
+        record_many("system", [{"action": "test.ok"}, {"action": "test.bad", "actor": "someone"}])
+    with pytest.raises(TypeError):
+        record_many("system", [{"object_type": "thing"}])
+    assert AuditEvent.objects.count() == 5 and verify_chain() is None
+
+
+def test_record_many_rolls_back_with_its_transaction(five_events):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        record_many("system", _many(3))
+        raise RuntimeError("the caller failed")
+    assert AuditEvent.objects.count() == 5
+    assert AuditHead.objects.get().last_event_id == five_events[-1].pk and verify_chain() is None

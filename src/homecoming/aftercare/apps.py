@@ -11,7 +11,7 @@ class AftercareConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects to person_returned and the register's merges)
+        from . import receivers  # noqa: F401  (connects to persons_returned and the register's merges)
 
     def family_contact_for(self, person) -> dict | None:
         """The family portal's contact for a returnee: the owner of their open aftercare case.

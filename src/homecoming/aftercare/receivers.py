@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from homecoming.exchanges.signals import person_returned
+from homecoming.exchanges.signals import persons_returned
 from homecoming.registry.services import person_merge_undone, person_merged
 
 from . import services
 from .models import CaseSource
 
 
-@receiver(person_returned, dispatch_uid="aftercare.open_case")
-def _person_returned(sender, person, exchange, returned_on, actor, **kwargs):
+@receiver(persons_returned, dispatch_uid="aftercare.open_cases")
+def _persons_returned(sender, returns, exchange, actor, **kwargs):
     """Inside the reconciliation's transaction: a failure here rolls the reconciliation back."""
-    services.open_case(actor, person, returned_on=returned_on, source=CaseSource.EXCHANGE, exchange=exchange)
+    services.open_cases(actor, returns, source=CaseSource.EXCHANGE, exchange=exchange)
 
 
 @receiver(person_merged, dispatch_uid="aftercare.person_merged")

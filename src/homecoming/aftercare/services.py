@@ -6,11 +6,11 @@ import datetime as dt
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from homecoming.audit.services import record
+from homecoming.audit.services import record, record_many
 from homecoming.registry.models import Person, Status
 
 from .models import ACTIVE_TASK_STATES, Case, CaseSource, CaseState, PlanTemplate, Task, TaskKind, TaskState
@@ -74,6 +74,100 @@ def open_case(actor, person: Person, *, returned_on: dt.date, source: str, excha
            details={"person": person.pk, "source": source, "returned_on": returned_on.isoformat(),
                     "exchange": case.exchange_id, "tasks": case.tasks.count()}, request=request)
     return case
+
+
+@transaction.atomic
+def open_cases(actor, returns, *, source: str, exchange=None, request=None) -> list[Case]:
+    """:func:`open_case` for many returnees at once (an exchange being reconciled): ``returns`` is a
+    list of ``(person, returned_on)``. The same permission, checks, cases, tasks, due dates and audit
+    events as calling :func:`open_case` for each in turn, written with a few bulk INSERTs. All or
+    nothing: a bad date or a merged record refuses the whole call. A person who already has an open
+    case keeps it unchanged (also when they are named twice: the first return counts). Returns the
+    case of every person named, in their order (existing ones included)."""
+    allowed = actor is not None and (
+        actor.has_perm("aftercare.change_case")
+        or (source == CaseSource.EXCHANGE and actor.has_perm(RECONCILE_PERMISSION))
+    )
+    if not allowed:
+        raise PermissionDenied(_("You do not have the permission to do this."))
+    if source not in CaseSource.values:
+        raise ValidationError({"source": [_("Choose one of: %(choices)s.")
+                                          % {"choices": ", ".join(CaseSource.values)}]})
+    returns = list(returns)
+    if any(not isinstance(returned_on, dt.date) for _person, returned_on in returns):
+        raise ValidationError({"returned_on": [_("Enter a date as YYYY-MM-DD.")]})
+    ids = list(dict.fromkeys(person.pk for person, _day in returns))
+    persons: dict[int, Person] = {}
+    for start in range(0, len(ids), 500):
+        persons.update((p.pk, p) for p in Person.objects.select_for_update()
+                       .filter(pk__in=ids[start:start + 500]))
+    for pid in ids:
+        person = persons[pid]
+        if person.merged_into_id:
+            raise ValidationError(_("This record was merged into %(ref)s; open the case there.")
+                                  % {"ref": person.merged_into.reference})
+    existing: dict[int, Case] = {}
+    for start in range(0, len(ids), 500):
+        existing.update((c.person_id, c) for c in Case.objects.filter(person_id__in=ids[start:start + 500],
+                                                                      state=CaseState.OPEN))
+    template = active_template()
+    template_tasks = list(template.tasks.all()) if template is not None else []
+    exchange_id = getattr(exchange, "pk", None)
+    exchange_label = str(exchange) if exchange is not None else ""
+    new_cases: list[Case] = []
+    for person, returned_on in returns:
+        if person.pk in existing:
+            continue
+        case = Case(person=persons[person.pk], source=source, returned_on=returned_on, template=template,
+                    exchange_id=exchange_id, exchange_label=exchange_label, opened_by=_user(actor))
+        existing[person.pk] = case
+        new_cases.append(case)
+    Case.objects.bulk_create(new_cases, batch_size=500)
+    _insert_tasks([
+        {"case_id": case.pk, "template_task_id": t.pk, "code": t.code, "title_uk": t.title_uk, "title_en": t.title_en,
+         "kind": t.kind, "due_date": case.returned_on + dt.timedelta(days=t.due_days), "position": t.position}
+        for case in new_cases for t in template_tasks
+    ])
+    record_many(actor, [
+        {"action": "case.open", "object_type": "aftercare_case", "object_id": case.pk,
+         "details": {"person": case.person_id, "source": source, "returned_on": case.returned_on.isoformat(),
+                     "exchange": case.exchange_id, "tasks": len(template_tasks)}}
+        for case in new_cases
+    ], request=request)
+    return [existing[person.pk] for person, _day in returns]
+
+
+def _insert_tasks(rows: list[dict]) -> None:
+    """INSERT many tasks (``rows``: field attname -> value; the other fields get their defaults, the
+    time of ``updated_at`` is now), as ``Task.objects.bulk_create`` would but without building a
+    model instance and preparing every field of every row: a plan of twelve tasks for 1,000
+    returnees is 12,000 rows, most of whose values repeat, so each distinct value is prepared for
+    the database once. The same rows, a fraction of the time."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(Task)]
+    fields = [f for f in Task._meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields}
+    defaults["updated_at"] = timezone.now()  # auto_now
+    unknown = set().union(*rows) - set(defaults)
+    if unknown:
+        raise TypeError(f"no such task fields: {sorted(unknown)}")
+    prepared: dict[tuple, object] = {}
+
+    def prep(field, value):
+        key = (field.attname, type(value), value)
+        if key not in prepared:
+            prepared[key] = field.get_db_prep_save(value, connection)
+        return prepared[key]
+
+    quote = connection.ops.quote_name
+    table, columns = quote(Task._meta.db_table), ", ".join(quote(f.column) for f in fields)
+    # Names come from the model itself; every value is a parameter.
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    params = [[prep(f, row.get(f.attname, defaults[f.attname])) for f in fields] for row in rows]
+    with connection.cursor() as cursor:
+        for start in range(0, len(params), 2000):
+            cursor.executemany(sql, params[start:start + 2000])
 
 
 OPENABLE_STATUSES = {Status.RETURNED: CaseSource.EXCHANGE, Status.RELEASED_OTHER: CaseSource.OTHER}

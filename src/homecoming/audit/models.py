@@ -5,7 +5,8 @@ previous hash. Changing or deleting any row breaks the chain at that point, whic
 ``homecoming audit verify`` reports. ``AuditHead`` holds the hash of the newest event, written
 in the same transaction, so that removing events from the end is detected too.
 
-Rows are written only by :func:`homecoming.audit.services.record`; the model refuses updates
+Rows are written only by :func:`homecoming.audit.services.record` (one event) and
+:func:`~homecoming.audit.services.record_many` (many, the same chain); the model refuses updates
 and deletes through the ORM.
 """
 

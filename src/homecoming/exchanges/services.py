@@ -34,7 +34,7 @@ from .models import (
     ListEntry,
     TradeRule,
 )
-from .signals import exchange_reconciled, person_returned
+from .signals import exchange_reconciled, person_returned, persons_returned
 
 VIEW_AGREEMENT = "exchanges.view_agreement"
 CHANGE_AGREEMENT = "exchanges.change_agreement"
@@ -584,7 +584,8 @@ def remove_crossing(actor, exchange_id: int, person_id: int, *, request=None) ->
 def reconcile(actor, exchange_id: int, *, request=None) -> dict[str, Any]:
     """Reconcile a carried-out stage, all or nothing: every returnee of ours gets the status
     "returned", every handed-over prisoner "exchanged"; entries become returned / not delivered;
-    ``person_returned`` is sent for each of ours inside the transaction; the report is stored.
+    ``persons_returned`` is sent once with all of ours (then ``person_returned`` for each) inside the
+    transaction; the report is stored.
     A second reconciliation (also a concurrent one) is refused with :class:`AlreadyReconciled`."""
     _require(actor, RECONCILE)
     with transaction.atomic():
@@ -632,10 +633,11 @@ def reconcile(actor, exchange_id: int, *, request=None) -> dict[str, Any]:
             exchange.save(update_fields=["status", "reconciled_at", "reconciled_by", "report"])
         except IntegrityError as exc:  # pragma: no cover - defensive
             raise ValidationError(str(exc)) from exc
-        for c in crossings:
-            if c.person.side == Side.OURS:
-                person_returned.send(sender=Exchange, person=c.person, exchange=exchange, returned_on=day,
-                                     actor=actor)
+        returns = [(c.person, day) for c in crossings if c.person.side == Side.OURS]
+        persons_returned.send(sender=Exchange, returns=returns, exchange=exchange, actor=actor)
+        for person, returned_on in returns:
+            person_returned.send(sender=Exchange, person=person, exchange=exchange, returned_on=returned_on,
+                                 actor=actor)
         exchange_reconciled.send(sender=Exchange, exchange=exchange, report=report, actor=actor)
         record(actor, "exchange.reconcile", object_type="exchange", object_id=exchange.pk,
                details={k: len(v) for k, v in report["groups"].items()}, request=request)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from homecoming.registry.services import person_merge_undone, person_merged, status_event_added
+from homecoming.registry.services import (
+    person_merge_undone,
+    person_merged,
+    status_event_added,
+    status_events_added,
+)
 
 from . import services
 
@@ -12,6 +17,11 @@ from . import services
 @receiver(status_event_added, dispatch_uid="families.status_event_added")
 def _status_event_added(sender, person, event, **kwargs):
     services.status_changed(person, event)
+
+
+@receiver(status_events_added, dispatch_uid="families.status_events_added")
+def _status_events_added(sender, events, persons, **kwargs):
+    services.statuses_changed(events, persons)
 
 
 @receiver(person_merged, dispatch_uid="families.person_merged")

@@ -23,7 +23,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from homecoming.audit.services import record
+from homecoming.audit.services import record, record_many
 from homecoming.linkage import parse_partial_date
 from homecoming.registry import services as registry_services
 from homecoming.registry.models import Person, Side, SourceKind, Status
@@ -501,9 +501,21 @@ def _notify_if_news(inquiry: Inquiry) -> list[Notification]:
         return []
     Inquiry.objects.filter(pk=inquiry.pk).update(notified_state=state)
     inquiry.notified_state = state
+    notes = []
+    for note in _status_messages(inquiry, state):
+        note.save()
+        record(PORTAL_ACTOR, "notification.queue", object_type="inquiry", object_id=inquiry.pk,
+               details={"notification": note.pk, "template": "status", "channel": note.channel, "state": state})
+        transaction.on_commit(partial(_enqueue, note.pk))
+        notes.append(note)
+    return notes
+
+
+def _status_messages(inquiry: Inquiry, state: str) -> list[Notification]:
+    """The status messages (unsaved) to queue for the family's new ``state``: one on every channel
+    they gave that is installed; none when the state is not one they are told about."""
     if state not in NOTIFY_STATES or inquiry.state == InquiryState.CLOSED:
         return []
-    notes = []
     view = family_view(inquiry)
     subject, body = _render_message("status", inquiry, view=view)
     recipients = [("email", inquiry.email)] if inquiry.email else []
@@ -511,16 +523,10 @@ def _notify_if_news(inquiry: Inquiry) -> list[Notification]:
         recipients.append(("sms", inquiry.phone))
     from .channels import channel_names
 
-    for channel, recipient in recipients:
-        if channel not in channel_names():
-            continue  # no such channel installed (SMS): the registrar sees that no message went
-        note = Notification.objects.create(inquiry=inquiry, channel=channel, recipient=recipient, template="status",
-                                           language=inquiry.language, subject=subject, body=body)
-        record(PORTAL_ACTOR, "notification.queue", object_type="inquiry", object_id=inquiry.pk,
-               details={"notification": note.pk, "template": "status", "channel": channel, "state": state})
-        transaction.on_commit(partial(_enqueue, note.pk))
-        notes.append(note)
-    return notes
+    # A channel that is not installed (SMS) is skipped: the registrar sees that no message went.
+    return [Notification(inquiry=inquiry, channel=channel, recipient=recipient, template="status",
+                         language=inquiry.language, subject=subject, body=body)
+            for channel, recipient in recipients if channel in channel_names()]
 
 
 def _enqueue(notification_id: int, *, delay: dt.timedelta | None = None) -> None:
@@ -538,6 +544,40 @@ def status_changed(person, event) -> list[Notification]:
     for inquiry in Inquiry.objects.select_related("person").filter(person=person, state=InquiryState.LINKED):
         inquiry.person = person
         notes += _notify_if_news(inquiry)
+    return notes
+
+
+def statuses_changed(events, persons: dict) -> list[Notification]:
+    """The register added many status events at once (``persons``: id -> Person with the refreshed
+    status; inside its transaction): the same as :func:`status_changed` for each event, in a few
+    queries. Each family whose state changed is told once, whatever the number of events."""
+    order = list(dict.fromkeys(e.person_id for e in events))
+    by_person: dict[int, list[Inquiry]] = {}
+    for start in range(0, len(order), 500):
+        for inquiry in Inquiry.objects.filter(person_id__in=order[start:start + 500], state=InquiryState.LINKED):
+            by_person.setdefault(inquiry.person_id, []).append(inquiry)
+    changed: dict[str, list[int]] = {}
+    pending: list[tuple[Notification, str]] = []
+    for pid in order:
+        for inquiry in by_person.get(pid, []):
+            inquiry.person = persons[pid]
+            state = family_state(inquiry)
+            if state == inquiry.notified_state:
+                continue
+            changed.setdefault(state, []).append(inquiry.pk)
+            inquiry.notified_state = state
+            pending += [(note, state) for note in _status_messages(inquiry, state)]
+    for state, ids in changed.items():
+        for start in range(0, len(ids), 500):
+            Inquiry.objects.filter(pk__in=ids[start:start + 500]).update(notified_state=state)
+    notes = Notification.objects.bulk_create([note for note, _state in pending], batch_size=500)
+    record_many(PORTAL_ACTOR, [
+        {"action": "notification.queue", "object_type": "inquiry", "object_id": note.inquiry_id,
+         "details": {"notification": note.pk, "template": "status", "channel": note.channel, "state": state}}
+        for note, state in pending
+    ])
+    for note in notes:
+        transaction.on_commit(partial(_enqueue, note.pk))
     return notes
 
 

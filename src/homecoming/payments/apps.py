@@ -11,4 +11,4 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects to person_returned and the register's merges)
+        from . import receivers  # noqa: F401  (connects to persons_returned and the register's merges)

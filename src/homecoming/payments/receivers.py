@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
-from homecoming.exchanges.signals import person_returned
+from homecoming.exchanges.signals import persons_returned
 from homecoming.registry.services import person_merge_undone, person_merged
 
 from . import services
 
 
-@receiver(person_returned, dispatch_uid="payments.note_return")
-def _person_returned(sender, person, exchange, returned_on, actor, **kwargs):
-    services.note_return(actor, person, exchange=exchange, returned_on=returned_on)
+@receiver(persons_returned, dispatch_uid="payments.note_returns")
+def _persons_returned(sender, returns, exchange, actor, **kwargs):
+    services.note_returns(actor, returns, exchange=exchange)
 
 
 @receiver(person_merged, dispatch_uid="payments.person_merged")

@@ -16,7 +16,7 @@ from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from homecoming.audit.services import record
+from homecoming.audit.services import record, record_many
 from homecoming.registry.models import Person
 
 from . import arithmetic, selectors
@@ -226,6 +226,22 @@ def note_return(actor, person, *, exchange=None, returned_on: dt.date) -> Return
     record(actor, "payments.return_noted", object_type="person", object_id=person.pk,
            details={"exchange": rec.exchange_id, "returned_on": returned_on.isoformat()})
     return rec
+
+
+def note_returns(actor, returns, *, exchange=None) -> list[ReturnRecord]:
+    """:func:`note_return` for every ``(person, returned_on)`` of ``returns`` at once (the receiver
+    of ``persons_returned``): the same records and audit events, in a few bulk INSERTs."""
+    exchange_id = getattr(exchange, "pk", None)
+    label = str(exchange) if exchange is not None else ""
+    records = ReturnRecord.objects.bulk_create(
+        [ReturnRecord(person=person, exchange_id=exchange_id, exchange_label=label, returned_on=returned_on)
+         for person, returned_on in returns], batch_size=500)
+    record_many(actor, [
+        {"action": "payments.return_noted", "object_type": "person", "object_id": rec.person_id,
+         "details": {"exchange": rec.exchange_id, "returned_on": rec.returned_on.isoformat()}}
+        for rec in records
+    ])
+    return records
 
 
 # --- entitlements ---------------------------------------------------------------------------------

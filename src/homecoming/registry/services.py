@@ -47,6 +47,11 @@ person_merge_undone = Signal()  # kwargs: merge, survivor, duplicate
 # Sent inside the transaction of add_status_event, after the event is saved and the current status
 # refreshed, so that other apps (families: notifications) can react; kwargs: person, event.
 status_event_added = Signal()
+# Sent ONCE inside the transaction of add_status_events_bulk (instead of status_event_added for each
+# event), after the events are saved and the current statuses refreshed; kwargs: events (the new
+# StatusEvents, in order), persons (person id -> Person with its refreshed current status).
+# A receiver of status_event_added should receive this one too.
+status_events_added = Signal()
 
 EARLIEST_INCIDENT = dt.date(2014, 2, 20)
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
@@ -419,8 +424,8 @@ def add_status_events_bulk(actor, items, *, source: Source, permission: str, not
     """Append one status event to each of many persons at once (an exchange being reconciled, a list
     being drawn up). ``items``: (person_id, status, effective_date) triples. The same checks as
     :func:`add_status_event` (merged records, statuses per side, dates), all or nothing; the current
-    status of every person is refreshed; ONE audit event names every event; ``status_event_added``
-    is sent for each event. Added for the exchanges app (reconciling 1,000 returnees in seconds)."""
+    status of every person is refreshed; ONE audit event names every event; ``status_events_added``
+    is sent once with every event. Added for the exchanges app (reconciling 1,000 returnees in seconds)."""
     _require(actor, permission)
     items = list(items)
     ids = [pid for pid, _status, _date in items]
@@ -463,8 +468,7 @@ def add_status_events_bulk(actor, items, *, source: Source, permission: str, not
     record(actor, "person.status_events_bulk", object_type="source", object_id=source.pk,
            details={"source": source.kind, "events": [[e.person_id, e.pk, e.status, e.effective_date.isoformat()]
                                                       for e in events]}, request=request)
-    for event in events:
-        status_event_added.send(sender=StatusEvent, person=persons[event.person_id], event=event)
+    status_events_added.send(sender=StatusEvent, events=events, persons=persons)
     return events
 
 
