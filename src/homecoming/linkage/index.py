@@ -37,6 +37,18 @@ _NAME_NOTES = {
 }
 _ID_NOTES = {"same": "identical", "close": "one character differs", "differ": "different",
              "missing": "not known on one side"}
+#: (field, level) pairs whose m is re-estimated from each list (expectation maximisation,
+#: :meth:`LinkageIndex._fit_list`): how the list's source writes names and dates.  Name
+#: levels only when both sides are written in full, date levels only when both dates are
+#: full (initials and partial dates keep their fixed m).
+_EM_LEVELS: dict[str, tuple[str, ...]] = {
+    "last_name": ("same", "close", "differ"),
+    "first_name": ("same", "close", "differ"),
+    "patronymic": ("same", "close", "differ"),
+    "birth_date": ("exact", "swap", "typo", "near", "differ"),
+}
+_EM_KEYS: tuple[tuple[str, str], ...] = tuple((f, lvl) for f, lvls in _EM_LEVELS.items() for lvl in lvls)
+_EM_INDEX: dict[tuple[str, str], int] = {k: i for i, k in enumerate(_EM_KEYS)}
 
 
 @dataclass
@@ -334,18 +346,41 @@ class LinkageIndex:
             return self._w(fld, level, 1 / max(len(self._recs), 1))
         return self._w(fld, level)
 
-    def _explain(self, r: Prepared, c: Prepared, levels: tuple[str, ...], swapped: bool) -> list[FieldComparison]:
+    def _em_keys(self, r: Prepared, c: Prepared, levels: tuple[str, ...], swapped: bool) -> tuple[int, ...]:
+        """Indexes into :data:`_EM_KEYS` of this pair's re-estimable levels."""
+        ll, lf, lp, ld = levels[:4]
+        rl, rf = (r.first, r.last) if swapped else (r.last, r.first)
+        out = []
+        for fld, lvl, a, b in (("last_name", ll, rl, c.last), ("first_name", lf, rf, c.first),
+                               ("patronymic", lp, r.patronymic, c.patronymic)):
+            if lvl in ("same", "close", "differ") and not (a.initial_only or b.initial_only):
+                out.append(_EM_INDEX[(fld, lvl)])
+        if ld in STRONG_DATE_LEVELS or (ld == "differ" and r.birth_date.is_full  # type: ignore[union-attr]
+                                        and c.birth_date.is_full):  # type: ignore[union-attr]
+            out.append(_EM_INDEX[("birth_date", ld)])
+        return tuple(out)
+
+    def _explain(self, r: Prepared, c: Prepared, levels: tuple[str, ...], swapped: bool,
+                 delta: list[float] | None = None) -> list[FieldComparison]:
         ll, lf, lp, ld, ls, lt = levels
         rl, rf = (r.first, r.last) if swapped else (r.last, r.first)
+        adj = dict.fromkeys(("last_name", "first_name", "patronymic", "birth_date"), 0.0)
+        if delta is not None:
+            for k in self._em_keys(r, c, levels, swapped):
+                adj[_EM_KEYS[k][0]] = delta[k]
         out = [
-            FieldComparison("last_name", ll, round(self._name_weight("last_name", ll, rl, c.last), 2),
+            FieldComparison("last_name", ll, round(self._name_weight("last_name", ll, rl, c.last)
+                                                   + adj["last_name"], 2),
                             rl.text, c.last.text,
                             _NAME_NOTES[ll] + (" (first and last name swapped)" if swapped else "")),
-            FieldComparison("first_name", lf, round(self._name_weight("first_name", lf, rf, c.first), 2),
+            FieldComparison("first_name", lf, round(self._name_weight("first_name", lf, rf, c.first)
+                                                    + adj["first_name"], 2),
                             rf.text, c.first.text, _NAME_NOTES[lf]),
-            FieldComparison("patronymic", lp, round(self._name_weight("patronymic", lp, r.patronymic, c.patronymic), 2),
+            FieldComparison("patronymic", lp, round(self._name_weight("patronymic", lp, r.patronymic, c.patronymic)
+                                                    + adj["patronymic"], 2),
                             r.patronymic.text, c.patronymic.text, _NAME_NOTES[lp]),
-            FieldComparison("birth_date", ld, round(self._date_weight(ld, r.birth_date, c.birth_date), 2),
+            FieldComparison("birth_date", ld, round(self._date_weight(ld, r.birth_date, c.birth_date)
+                                                    + adj["birth_date"], 2),
                             str(r.birth_date or ""), str(c.birth_date or ""), _DATE_NOTES[ld]),
         ]
         for fld, lvl, a, b in (("service_number", ls, r.service_number, c.service_number),
@@ -408,30 +443,94 @@ class LinkageIndex:
         return out
 
     # ---- linking ----------------------------------------------------------------------
-    def _score_row(self, r: Prepared, prior: float, exclude: str | None = None):
-        """[(probability, weight, id, levels, swapped)] best first, and log2 prior odds."""
+    def _pairs(self, r: Prepared, exclude: str | None = None) -> list[tuple]:
+        """Every blocked candidate of one row: ``(weight, id, levels, swapped, em_keys)``."""
         self._estimate_u()
-        n = max(len(self._recs), 1)
-        log_pi = LOG2(prior / n)
-        log_out = LOG2(1 - prior)
-        scored = []
         by_slot = self._by_slot
+        out = []
         for slot in self._candidate_ids(r, exclude):
             c = by_slot[slot]
             w, lv, sw = self._levels(r, c)
-            scored.append((w, c.id, lv, sw))
-        if not scored:
+            out.append((w, c.id, lv, sw, self._em_keys(r, c, lv, sw)))
+        return out
+
+    def _posterior(self, pairs: list[tuple], prior: float, delta: list[float] | None = None):
+        """[(probability, weight, id, levels, swapped)] best first, and log2 prior odds.
+        ``delta``: bits added per re-estimated level (:meth:`_fit_list`)."""
+        n = max(len(self._recs), 1)
+        log_pi = LOG2(prior / n)
+        log_out = LOG2(1 - prior)
+        if not pairs:
             return [], log_pi - log_out
+        ws = [p[0] + (sum(delta[k] for k in p[4]) if delta else 0.0) for p in pairs]
         # posterior: one of the candidates or nobody (log-sum-exp in base 2)
-        top = max(log_pi + s[0] for s in scored)
-        top = max(top, log_out)
-        denom = 2 ** (log_out - top) + sum(2 ** (log_pi + s[0] - top) for s in scored)
-        res = []
-        for w, cid, lv, sw in scored:
-            p = 2 ** (log_pi + w - top) / denom
-            res.append((p, w, cid, lv, sw))
+        top = max(max(ws) + log_pi, log_out)
+        denom = 2 ** (log_out - top) + sum(2 ** (log_pi + w - top) for w in ws)
+        res = [(2 ** (log_pi + w - top) / denom, w, p[1], p[2], p[3]) for w, p in zip(ws, pairs, strict=True)]
         res.sort(key=lambda x: (-x[0], -x[1], x[2]))
         return res, log_pi - log_out
+
+    def _score_row(self, r: Prepared, prior: float, exclude: str | None = None):
+        """[(probability, weight, id, levels, swapped)] best first, and log2 prior odds."""
+        return self._posterior(self._pairs(r, exclude), prior)
+
+    def _fit_list(self, rows: list[list[tuple]]) -> tuple[list[float], float]:
+        """Re-estimate, from the list being linked, how its source writes names and dates
+        (m of the levels in :data:`_EM_KEYS`) and the share of its rows that are in the
+        register: expectation maximisation over the one-of-the-candidates-or-nobody
+        model (E: each row's posterior over its candidates; M: level shares weighted by
+        it).  Both are shrunk towards the defaults (``em_pseudo_pairs`` pseudo-pairs,
+        ``em_pseudo_rows`` pseudo-rows), so a short list keeps the defaults; the share in
+        the register is kept within ``list_prior_bounds``.  Returns (bits to add per
+        level, share in the register)."""
+        prm = self.params
+        k = len(_EM_KEYS)
+        delta = [0.0] * k
+        prior0 = prm.prior_in_register
+        prior = prior0
+        if prm.em_iterations <= 0 or not rows:
+            return delta, prior
+        base = [prm.m[f][lvl] for f, lvl in _EM_KEYS]
+        fields = {f: [_EM_INDEX[(f, lvl)] for lvl in lvls] for f, lvls in _EM_LEVELS.items()}
+        tot_base = {f: sum(base[i] for i in idx) for f, idx in fields.items()}
+        n = max(len(self._recs), 1)
+        alpha, beta = prm.em_pseudo_pairs, prm.em_pseudo_rows
+        lo, hi = prm.list_prior_bounds
+        # candidates far below the best of their row never matter: keep the rest
+        live = []
+        for pairs in rows:
+            if pairs:
+                best = max(p[0] for p in pairs)
+                live.append([(p[0], p[4]) for p in pairs if p[0] > best - 30])
+        for _ in range(prm.em_iterations):
+            log_pi = LOG2(prior / n)
+            log_out = LOG2(1 - prior)
+            cnt = [0.0] * k
+            mass = 0.0
+            for pairs in live:
+                ws = [w + sum(delta[i] for i in keys) for w, keys in pairs]
+                top = max(max(ws) + log_pi, log_out)
+                es = [2 ** (log_pi + w - top) for w in ws]
+                den = 2 ** (log_out - top) + sum(es)
+                for e, (_, keys) in zip(es, pairs, strict=True):
+                    q = e / den
+                    if q < 1e-6:
+                        continue
+                    mass += q
+                    for i in keys:
+                        cnt[i] += q
+            new_prior = min(max((mass + beta * prior0) / (len(rows) + beta), lo), hi)
+            new_delta = [0.0] * k
+            for f, idx in fields.items():
+                tot = sum(cnt[i] for i in idx)
+                for i in idx:
+                    m = (cnt[i] + alpha * base[i] / tot_base[f]) / (tot + alpha)
+                    new_delta[i] = LOG2(m * tot_base[f] / base[i])
+            change = max(abs(a - b) for a, b in zip(delta, new_delta, strict=True))
+            delta, prior_change, prior = new_delta, abs(new_prior - prior), new_prior
+            if change < 0.01 and prior_change < 1e-4:
+                break
+        return delta, prior
 
     def rule(self, p: float, levels: tuple[str, ...], twin: bool = False) -> tuple[str, str]:
         """The decision rules for one candidate with posterior ``p`` and comparison
@@ -473,7 +572,10 @@ class LinkageIndex:
             return "review", f"probability {p:.3f} below the automatic threshold {thr}"
         return "match", f"names and date of birth ({ld}) agree; probability {p:.4f}"
 
-    def _decide(self, r: Prepared, scored: list, log_prior: float, explain: bool) -> tuple[str, list[Candidate], str]:
+    def _decide(self, r: Prepared, scored: list, log_prior: float, explain: bool,
+                delta: list[float] | None = None, rule_p: float | None = None) -> tuple[str, list[Candidate], str]:
+        """``rule_p``: the probability the automatic-match rule sees for the best
+        candidate (default: its probability in ``scored``)."""
         prm = self.params
         if not scored:
             return "none", [], "no candidate shares a name key, a date of birth or an identifier"
@@ -481,7 +583,7 @@ class LinkageIndex:
         ll, lf, lp, ld, ls, lt = lv
         twin = (ls == "same" and any(o[3][4] == "same" for o in scored[1:])) or (
             lt == "same" and any(o[3][5] == "same" for o in scored[1:]))
-        decision, reason = self.rule(best_p, lv, twin)
+        decision, reason = self.rule(best_p if rule_p is None else min(best_p, rule_p), lv, twin)
         cands = []
         id_shown = False
         for i, (p, w, cid, lvs, swp) in enumerate(scored):
@@ -493,7 +595,7 @@ class LinkageIndex:
             c = Candidate(cid, round(p, 6), round(log_prior + w, 2),
                           "match" if (i == 0 and decision == "match") else "review")
             if explain:
-                c.explanation = self._explain(r, self._recs[cid], lvs, swp)
+                c.explanation = self._explain(r, self._recs[cid], lvs, swp, delta)
             cands.append(c)
         total = sum(c.probability for c in cands)
         if decision != "match" and (not cands or (total < prm.row_review_floor and not id_shown)):
@@ -510,10 +612,18 @@ class LinkageIndex:
         ``list_duplicates``."""
         rows = list(rows)
         prepared = [prepare(r) for r in rows]
+        pairs = [self._pairs(p) for p in prepared]
+        delta, prior = self._fit_list(pairs)
         out = []
-        for p in prepared:
-            scored, log_prior = self._score_row(p, self.params.prior_in_register)
-            d, cands, reason = self._decide(p, scored, log_prior, explain)
+        for p, pp in zip(prepared, pairs, strict=True):
+            scored, log_prior = self._posterior(pp, prior, delta)
+            # an automatic match must be certain under the fixed model as well: what a
+            # list teaches may widen the review, never make a match easier
+            rule_p = None
+            if scored:
+                fixed, _ = self._posterior(pp, self.params.prior_in_register)
+                rule_p = next(x[0] for x in fixed if x[2] == scored[0][2])
+            d, cands, reason = self._decide(p, scored, log_prior, explain, delta, rule_p)
             out.append(RowResult(p.id, d, cands, [], reason))
         self._flag_list_duplicates(prepared, out)
         return out

@@ -74,3 +74,7 @@ class Params:
     review_threshold: float = 0.001
     row_review_floor: float = 0.05
     dedupe_review_floor: float = 0.5
+    em_iterations: int = 20
+    em_pseudo_pairs: float = 200.0
+    em_pseudo_rows: float = 200.0
+    list_prior_bounds: tuple[float, float] = (0.5, 0.98)
