@@ -400,20 +400,24 @@ class LinkageIndex:
         blocks = self._blocks
         keys: list[str] = []
         firsts = set(r.first.initials) | {"?"} if r.first.key else None
+        rare = self.params.rare_surname_block
         for k in r.last.keys:
             if firsts is None:
                 keys.append(f"L:{k}")
                 continue
             for fi in firsts:
                 keys.append(f"L:{k}|{fi}")
-            if r.first.initial_only or len(k) < 3:
+            # a rare surname alone: the first name may be replaced or mistyped at its start
+            if len(blocks.get(f"L:{k}", ())) <= rare:
+                keys.append(f"L:{k}")
+            if r.first.initial_only or len(k) < 2:
                 continue
             # one typo in the surname skeleton (first symbol kept): deletion variants
             # on either side, narrowed by the first name's key
             fks = r.first.keys
             for fk in fks:
                 keys.append(f"D:{k}|{fk}")
-            if len(k) >= 4:
+            if len(k) >= 2:
                 for i in range(1, len(k)):
                     dk = k[:i] + k[i + 1:]
                     for fi in firsts:
@@ -425,6 +429,11 @@ class LinkageIndex:
                 for fi in r.last.initials:
                     keys.append(f"L:{k}|{fi}")
         d = r.birth_date
+        if d is not None and d.month is not None and not r.first.initial_only:
+            # first name with the year and month of birth: the surname replaced or
+            # mistyped beyond one edit
+            for fk in r.first.keys:
+                keys.append(f"F:{fk}|{d.year}-{d.month}")
         if d is not None and d.is_full:
             keys.append(f"B:{d}")
             if d.day <= 12 and d.day != d.month:  # type: ignore[operator]
@@ -532,7 +541,8 @@ class LinkageIndex:
                 break
         return delta, prior
 
-    def rule(self, p: float, levels: tuple[str, ...], twin: bool = False) -> tuple[str, str]:
+    def rule(self, p: float, levels: tuple[str, ...], twin: bool = False,
+             names_only: bool = False) -> tuple[str, str]:
         """The decision rules for one candidate with posterior ``p`` and comparison
         ``levels`` (last, first, patronymic, date, service number, tax number):
         ``("match", why)`` or ``("review", why)``.
@@ -546,7 +556,12 @@ class LinkageIndex:
            away or a consistent initial (or, with an exact date, one of last and first
            name missing and the other the same), patronymic not different, and ``p`` at least
            ``match_threshold`` (exact date) or ``match_threshold_date_error``.
-           Names alone are never enough: namesakes are common."""
+        4. Names alone are enough only when ``names_only`` is allowed (linking a list
+           against a register of at least ``names_only_min_register`` records, whose
+           name frequencies are measured): surname, first name and patronymic all the
+           same, both dates known to the year and agreeing as far as known, and ``p`` at
+           least ``match_threshold_names_only``.  Otherwise names alone are never
+           enough: namesakes are common."""
         prm = self.params
         ll, lf, lp, ld, ls, lt = levels
         if ls == "same" or lt == "same":
@@ -560,6 +575,10 @@ class LinkageIndex:
         if ls == "differ" or lt == "differ":
             return "review", "identifier differs"
         if ld not in STRONG_DATE_LEVELS:
+            if (names_only and ld in ("year", "month") and ll == lf == lp == "same"
+                    and p >= prm.match_threshold_names_only):
+                return "match", (f"surname, first name and patronymic the same, year of birth agrees; "
+                                 f"no likely namesake (probability {p:.5f})")
             return "review", ("names only: without a full date of birth or an identifier, "
                               "a namesake cannot be ruled out")
         names_ok = ll in ("same", "close") and lf in ("same", "close", "initial")
@@ -583,7 +602,8 @@ class LinkageIndex:
         ll, lf, lp, ld, ls, lt = lv
         twin = (ls == "same" and any(o[3][4] == "same" for o in scored[1:])) or (
             lt == "same" and any(o[3][5] == "same" for o in scored[1:]))
-        decision, reason = self.rule(best_p if rule_p is None else min(best_p, rule_p), lv, twin)
+        names_only = rule_p is not None and len(self._recs) >= prm.names_only_min_register
+        decision, reason = self.rule(best_p if rule_p is None else min(best_p, rule_p), lv, twin, names_only)
         cands = []
         id_shown = False
         for i, (p, w, cid, lvs, swp) in enumerate(scored):

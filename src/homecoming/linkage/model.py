@@ -71,9 +71,12 @@ class Params:
     smoothing: float = 2000.0
     match_threshold: float = 0.99
     match_threshold_date_error: float = 0.999
+    match_threshold_names_only: float = 0.9999
+    names_only_min_register: int = 2000
     review_threshold: float = 0.001
     row_review_floor: float = 0.05
     dedupe_review_floor: float = 0.5
+    rare_surname_block: int = 20
     em_iterations: int = 20
     em_pseudo_pairs: float = 200.0
     em_pseudo_rows: float = 200.0
