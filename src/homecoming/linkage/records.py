@@ -131,6 +131,9 @@ class Prepared:
         if bd is not None and bd.month is not None and not self.first.initial_only:
             for fk in self.first.keys:
                 out.add(f"F:{fk}|{bd.year}-{bd.month}")
+        if bd is not None and not self.first.initial_only:
+            for fk in self.first.keys:
+                out.add(f"F:{fk}|{bd.year}")
         if self.service_number:
             out.add(f"S:{self.service_number}")
         if self.tax_number:
