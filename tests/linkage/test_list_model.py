@@ -231,3 +231,24 @@ def test_log_prior_of_the_fixed_model():
         p = idx._fixed_p(pairs, best[1])
         scored, _ = idx._posterior(pairs, idx.params.prior_in_register)
         assert math.isclose(p, next(s[0] for s in scored if s[2] == best[1]), rel_tol=1e-9)
+
+
+def test_the_garbage_collector_is_paused_only_while_working():
+    import gc
+
+    from homecoming.linkage.index import _no_gc
+
+    assert gc.isenabled()
+    idx = LinkageIndex(register(50))
+    idx.link([Record("x", "Abbott", "Adam", birth_date="1950-01-02")])
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), _no_gc():
+        assert not gc.isenabled()
+        raise RuntimeError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        idx.link([Record("x", "Abbott", "Adam")])
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
