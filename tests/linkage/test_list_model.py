@@ -252,3 +252,10 @@ def test_the_garbage_collector_is_paused_only_while_working():
         assert not gc.isenabled()  # a caller's choice is kept
     finally:
         gc.enable()
+
+
+def test_no_pseudo_pairs_and_a_list_without_candidates_keep_the_defaults():
+    idx = LinkageIndex(register(), Params(em_pseudo_pairs=0.0))
+    delta, prior = fit(idx, [Record("x", "Zzyzx", "Qwerty")])
+    assert delta == [0.0] * len(delta)
+    assert idx.params.list_prior_bounds[0] <= prior <= 0.9

@@ -577,6 +577,8 @@ class LinkageIndex:
             new_delta = [0.0] * k
             for f, idx in fields.items():
                 tot = sum(cnt[i] for i in idx)
+                if tot + alpha <= 0:  # no evidence and no pseudo-pairs: keep the defaults
+                    continue
                 for i in idx:
                     m = (cnt[i] + alpha * base[i] / tot_base[f]) / (tot + alpha)
                     new_delta[i] = LOG2(m * tot_base[f] / base[i])
