@@ -181,11 +181,14 @@ Jaro-Winkler levels with term frequencies, a date-of-birth comparison with edit-
 levels, five blocking rules, u by random sampling, m by EM, match at p >= 0.99 with the
 runner-up < 0.5, review at p >= 0.05).  Wall time, CPU time and peak memory are those of the
 whole subprocess (wait4 rusage); wall time grows with the machine's load, CPU time does not.
-FEBRL 4 corrupts some records beyond typical errors (a name replaced by another *and* a
-different date of birth); Homecoming sends a row to review when its person is at least one
-chance in twenty among the candidates (docs/linkage.md, "Decisions"), which recovers rows
-where two of surname, first name and date still agree, not those where only one does or
-whose person blocking never proposes.
+Homecoming re-estimates per list how its source writes names and dates and how many of its
+rows are in the register (EM, docs/linkage.md 3a; automatic matches still need the fixed
+model's probability).  FEBRL 4 corrupts some records beyond typical errors (a name
+replaced by another, and often the date of birth too): its rows whose person agrees on at
+most one of surname, first name and date (60) cap the right-person share below 99%, and
+its rows with a replaced first or last name but the exact date stay in review (twins look
+like that), where Splink accepts many automatically; docs/linkage.md, "What no rule
+recovers".
 """
 
 

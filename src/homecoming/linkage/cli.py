@@ -22,7 +22,7 @@ import argparse
 import sys
 
 from .csvio import InputError, read_records, write_atomic
-from .index import Candidate, LinkageIndex
+from .index import Candidate, LinkageIndex, _no_gc
 
 __all__ = ["main"]
 
@@ -55,9 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     try:
-        if args.command == "link":
-            return _link(args)
-        return _dedupe(args)
+        with _no_gc():  # reading 10^5 rows makes as many objects and no cycles
+            if args.command == "link":
+                return _link(args)
+            return _dedupe(args)
     except InputError as exc:
         print(f"homecoming {args.command}: {exc}", file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 import random
 from collections import Counter, defaultdict
@@ -37,6 +38,18 @@ _NAME_NOTES = {
 }
 _ID_NOTES = {"same": "identical", "close": "one character differs", "differ": "different",
              "missing": "not known on one side"}
+#: (field, level) pairs whose m is re-estimated from each list (expectation maximisation,
+#: :meth:`LinkageIndex._fit_list`): how the list's source writes names and dates.  Name
+#: levels only when both sides are written in full, date levels only when both dates are
+#: full (initials and partial dates keep their fixed m).
+_EM_LEVELS: dict[str, tuple[str, ...]] = {
+    "last_name": ("same", "close", "differ"),
+    "first_name": ("same", "close", "differ"),
+    "patronymic": ("same", "close", "differ"),
+    "birth_date": ("exact", "swap", "typo", "near", "differ"),
+}
+_EM_KEYS: tuple[tuple[str, str], ...] = tuple((f, lvl) for f, lvls in _EM_LEVELS.items() for lvl in lvls)
+_EM_INDEX: dict[tuple[str, str], int] = {k: i for i, k in enumerate(_EM_KEYS)}
 
 
 @dataclass
@@ -96,6 +109,20 @@ class Cluster:
     pairs: list[tuple[str, str, float]] = field(default_factory=list)
 
 
+@contextlib.contextmanager
+def _no_gc():
+    """The cyclic garbage collector paused: building an index or scoring a list makes
+    hundreds of thousands of lists and tuples and no reference cycles, and the
+    collector's passes over them cost a quarter of the run (measured on the benchmark)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 class LinkageIndex:
     """An index of a register, built once and kept up to date with :meth:`add` and
     :meth:`remove`; :meth:`link` matches list rows against it.
@@ -122,8 +149,9 @@ class LinkageIndex:
         self._w_cache: dict[tuple[str, str], float] = {}
         self._nw_cache: dict[tuple[str, str, str, str], float] = {}
         self._same_w: dict[str, dict[str, float]] = {f: {} for f in _NAME_FIELDS}
-        for r in records:
-            self.add(r)
+        with _no_gc():
+            for r in records:
+                self.add(r)
 
     # ---- maintenance -------------------------------------------------------------
     def __len__(self) -> int:
@@ -334,18 +362,41 @@ class LinkageIndex:
             return self._w(fld, level, 1 / max(len(self._recs), 1))
         return self._w(fld, level)
 
-    def _explain(self, r: Prepared, c: Prepared, levels: tuple[str, ...], swapped: bool) -> list[FieldComparison]:
+    def _em_keys(self, r: Prepared, c: Prepared, levels: tuple[str, ...], swapped: bool) -> tuple[int, ...]:
+        """Indexes into :data:`_EM_KEYS` of this pair's re-estimable levels."""
+        ll, lf, lp, ld = levels[:4]
+        rl, rf = (r.first, r.last) if swapped else (r.last, r.first)
+        out = []
+        for fld, lvl, a, b in (("last_name", ll, rl, c.last), ("first_name", lf, rf, c.first),
+                               ("patronymic", lp, r.patronymic, c.patronymic)):
+            if lvl in ("same", "close", "differ") and not (a.initial_only or b.initial_only):
+                out.append(_EM_INDEX[(fld, lvl)])
+        if ld in STRONG_DATE_LEVELS or (ld == "differ" and r.birth_date.is_full  # type: ignore[union-attr]
+                                        and c.birth_date.is_full):  # type: ignore[union-attr]
+            out.append(_EM_INDEX[("birth_date", ld)])
+        return tuple(out)
+
+    def _explain(self, r: Prepared, c: Prepared, levels: tuple[str, ...], swapped: bool,
+                 delta: list[float] | None = None) -> list[FieldComparison]:
         ll, lf, lp, ld, ls, lt = levels
         rl, rf = (r.first, r.last) if swapped else (r.last, r.first)
+        adj = dict.fromkeys(("last_name", "first_name", "patronymic", "birth_date"), 0.0)
+        if delta is not None:
+            for k in self._em_keys(r, c, levels, swapped):
+                adj[_EM_KEYS[k][0]] = delta[k]
         out = [
-            FieldComparison("last_name", ll, round(self._name_weight("last_name", ll, rl, c.last), 2),
+            FieldComparison("last_name", ll, round(self._name_weight("last_name", ll, rl, c.last)
+                                                   + adj["last_name"], 2),
                             rl.text, c.last.text,
                             _NAME_NOTES[ll] + (" (first and last name swapped)" if swapped else "")),
-            FieldComparison("first_name", lf, round(self._name_weight("first_name", lf, rf, c.first), 2),
+            FieldComparison("first_name", lf, round(self._name_weight("first_name", lf, rf, c.first)
+                                                    + adj["first_name"], 2),
                             rf.text, c.first.text, _NAME_NOTES[lf]),
-            FieldComparison("patronymic", lp, round(self._name_weight("patronymic", lp, r.patronymic, c.patronymic), 2),
+            FieldComparison("patronymic", lp, round(self._name_weight("patronymic", lp, r.patronymic, c.patronymic)
+                                                    + adj["patronymic"], 2),
                             r.patronymic.text, c.patronymic.text, _NAME_NOTES[lp]),
-            FieldComparison("birth_date", ld, round(self._date_weight(ld, r.birth_date, c.birth_date), 2),
+            FieldComparison("birth_date", ld, round(self._date_weight(ld, r.birth_date, c.birth_date)
+                                                    + adj["birth_date"], 2),
                             str(r.birth_date or ""), str(c.birth_date or ""), _DATE_NOTES[ld]),
         ]
         for fld, lvl, a, b in (("service_number", ls, r.service_number, c.service_number),
@@ -357,28 +408,35 @@ class LinkageIndex:
         return out
 
     # ---- blocking ---------------------------------------------------------------------
-    def _candidate_ids(self, r: Prepared, exclude: str | None = None) -> set[int]:
+    def _candidate_ids(self, r: Prepared, exclude: str | None = None, wide: bool = True) -> set[int]:
         """Union of blocks: last-name key with the first-name initial class; last-name
         keys one typo apart (deletion variants, SymSpell-style) with the first-name key;
         first and last swapped; full date of birth (and with day and month swapped);
-        service and tax numbers."""
+        service and tax numbers.  ``wide`` (linking a list) adds a rare surname alone,
+        short surnames one typo apart, and the first name with the year (if few share
+        them) or the year and month of birth; :meth:`dedupe` does without them (they
+        found no further duplicate pair in its benchmark and cost a third more time)."""
         blocks = self._blocks
         keys: list[str] = []
         firsts = set(r.first.initials) | {"?"} if r.first.key else None
+        rare = self.params.rare_surname_block
         for k in r.last.keys:
             if firsts is None:
                 keys.append(f"L:{k}")
                 continue
             for fi in firsts:
                 keys.append(f"L:{k}|{fi}")
-            if r.first.initial_only or len(k) < 3:
+            # a rare surname alone: the first name may be replaced or mistyped at its start
+            if wide and len(blocks.get(f"L:{k}", ())) <= rare:
+                keys.append(f"L:{k}")
+            if r.first.initial_only or len(k) < (2 if wide else 3):
                 continue
             # one typo in the surname skeleton (first symbol kept): deletion variants
             # on either side, narrowed by the first name's key
             fks = r.first.keys
             for fk in fks:
                 keys.append(f"D:{k}|{fk}")
-            if len(k) >= 4:
+            if len(k) >= (2 if wide else 4):
                 for i in range(1, len(k)):
                     dk = k[:i] + k[i + 1:]
                     for fi in firsts:
@@ -390,6 +448,15 @@ class LinkageIndex:
                 for fi in r.last.initials:
                     keys.append(f"L:{k}|{fi}")
         d = r.birth_date
+        if wide and d is not None and not r.first.initial_only:
+            # first name with the year (if few share them) or the year and month of
+            # birth: the surname replaced or mistyped beyond one edit
+            for fk in r.first.keys:
+                fy = f"F:{fk}|{d.year}"
+                if len(blocks.get(fy, ())) <= rare:
+                    keys.append(fy)
+                elif d.month is not None:
+                    keys.append(f"F:{fk}|{d.year}-{d.month}")
         if d is not None and d.is_full:
             keys.append(f"B:{d}")
             if d.day <= 12 and d.day != d.month:  # type: ignore[operator]
@@ -408,32 +475,121 @@ class LinkageIndex:
         return out
 
     # ---- linking ----------------------------------------------------------------------
-    def _score_row(self, r: Prepared, prior: float, exclude: str | None = None):
-        """[(probability, weight, id, levels, swapped)] best first, and log2 prior odds."""
+    def _pairs(self, r: Prepared, exclude: str | None = None) -> list[tuple]:
+        """Every blocked candidate of one row: ``(weight, id, levels, swapped, em_keys)``."""
         self._estimate_u()
-        n = max(len(self._recs), 1)
-        log_pi = LOG2(prior / n)
-        log_out = LOG2(1 - prior)
-        scored = []
         by_slot = self._by_slot
+        scored = []
         for slot in self._candidate_ids(r, exclude):
             c = by_slot[slot]
             w, lv, sw = self._levels(r, c)
-            scored.append((w, c.id, lv, sw))
+            scored.append((w, c, lv, sw))
         if not scored:
+            return []
+        # a candidate 25 bits below the best never matters, whatever a list teaches
+        # (at most a few bits per field): its re-estimable levels are not looked up
+        floor = max(x[0] for x in scored) - 25
+        return [(w, c.id, lv, sw, self._em_keys(r, c, lv, sw) if w > floor else ())
+                for w, c, lv, sw in scored]
+
+    def _posterior(self, pairs: list[tuple], prior: float, delta: list[float] | None = None):
+        """[(probability, weight, id, levels, swapped)] best first, and log2 prior odds.
+        ``delta``: bits added per re-estimated level (:meth:`_fit_list`)."""
+        n = max(len(self._recs), 1)
+        log_pi = LOG2(prior / n)
+        log_out = LOG2(1 - prior)
+        if not pairs:
             return [], log_pi - log_out
+        ws = [p[0] + (sum(delta[k] for k in p[4]) if delta else 0.0) for p in pairs]
         # posterior: one of the candidates or nobody (log-sum-exp in base 2)
-        top = max(log_pi + s[0] for s in scored)
-        top = max(top, log_out)
-        denom = 2 ** (log_out - top) + sum(2 ** (log_pi + s[0] - top) for s in scored)
-        res = []
-        for w, cid, lv, sw in scored:
-            p = 2 ** (log_pi + w - top) / denom
-            res.append((p, w, cid, lv, sw))
+        top = max(max(ws) + log_pi, log_out)
+        denom = 2 ** (log_out - top) + sum(2 ** (log_pi + w - top) for w in ws)
+        res = [(2 ** (log_pi + w - top) / denom, w, p[1], p[2], p[3]) for w, p in zip(ws, pairs, strict=True)]
         res.sort(key=lambda x: (-x[0], -x[1], x[2]))
         return res, log_pi - log_out
 
-    def rule(self, p: float, levels: tuple[str, ...], twin: bool = False) -> tuple[str, str]:
+    def _fixed_p(self, pairs: list[tuple], cid: str) -> float:
+        """Probability of candidate ``cid`` under the fixed model (default m, prior
+        ``prior_in_register``), whatever the list taught."""
+        prior = self.params.prior_in_register
+        log_pi = LOG2(prior / max(len(self._recs), 1))
+        log_out = LOG2(1 - prior)
+        top = max(max(p[0] for p in pairs) + log_pi, log_out)
+        mine = 0.0
+        denom = 2 ** (log_out - top)
+        for p in pairs:
+            e = 2 ** (log_pi + p[0] - top)
+            denom += e
+            if p[1] == cid:
+                mine = e
+        return mine / denom
+
+    def _score_row(self, r: Prepared, prior: float, exclude: str | None = None):
+        """[(probability, weight, id, levels, swapped)] best first, and log2 prior odds."""
+        return self._posterior(self._pairs(r, exclude), prior)
+
+    def _fit_list(self, rows: list[list[tuple]]) -> tuple[list[float], float]:
+        """Re-estimate, from the list being linked, how its source writes names and dates
+        (m of the levels in :data:`_EM_KEYS`) and the share of its rows that are in the
+        register: expectation maximisation over the one-of-the-candidates-or-nobody
+        model (E: each row's posterior over its candidates; M: level shares weighted by
+        it).  Both are shrunk towards the defaults (``em_pseudo_pairs`` pseudo-pairs,
+        ``em_pseudo_rows`` pseudo-rows), so a short list keeps the defaults; the share in
+        the register is kept within ``list_prior_bounds``.  Returns (bits to add per
+        level, share in the register)."""
+        prm = self.params
+        k = len(_EM_KEYS)
+        delta = [0.0] * k
+        prior0 = prm.prior_in_register
+        prior = prior0
+        if prm.em_iterations <= 0 or not rows:
+            return delta, prior
+        base = [prm.m[f][lvl] for f, lvl in _EM_KEYS]
+        fields = {f: [_EM_INDEX[(f, lvl)] for lvl in lvls] for f, lvls in _EM_LEVELS.items()}
+        tot_base = {f: sum(base[i] for i in idx) for f, idx in fields.items()}
+        n = max(len(self._recs), 1)
+        alpha, beta = prm.em_pseudo_pairs, prm.em_pseudo_rows
+        lo, hi = prm.list_prior_bounds
+        # candidates far below the best of their row never matter: keep the rest
+        live = []
+        for pairs in rows:
+            if pairs:
+                best = max(p[0] for p in pairs)
+                live.append([(p[0], p[4]) for p in pairs if p[0] > best - 20])
+        for _ in range(prm.em_iterations):
+            log_pi = LOG2(prior / n)
+            log_out = LOG2(1 - prior)
+            cnt = [0.0] * k
+            mass = 0.0
+            for pairs in live:
+                ws = [w + sum(delta[i] for i in keys) for w, keys in pairs]
+                top = max(max(ws) + log_pi, log_out)
+                es = [2 ** (log_pi + w - top) for w in ws]
+                den = 2 ** (log_out - top) + sum(es)
+                for e, (_, keys) in zip(es, pairs, strict=True):
+                    q = e / den
+                    if q < 1e-6:
+                        continue
+                    mass += q
+                    for i in keys:
+                        cnt[i] += q
+            new_prior = min(max((mass + beta * prior0) / (len(rows) + beta), lo), hi)
+            new_delta = [0.0] * k
+            for f, idx in fields.items():
+                tot = sum(cnt[i] for i in idx)
+                if tot + alpha <= 0:  # no evidence and no pseudo-pairs: keep the defaults
+                    continue
+                for i in idx:
+                    m = (cnt[i] + alpha * base[i] / tot_base[f]) / (tot + alpha)
+                    new_delta[i] = LOG2(m * tot_base[f] / base[i])
+            change = max(abs(a - b) for a, b in zip(delta, new_delta, strict=True))
+            delta, prior_change, prior = new_delta, abs(new_prior - prior), new_prior
+            if change < 0.01 and prior_change < 1e-4:
+                break
+        return delta, prior
+
+    def rule(self, p: float, levels: tuple[str, ...], twin: bool = False,
+             names_only: bool = False) -> tuple[str, str]:
         """The decision rules for one candidate with posterior ``p`` and comparison
         ``levels`` (last, first, patronymic, date, service number, tax number):
         ``("match", why)`` or ``("review", why)``.
@@ -447,7 +603,12 @@ class LinkageIndex:
            away or a consistent initial (or, with an exact date, one of last and first
            name missing and the other the same), patronymic not different, and ``p`` at least
            ``match_threshold`` (exact date) or ``match_threshold_date_error``.
-           Names alone are never enough: namesakes are common."""
+        4. Names alone are enough only when ``names_only`` is allowed (linking a list
+           against a register of at least ``names_only_min_register`` records, whose
+           name frequencies are measured): surname, first name and patronymic all the
+           same, both dates known to the year and agreeing as far as known, and ``p`` at
+           least ``match_threshold_names_only``.  Otherwise names alone are never
+           enough: namesakes are common."""
         prm = self.params
         ll, lf, lp, ld, ls, lt = levels
         if ls == "same" or lt == "same":
@@ -461,6 +622,10 @@ class LinkageIndex:
         if ls == "differ" or lt == "differ":
             return "review", "identifier differs"
         if ld not in STRONG_DATE_LEVELS:
+            if (names_only and ld in ("year", "month") and ll == lf == lp == "same"
+                    and p >= prm.match_threshold_names_only):
+                return "match", (f"surname, first name and patronymic the same, year of birth agrees; "
+                                 f"no likely namesake (probability {p:.5f})")
             return "review", ("names only: without a full date of birth or an identifier, "
                               "a namesake cannot be ruled out")
         names_ok = ll in ("same", "close") and lf in ("same", "close", "initial")
@@ -473,7 +638,10 @@ class LinkageIndex:
             return "review", f"probability {p:.3f} below the automatic threshold {thr}"
         return "match", f"names and date of birth ({ld}) agree; probability {p:.4f}"
 
-    def _decide(self, r: Prepared, scored: list, log_prior: float, explain: bool) -> tuple[str, list[Candidate], str]:
+    def _decide(self, r: Prepared, scored: list, log_prior: float, explain: bool,
+                delta: list[float] | None = None, rule_p: float | None = None) -> tuple[str, list[Candidate], str]:
+        """``rule_p``: the probability the automatic-match rule sees for the best
+        candidate (default: its probability in ``scored``)."""
         prm = self.params
         if not scored:
             return "none", [], "no candidate shares a name key, a date of birth or an identifier"
@@ -481,7 +649,8 @@ class LinkageIndex:
         ll, lf, lp, ld, ls, lt = lv
         twin = (ls == "same" and any(o[3][4] == "same" for o in scored[1:])) or (
             lt == "same" and any(o[3][5] == "same" for o in scored[1:]))
-        decision, reason = self.rule(best_p, lv, twin)
+        names_only = rule_p is not None and len(self._recs) >= prm.names_only_min_register
+        decision, reason = self.rule(best_p if rule_p is None else min(best_p, rule_p), lv, twin, names_only)
         cands = []
         id_shown = False
         for i, (p, w, cid, lvs, swp) in enumerate(scored):
@@ -493,7 +662,7 @@ class LinkageIndex:
             c = Candidate(cid, round(p, 6), round(log_prior + w, 2),
                           "match" if (i == 0 and decision == "match") else "review")
             if explain:
-                c.explanation = self._explain(r, self._recs[cid], lvs, swp)
+                c.explanation = self._explain(r, self._recs[cid], lvs, swp, delta)
             cands.append(c)
         total = sum(c.probability for c in cands)
         if decision != "match" and (not cands or (total < prm.row_review_floor and not id_shown)):
@@ -508,12 +677,20 @@ class LinkageIndex:
         """Match list rows against the register.  One :class:`RowResult` per row, in
         order.  Rows of the list that are the same person are flagged in
         ``list_duplicates``."""
-        rows = list(rows)
+        with _no_gc():
+            return self._link(list(rows), explain)
+
+    def _link(self, rows: list[Record], explain: bool) -> list[RowResult]:
         prepared = [prepare(r) for r in rows]
+        pairs = [self._pairs(p) for p in prepared]
+        delta, prior = self._fit_list(pairs)
         out = []
-        for p in prepared:
-            scored, log_prior = self._score_row(p, self.params.prior_in_register)
-            d, cands, reason = self._decide(p, scored, log_prior, explain)
+        for p, pp in zip(prepared, pairs, strict=True):
+            scored, log_prior = self._posterior(pp, prior, delta)
+            # an automatic match must be certain under the fixed model as well: what a
+            # list teaches may widen the review, never make a match easier
+            rule_p = self._fixed_p(pp, scored[0][2]) if scored else None
+            d, cands, reason = self._decide(p, scored, log_prior, explain, delta, rule_p)
             out.append(RowResult(p.id, d, cands, [], reason))
         self._flag_list_duplicates(prepared, out)
         return out
@@ -568,6 +745,10 @@ class LinkageIndex:
         Returns ``(clusters, pairs)``: clusters of records joined by ``match`` pairs
         (connected components), and every ``match`` or ``review`` pair as
         ``(id_a, id_b, probability, decision, explanation)`` with ``id_a < id_b``."""
+        with _no_gc():
+            return self._dedupe(explain)
+
+    def _dedupe(self, explain: bool) -> tuple[list[Cluster], list[tuple[str, str, float, str, list]]]:
         self._estimate_u()
         n = max(len(self._recs), 2)
         lam = self.params.dedupe_prior / n
@@ -590,7 +771,7 @@ class LinkageIndex:
                 continue
             rid = p.id
             asym = p.first.initial_only or not p.first.key
-            for j in self._candidate_ids(p, rid):
+            for j in self._candidate_ids(p, rid, wide=False):
                 if j < i and not asym:
                     continue
                 sk = (i, j) if i < j else (j, i)

@@ -62,15 +62,30 @@ class Params:
     only if it is at least this probable.
     ``dedupe_prior``: the share of register records expected to have a duplicate.
     ``smoothing``: pseudo-count of records with which register frequencies are
-    blended with the population defaults of ``u`` (matters for small registers)."""
+    blended with the population defaults of ``u`` (matters for small registers).
+    ``match_threshold_names_only``: the probability a candidate needs when surname,
+    first name, patronymic and year of birth agree without a full date (names alone);
+    only against a register of at least ``names_only_min_register`` records.
+    ``rare_surname_block``: a list row's surname alone proposes candidates when at most
+    this many records carry it (likewise its first name with the year of birth).
+    ``em_iterations``, ``em_pseudo_pairs``, ``em_pseudo_rows``, ``list_prior_bounds``:
+    the per-list re-estimation of ``m`` and of the share in the register
+    (:meth:`LinkageIndex._fit_list`; 0 iterations switch it off)."""
 
     m: dict[str, dict[str, float]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_M.items()})
     u: dict[str, dict[str, float]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_U.items()})
-    prior_in_register: float = 0.9
+    prior_in_register: float = 0.9  # the start; each list re-estimates it (list_prior_bounds)
     dedupe_prior: float = 0.3
     smoothing: float = 2000.0
     match_threshold: float = 0.99
     match_threshold_date_error: float = 0.999
+    match_threshold_names_only: float = 0.9999
+    names_only_min_register: int = 2000
     review_threshold: float = 0.001
     row_review_floor: float = 0.05
     dedupe_review_floor: float = 0.5
+    rare_surname_block: int = 20
+    em_iterations: int = 20
+    em_pseudo_pairs: float = 200.0
+    em_pseudo_rows: float = 200.0
+    list_prior_bounds: tuple[float, float] = (0.5, 0.98)

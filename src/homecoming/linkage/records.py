@@ -77,6 +77,8 @@ def name_part(text: str, kind: str) -> NamePart:
     pieces = [p for p in re.split(r"[\s\-]+", key) if p]
     for p in pieces:
         keys |= search_keys(p)
+    if len(pieces) > 1:  # a space or hyphen typed inside one name (Ever ett, Smith son)
+        keys |= search_keys("".join(pieces))
     latin = transliterate(key, "kmu2010").lower() if any(is_cyrillic_char(c) for c in key) else key
     inits = initial_classes(pieces[0], kind) if pieces else frozenset()
     return NamePart(t, key, frozenset(keys), skeleton(key.replace(" ", "")), latin, inits, False)
@@ -118,13 +120,20 @@ class Prepared:
             for fi in firsts:
                 out.add(f"L:{k}|{fi}")
             out.add(f"L:{k}")
-            if len(k) >= 4 and not self.first.initial_only:
+            if len(k) >= 2 and not self.first.initial_only:
                 for i in range(1, len(k)):
                     dk = k[:i] + k[i + 1:]
                     for fk in self.first.keys:
                         out.add(f"D:{dk}|{fk}")
-        if self.birth_date is not None and self.birth_date.is_full:
-            out.add(f"B:{self.birth_date}")
+        bd = self.birth_date
+        if bd is not None and bd.is_full:
+            out.add(f"B:{bd}")
+        if bd is not None and bd.month is not None and not self.first.initial_only:
+            for fk in self.first.keys:
+                out.add(f"F:{fk}|{bd.year}-{bd.month}")
+        if bd is not None and not self.first.initial_only:
+            for fk in self.first.keys:
+                out.add(f"F:{fk}|{bd.year}")
         if self.service_number:
             out.add(f"S:{self.service_number}")
         if self.tax_number:
