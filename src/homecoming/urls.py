@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # The language switch works before signing in too (the login page and the family portal).
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("accounts/users/", include("homecoming.accounts.urls")),
     path("audit/", include("homecoming.audit.urls")),
     path("persons/", include("homecoming.registry.urls")),
     path("intake/", include("homecoming.intake.urls")),

@@ -119,6 +119,7 @@ def world(make_user, django_capture_on_commit_callbacks):
         "case": case.pk,
         "batch": batch.pk,
         "task": next(t.pk for t in Task.objects.filter(case=case).order_by("pk") if not t.is_medical),
+        "user": analyst.pk,
     }
     return objects
 
@@ -131,7 +132,7 @@ def url_kwargs(name: str, objects: dict) -> dict:
         return {}
     by_app = {
         "registry": "person", "payments": "person", "aftercare": "case", "families": "inquiry",
-        "intake": "job", "api": "person",
+        "intake": "job", "api": "person", "accounts": "user",
     }
     o = objects
     special = {

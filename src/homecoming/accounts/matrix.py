@@ -46,6 +46,9 @@ MATRIX: dict[str, dict[str, object]] = {
     "set_language": {"POST": PUBLIC},
     "otp_verify": {"GET": SIGNED_IN, "POST": SIGNED_IN},
     "otp_setup": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    "accounts:user_list": {"GET": _roles(ADM)},
+    "accounts:user_create": {"GET": _roles(ADM), "POST": _roles(ADM)},
+    "accounts:user_detail": {"GET": _roles(ADM), "POST": _roles(ADM)},
     # --- audit --------------------------------------------------------------------------------
     "audit:event_list": {"GET": _roles(ADM)},
     # --- registry -----------------------------------------------------------------------------

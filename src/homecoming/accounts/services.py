@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -55,6 +57,68 @@ def set_roles(actor, user, roles: list[str]) -> None:
     if before != sorted(roles):
         record(actor or "system", "user.roles", object_type="user", object_id=user.pk,
                details={"before": before, "after": sorted(roles)})
+
+
+def temporary_password() -> str:
+    """A password for a new account or a reset one, handed to its owner once: 4 groups of 4
+    letters and digits without look-alikes (about 79 bits), easy to read out and to type."""
+    alphabet = "23456789abcdefghjkmnpqrstuvwxyz"
+    raw = "".join(secrets.choice(alphabet) for _ in range(16))
+    return "-".join(raw[i:i + 4] for i in range(0, 16, 4))
+
+
+def _check_not_self_lockout(actor, user, *, roles: list[str] | None = None, is_active: bool | None = None) -> None:
+    """An administrator cannot take away their own administrator role or switch off their own
+    account: the headquarters would be left without anyone to manage accounts by a slip."""
+    if actor is None or actor.pk != user.pk:
+        return
+    if roles is not None and "administrator" not in roles:
+        raise ValidationError({"roles": [gettext("You cannot take away your own administrator role; ask another "
+                                                 "administrator.")]})
+    if is_active is False:
+        raise ValidationError({"is_active": [gettext("You cannot switch off your own account.")]})
+
+
+@transaction.atomic
+def update_account(actor, user, *, roles: list[str], is_active: bool, first_name: str = "", last_name: str = "",
+                   email: str = "") -> list[str]:
+    """Change an account's name, e-mail, roles and whether it may sign in, in one audited step.
+    Returns the names of what changed (empty: nothing did, and nothing is recorded). A switched-off
+    account keeps its history and audit trail; its API token stops working with it."""
+    _require_manager(actor)
+    _check_roles(roles)
+    _check_not_self_lockout(actor, user, roles=roles, is_active=is_active)
+    User = get_user_model()
+    user = User.objects.select_for_update().get(pk=user.pk)
+    changed = []
+    for field, value in (("first_name", first_name), ("last_name", last_name), ("email", email),
+                         ("is_active", is_active)):
+        if getattr(user, field) != value:
+            setattr(user, field, value)
+            changed.append(field)
+    if changed:
+        user.save(update_fields=changed)
+        record(actor, "user.update", object_type="user", object_id=user.pk,
+               details={"username": user.get_username(), "changed": changed})
+    before = sorted(g for g in user.groups.values_list("name", flat=True))
+    set_roles(actor, user, roles)
+    if sorted(group_name(ROLE_BY_SLUG[slug]) for slug in roles) != before:
+        changed.append("roles")
+    return changed
+
+
+@transaction.atomic
+def reset_password(actor, user) -> str:
+    """Give an account a new temporary password (the old one stops working at once) and return
+    it, to be handed to its owner, who changes it after signing in. The password is never
+    recorded, only that it was reset."""
+    _require_manager(actor)
+    password = temporary_password()
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    record(actor, "user.password_reset", object_type="user", object_id=user.pk,
+           details={"username": user.get_username()})
+    return password
 
 
 @transaction.atomic

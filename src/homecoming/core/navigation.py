@@ -29,6 +29,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("payments:home", _("Payments"), "payments.view_entitlement"),
     NavItem("families:inquiry_list", _("Family inquiries"), "families.view_inquiry"),
     NavItem("reports:dashboard", _("Dashboard"), "reports.view_dashboard"),
+    NavItem("accounts:user_list", _("Accounts"), "accounts.manage_accounts"),
     NavItem("audit:event_list", _("Audit log"), "audit.view_audit_log"),
     NavItem("admin:index", _("Administration"), "accounts.manage_accounts"),
 )
