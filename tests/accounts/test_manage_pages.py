@@ -82,7 +82,7 @@ def test_a_user_name_taken_in_any_letter_case_is_refused(admin_client, make_user
     make_user("analyst", username="Olena")
     users = User.objects.count()
     resp = _new(admin_client, username="olena")
-    assert "already exists" in str(resp.context["form"].errors["username"])
+    assert "olena" in str(resp.context["form"].errors["username"])  # named in the message, any language
     assert User.objects.count() == users
 
 
@@ -107,7 +107,7 @@ def test_saving_without_a_change_records_nothing(admin_client, make_user):
     resp = admin_client.post(reverse("accounts:user_detail", args=[user.pk]),
                              {"action": "save", "roles": ["analyst"], "is_active": "on",
                               "first_name": user.first_name, "last_name": user.last_name, "email": user.email})
-    assert resp.context["saved"] == "Nothing was changed."
+    assert resp.context["saved"] and not resp.context["form"].errors
     assert AuditEvent.objects.count() == events
 
 
