@@ -168,10 +168,11 @@ def report(run: dict) -> str:
     if prof:
         lines += ["", "Each kind alone, in one process (bench.load.profile: Django's test client, no server, no "
                       "concurrency), median of the profiled requests and SQL queries per request:", "",
-                  "| request kind | median ms | queries |", "| --- | --- | --- |"]
+                  "| request kind | median ms | CPU ms (Python) | queries |", "| --- | --- | --- | --- |"]
         for name, p in prof.items():
             q = p["queries"]
-            lines.append(f"| {name} | {p['ms']} | {q[0] if q[0] == q[1] else f'{q[0]}-{q[1]}'} |")
+            count = q[0] if q[0] == q[1] else f"{q[0]}-{q[1]}"
+            lines.append(f"| {name} | {p['ms']} | {p.get('cpu_ms', '—')} | {count} |")
     return "\n".join(lines)
 
 

@@ -111,6 +111,7 @@ def _inquiries(user, rng: random.Random, n: int) -> list[list[str]]:
 def _samples(rng: random.Random) -> dict:
     from homecoming.exchanges.models import Agreement, Exchange
     from homecoming.intake.models import IncomingList, ListRow
+    from homecoming.intake.views import PAGE_SIZE
     from homecoming.registry.demo import russian_form
     from homecoming.registry.models import Person, Side
 
@@ -128,7 +129,7 @@ def _samples(rng: random.Random) -> dict:
     lists = []
     for lst in IncomingList.objects.all():
         review = ListRow.objects.filter(incoming_list=lst, state="open", decision="review").count()
-        lists.append([lst.pk, max(1, -(-review // 50))])
+        lists.append([lst.pk, max(1, -(-review // PAGE_SIZE))])
     return {"persons": persons, "queries": queries, "lists": lists,
             "agreements": list(Agreement.objects.values_list("pk", flat=True)),
             "stages": list(Exchange.objects.values_list("pk", flat=True))}

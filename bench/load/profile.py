@@ -2,7 +2,8 @@
 
     LOAD_TARGETS=targets.json python -m bench.load.profile OUT_DIR [--requests 20]
 
-For each kind: the median time of ``--requests`` requests through Django's test client, the
+For each kind: the median time of ``--requests`` requests through Django's test client (wall
+time, and the CPU time of this process, which other work on the machine does not inflate), the
 number of SQL queries per request (min-max), and a pyinstrument profile of them all; the text
 of each profile is written to OUT_DIR/profile-<kind>.txt and its heaviest lines printed.
 One JSON line at the end: {kind: {"ms": median, "queries": [min, max], "top": [...]}}.
@@ -65,15 +66,16 @@ def main(argv=None) -> int:
         if args.only and args.only not in kind:
             continue
         client.get(make_url())  # warm caches and templates
-        times, queries = [], []
+        times, cpu, queries = [], [], []
         profiler = Profiler(interval=0.0005)
         for _ in range(args.requests):
             url = make_url()
             with CaptureQueriesContext(connection) as ctx:
                 profiler.start()
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 response = client.get(url)
                 times.append((time.perf_counter() - started) * 1000)
+                cpu.append((time.process_time() - cpu_started) * 1000)
                 profiler.stop()
             if response.status_code != 200:
                 raise SystemExit(f"{kind}: {url} answered {response.status_code}")
@@ -81,9 +83,11 @@ def main(argv=None) -> int:
         text = profiler.output_text(unicode=True, color=False)
         (out / f"profile-{kind.replace(' ', '-')}.txt").write_text(text, encoding="utf-8")
         slowest = sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:3]
-        results[kind] = {"ms": round(statistics.median(times), 1), "queries": [min(queries), max(queries)],
+        results[kind] = {"ms": round(statistics.median(times), 1), "cpu_ms": round(statistics.median(cpu), 1),
+                         "queries": [min(queries), max(queries)],
                          "slowest_sql": [(q["time"], q["sql"][:300]) for q in slowest]}
-        print(f"{kind:16s} median {results[kind]['ms']:7.1f} ms, {min(queries)}-{max(queries)} queries", flush=True)
+        print(f"{kind:16s} median {results[kind]['ms']:7.1f} ms ({results[kind]['cpu_ms']:.1f} ms CPU in Python), "
+              f"{min(queries)}-{max(queries)} queries", flush=True)
     print(json.dumps(results, ensure_ascii=False))
     return 0
 
