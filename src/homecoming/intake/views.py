@@ -3,6 +3,7 @@ queue; exports. Every write goes through services; every read of persons is audi
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -23,6 +25,7 @@ from .forms import DecideForm, ExportForm, MappingForm, StartForm, UploadForm
 from .models import ImportJob, ImportKind, IncomingList, ListRow, RowState
 
 PAGE_SIZE = 20
+TENTH = Decimal("0.1")
 FIELD_LABELS = {
     "last_name": gettext_lazy("Last name"), "first_name": gettext_lazy("First name"),
     "patronymic": gettext_lazy("Patronymic"), "birth_date": gettext_lazy("Date of birth"),
@@ -194,16 +197,29 @@ def job_cancel(request, pk):
 
 # --- review ---------------------------------------------------------------------------------
 
-def _evidence(explanation: list[dict]) -> list[dict]:
+def _evidence(explanation: list[dict], labels: dict | None = None) -> list[dict]:
+    """The evidence rows of one candidate. ``labels`` (from ``_evidence_labels``) is made once per
+    page: a review page shows some 300 evidence rows, and a lazy label translated, and a weight
+    formatted by a template filter, in each of them made the page the slowest one of the load test."""
+    labels = labels or _evidence_labels()
+    fields, levels, decimal = labels["fields"], labels["levels"], labels["decimal"]
     out = []
     for f in explanation:
         w = f.get("weight", 0.0)
         out.append({
-            "label": FIELD_LABELS.get(f["field"], f["field"]), "list_value": f.get("list_value", ""),
-            "registry_value": f.get("registry_value", ""), "level": LEVEL_LABELS.get(f["level"], f["level"]),
-            "weight": w, "agreement": "agree" if w > 0.5 else "disagree" if w < -0.5 else "neutral",
+            "label": fields.get(f["field"], f["field"]), "list_value": f.get("list_value", ""),
+            "registry_value": f.get("registry_value", ""), "level": levels.get(f["level"], f["level"]),
+            "weight": w, "weight_text": str(Decimal(repr(w)).quantize(TENTH, ROUND_HALF_UP)).replace(".", decimal),
+            "agreement": "agree" if w > 0.5 else "disagree" if w < -0.5 else "neutral",
         })
     return out
+
+
+def _evidence_labels() -> dict:
+    """The field and level labels in the request's language, and its decimal separator."""
+    return {"fields": {k: str(v) for k, v in FIELD_LABELS.items()},
+            "levels": {k: str(v) for k, v in LEVEL_LABELS.items()},
+            "decimal": str(formats.get_format("DECIMAL_SEPARATOR"))}
 
 
 def list_review(request, pk):
@@ -216,13 +232,14 @@ def list_review(request, pk):
     rows = list(page)
     ids = {c["person_id"] for r in rows for c in r.candidates} | {r.person_id for r in rows if r.person_id}
     persons = selectors.persons_by_id(ids)
+    labels = _evidence_labels()
     items = []
     for r in rows:
         cands = []
         for c in r.candidates:
             p = persons.get(c["person_id"])
             cands.append({"person": p, "probability": c["probability"], "percent": round(c["probability"] * 100, 1),
-                          "weight": c["match_weight"], "evidence": _evidence(c.get("explanation", [])),
+                          "weight": c["match_weight"], "evidence": _evidence(c.get("explanation", []), labels),
                           "auto": c.get("decision") == "match"})
         items.append({"row": r, "candidates": cands, "raw": [(k, v) for k, v in r.raw.items() if v]})
     if ids:
