@@ -188,3 +188,18 @@ def test_audit_log(client_for):
 def test_start_page_does_not_grow_with_the_register(client_for, new_persons):
     assert_flat(client_for("registrar", "analyst", "negotiator"), reverse("home"), lambda n: new_persons(n),
                 ceiling=8)
+
+
+def test_register_filter_lists_are_read_without_server_side_cursors(client_for, new_persons):
+    """Branches, directions and operations fill the filter form with one plain query each (no
+    DECLARE ... CURSOR on PostgreSQL: three round trips for a dozen rows), and are all offered."""
+    from homecoming.registry.models import Branch
+
+    new_persons(1)
+    c = client_for("registrar")
+    with CaptureQueriesContext(connection) as ctx:
+        html = c.get(reverse("registry:person_list")).content.decode()
+    assert not [q["sql"] for q in ctx.captured_queries if "DECLARE" in q["sql"]]
+    assert Branch.objects.exists()
+    for branch in Branch.objects.all():
+        assert f'<option value="{branch.pk}">' in html
