@@ -12,7 +12,7 @@
 3. ``homecoming serve --bind 127.0.0.1:PORT --workers 2`` (gunicorn, gthread, 4 threads, and the
    task worker) with bench.load.settings (the project's settings plus the simulated-address
    middleware for the family portal).
-4. bench.load.drive (locust): staff users in steps (10, 20, 30, ... until the staff p95 passes
+4. bench.load.drive (locust): staff users in steps (5, 10, 20, 30, ... until the staff p95 passes
    300 ms) beside 4 families; throughput and p50/p95/p99 per request kind and step.
 5. bench.load.profile: each request kind in one process, its median time, its SQL queries and a
    pyinstrument profile (var/bench-load/profile-*.txt).
@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 STAFF_RPS, STAFF_P95, FAMILY_P95, KNEE_P95 = 200, 200, 100, 300
-FULL_STEPS = "10,20,30,40,50,60,80,100,120,150"
+FULL_STEPS = "5,10,20,30,40,60,80,100,120,150"
 QUICK_STEPS = "5,10"
 
 
