@@ -252,7 +252,8 @@ def main(argv=None) -> int:
         load_start = os.getloadavg()[0]
         out = var_dir / "drive.json"
         _run([sys.executable, "-m", "bench.load.drive", f"http://127.0.0.1:{args.port}", str(out), "--steps", steps,
-              "--warmup", str(warmup), "--seconds", str(seconds), "--stop-p95", str(KNEE_P95)], env)
+              "--warmup", str(warmup), "--seconds", str(seconds), "--stop-p95", str(KNEE_P95),
+              "--min-steps", "1" if args.quick else "3"], env)
         load_end = os.getloadavg()[0]
         _stop(server)
         server = None
