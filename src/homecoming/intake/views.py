@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from homecoming.registry.forms import RegisterFilterForm
+from homecoming.registry.models import Status
 from homecoming.registry.selectors import SORTS, RegisterFilters
 
 from . import exports, selectors, services
@@ -233,6 +234,10 @@ def list_review(request, pk):
     ids = {c["person_id"] for r in rows for c in r.candidates} | {r.person_id for r in rows if r.person_id}
     persons = selectors.persons_by_id(ids)
     labels = _evidence_labels()
+    # Choice labels translated once per page, not by get_FOO_display() in every card.
+    statuses = {k: str(v) for k, v in Status.choices}
+    decisions = {k: str(v) for k, v in ListRow._meta.get_field("decision").flatchoices}
+    states = {k: str(v) for k, v in RowState.choices}
     items = []
     for r in rows:
         cands = []
@@ -240,8 +245,10 @@ def list_review(request, pk):
             p = persons.get(c["person_id"])
             cands.append({"person": p, "probability": c["probability"], "percent": round(c["probability"] * 100, 1),
                           "weight": c["match_weight"], "evidence": _evidence(c.get("explanation", []), labels),
-                          "auto": c.get("decision") == "match"})
-        items.append({"row": r, "candidates": cands, "raw": [(k, v) for k, v in r.raw.items() if v]})
+                          "auto": c.get("decision") == "match",
+                          "status": statuses.get(p.current_status, p.current_status) if p else ""})
+        items.append({"row": r, "candidates": cands, "raw": [(k, v) for k, v in r.raw.items() if v],
+                      "decision": decisions.get(r.decision, r.decision), "state": states.get(r.state, r.state)})
     if ids:
         services.record_review_view(request.user, lst, ids, request=request)
     tabs = [{"key": k, "label": label, "active": k == which, "query": urlencode({"show": k})}
