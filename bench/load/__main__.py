@@ -127,8 +127,9 @@ def report(run: dict) -> str:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores shared by the server, PostgreSQL and the load "
         f"generator, Python {platform.python_version()}; PostgreSQL {run['pg_version']}; "
         f"{run['persons']:,} synthetic persons (demo-data seed 2025 + the demo scenario). Server: `homecoming serve` "
-        f"(gunicorn, 2 workers x 4 threads, plus the task worker) on 127.0.0.1. Load average (1 min) at start "
-        f"{la[0]:.2f}, at end {la[1]:.2f}" + (" (other work shared the machine)." if max(la) > 1.5 else "."),
+        f"(gunicorn, 2 workers x 4 threads, plus the task worker) on 127.0.0.1. Load average (1 min) when the "
+        f"load began {la[0]:.2f} (after this benchmark's own set-up), at the end {la[1]:.2f} (with its own server "
+        f"and load generator)" + ("; other work shared the machine." if max(la) > 1.5 else "."),
         "",
         f"Staff users wait 0.1-0.3 s between requests (mix: search by name 3, person page 3, review queue 2, start "
         f"page 1, exchange pages 1); beside them {steps[0]['families'] if steps else 0} families look up the portal "
@@ -162,7 +163,8 @@ def report(run: dict) -> str:
         f"staff mix ≥ {STAFF_RPS} req/s at p95 < {STAFF_P95} ms: " + (
             f"{'met' if v['staff_met'] else 'NOT met'} (best {best['staff']['rps']} req/s at p95 "
             f"{_ms(best['staff']['p95'])} ms)" if best else "NOT met (no step under 200 ms)"),
-        f"family portal p95 < {FAMILY_P95} ms under that load: {'met' if v['family_met'] else 'NOT met'}",
+        f"family portal p95 < {FAMILY_P95} ms under that load: {'met' if v['family_met'] else 'NOT met'}"
+        " (at every step up to it; the family columns show the steps past it)",
         "no error: " + ("met" if v["errors"] == 0 else f"NOT met ({v['errors']} errors)"),
     ]) + "."]
     if prof:
@@ -211,7 +213,9 @@ FINDINGS = """What the load test and the profiles found, and what was changed (i
 def write_docs(text: str, command: str) -> None:
     path = ROOT / "docs" / "benchmarks.md"
     body = path.read_text() if path.exists() else "# Benchmarks\n\nFigures measured by `make bench`.\n"
-    section = (f"## Load\n\n`{command}` (bench/load/; `--quick` checks the harness in a minute).\n\n"
+    section = (f"## Load\n\n`{command}`, or `DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME "
+               f".venv/bin/python -m bench.load --write-docs` (a scratch database NAME_bench_load is made and dropped; "
+               f"bench/load/; `--quick` checks the harness in a few minutes).\n\n"
                + text + "\n\n" + FINDINGS + "\n")
     start = body.find("## Load")
     if start == -1:
