@@ -30,3 +30,24 @@ def test_hash_is_salted_and_checks_the_code_only(settings):
     assert codes.verify_secret(secret.lower().replace("-", " "), h1)
     assert not codes.verify_secret("AAAA-BBBB-CCCC-DDDD", h1)
     assert not codes.verify_secret(secret, None)  # the dummy hash never matches
+
+
+def test_codes_have_their_own_cheap_hasher_not_the_password_hasher(settings):
+    """Argon2 (the password hasher) on every portal look-up would let a few requests a second
+    take the server's CPU; a 79-bit random code needs no slow hash."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    encoded = codes.hash_secret(codes.new_secret())
+    assert encoded.startswith("pbkdf2_sha256_code$2000$")
+    assert codes.dummy_hash().startswith("pbkdf2_sha256_code$")
+
+
+def test_a_hash_with_fewer_iterations_is_replaced_after_a_right_code_only():
+    secret = codes.new_secret()
+    weak = codes.SecretCodeHasher()
+    weak.iterations = 10
+    encoded = weak.encode(codes.normalize_secret(secret), weak.salt())
+    seen = []
+    assert not codes.verify_secret("AAAA-BBBB-CCCC-DDDD", encoded, setter=seen.append)
+    assert seen == []
+    assert codes.verify_secret(secret, encoded, setter=seen.append)
+    assert seen == [secret]

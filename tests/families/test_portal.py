@@ -103,13 +103,12 @@ def test_unknown_reference_and_wrong_code_read_the_same(client_en, file_inquiry)
 def test_unknown_reference_does_the_same_slow_work(client_en, file_inquiry, settings, monkeypatch):
     """The hash check runs for unknown references too (against a dummy hash). Timings are
     compared by their medians with a generous bound; the real guarantee is the call count."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
     filed = file_inquiry()
     from homecoming.families import codes
 
     calls = []
-    real = codes.check_password
-    monkeypatch.setattr(codes, "check_password", lambda *a, **kw: calls.append(a) or real(*a, **kw))
+    real = codes.HASHER.verify
+    monkeypatch.setattr(codes.HASHER, "verify", lambda *a, **kw: calls.append(a) or real(*a, **kw))
     settings.FAMILIES_PORTAL_ADDRESS_FAILURES = 1000
     settings.FAMILIES_PORTAL_REFERENCE_FAILURES = 1000
 
@@ -121,7 +120,7 @@ def test_unknown_reference_does_the_same_slow_work(client_en, file_inquiry, sett
     wrong = [timed(filed.inquiry.reference) for _ in range(5)]
     unknown = [timed("INQ-2222-22") for _ in range(5)]
     assert len(calls) == 10
-    assert all(c[1].startswith("pbkdf2_sha256$") for c in calls)
+    assert all(c[1].startswith("pbkdf2_sha256_code$2000$") for c in calls)
     ratio = statistics.median(unknown) / statistics.median(wrong)
     assert 0.33 < ratio < 3, (wrong, unknown)
 
@@ -248,17 +247,24 @@ def test_message_links_the_portal_when_configured(file_inquiry, settings):
     assert "https://homecoming.example.org/family/" in mail.outbox[0].body
 
 
-def test_an_old_hash_is_upgraded_on_the_next_right_code(client_en, file_inquiry, settings):
+def test_an_old_hash_is_upgraded_on_the_next_right_code(client_en, file_inquiry):
+    """Inquiries filed while the codes were hashed by the password hasher keep working, and get a
+    hash of the codes' own hasher after the next right code (a wrong code changes nothing)."""
+    from django.contrib.auth.hashers import make_password
+
+    from homecoming.families import codes
     from homecoming.families.models import Inquiry
 
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     filed = file_inquiry()
-    assert Inquiry.objects.get().secret_hash.startswith("md5$")
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher",
-                                 "django.contrib.auth.hashers.MD5PasswordHasher"]
-    assert _post(client_en, filed.inquiry.reference, filed.secret).status_code == 200
+    old_hash = make_password(codes.normalize_secret(filed.secret), hasher="md5")
+    Inquiry.objects.update(secret_hash=old_hash)
+    assert "We could not open this inquiry" in _post(client_en, filed.inquiry.reference,
+                                                     "AAAA-BBBB-CCCC-DDDD").content.decode()
+    assert Inquiry.objects.get().secret_hash == old_hash
+    assert "Your inquiry has been received" in _post(client_en, filed.inquiry.reference, filed.secret).content.decode()
     new_hash = Inquiry.objects.get().secret_hash
-    assert new_hash.startswith("pbkdf2_sha256$") and filed.secret not in new_hash
+    assert new_hash.startswith("pbkdf2_sha256_code$") and filed.secret not in new_hash
+    assert codes.verify_secret(filed.secret, new_hash)
 
 
 def test_the_portal_speaks_ukrainian_by_default(client, db):

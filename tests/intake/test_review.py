@@ -184,3 +184,23 @@ def test_api_lists_rows_and_decisions(client_for, imported):
                   content_type="application/json").status_code == 400
     assert client_for("registrar").get("/api/v1/intake/lists/").status_code == 403
     assert StatusEvent.objects.filter(status="captivity_confirmed").count() == 1
+
+
+def test_evidence_rows_are_labelled_and_weights_formatted_in_the_page_language():
+    """The review page formats its evidence in the view, once per page (see intake.views._evidence)."""
+    from django.utils import translation
+
+    from homecoming.intake.views import _evidence
+
+    explanation = [{"field": "last_name", "level": "close", "weight": 2.345, "list_value": "ПЕТРЕНКО",
+                    "registry_value": "Петренко"},
+                   {"field": "birth_date", "level": "typo", "weight": -1.25}]
+    with translation.override("en"):
+        rows = _evidence(explanation)
+    assert [(r["label"], r["level"], r["weight_text"], r["agreement"]) for r in rows] == [
+        ("Last name", "a typo away", "2.3", "agree"),
+        ("Date of birth", "one digit differs", "-1.3", "disagree"),  # rounded half up, as floatformat did
+    ]
+    with translation.override("uk"):
+        rows = _evidence(explanation)
+    assert rows[0]["weight_text"] == "2,3" and rows[0]["label"] != "Last name"

@@ -265,3 +265,13 @@ def test_person_page_links_to_family_inquiries_only_for_roles_that_read_them(cli
     url = f"/families/person/{person.pk}/"
     assert url in client_for("registrar").get(f"/persons/{person.pk}/").content.decode()
     assert url not in client_for("analyst").get(f"/persons/{person.pk}/").content.decode()
+
+
+def test_person_page_of_events_and_changes_without_an_author(client_for, make_person):
+    """Events loaded by a command (demo data, imports run on the server) have no author: the page
+    shows a dash instead of failing (a 500 seen under the load test on the demo register)."""
+    person = make_person()
+    StatusEvent.objects.filter(person=person).update(author=None)
+    response = client_for("registrar").get(detail(person))
+    assert response.status_code == 200
+    assert "—, " in response.content.decode()

@@ -3,6 +3,7 @@ queue; exports. Every write goes through services; every read of persons is audi
 
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -10,11 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from homecoming.registry.forms import RegisterFilterForm
+from homecoming.registry.models import Status
 from homecoming.registry.selectors import SORTS, RegisterFilters
 
 from . import exports, selectors, services
@@ -23,6 +26,7 @@ from .forms import DecideForm, ExportForm, MappingForm, StartForm, UploadForm
 from .models import ImportJob, ImportKind, IncomingList, ListRow, RowState
 
 PAGE_SIZE = 20
+TENTH = Decimal("0.1")
 FIELD_LABELS = {
     "last_name": gettext_lazy("Last name"), "first_name": gettext_lazy("First name"),
     "patronymic": gettext_lazy("Patronymic"), "birth_date": gettext_lazy("Date of birth"),
@@ -194,16 +198,29 @@ def job_cancel(request, pk):
 
 # --- review ---------------------------------------------------------------------------------
 
-def _evidence(explanation: list[dict]) -> list[dict]:
+def _evidence(explanation: list[dict], labels: dict | None = None) -> list[dict]:
+    """The evidence rows of one candidate. ``labels`` (from ``_evidence_labels``) is made once per
+    page: a review page shows some 300 evidence rows, and a lazy label translated, and a weight
+    formatted by a template filter, in each of them made the page the slowest one of the load test."""
+    labels = labels or _evidence_labels()
+    fields, levels, decimal = labels["fields"], labels["levels"], labels["decimal"]
     out = []
     for f in explanation:
         w = f.get("weight", 0.0)
         out.append({
-            "label": FIELD_LABELS.get(f["field"], f["field"]), "list_value": f.get("list_value", ""),
-            "registry_value": f.get("registry_value", ""), "level": LEVEL_LABELS.get(f["level"], f["level"]),
-            "weight": w, "agreement": "agree" if w > 0.5 else "disagree" if w < -0.5 else "neutral",
+            "label": fields.get(f["field"], f["field"]), "list_value": f.get("list_value", ""),
+            "registry_value": f.get("registry_value", ""), "level": levels.get(f["level"], f["level"]),
+            "weight": w, "weight_text": str(Decimal(repr(w)).quantize(TENTH, ROUND_HALF_UP)).replace(".", decimal),
+            "agreement": "agree" if w > 0.5 else "disagree" if w < -0.5 else "neutral",
         })
     return out
+
+
+def _evidence_labels() -> dict:
+    """The field and level labels in the request's language, and its decimal separator."""
+    return {"fields": {k: str(v) for k, v in FIELD_LABELS.items()},
+            "levels": {k: str(v) for k, v in LEVEL_LABELS.items()},
+            "decimal": str(formats.get_format("DECIMAL_SEPARATOR"))}
 
 
 def list_review(request, pk):
@@ -216,15 +233,22 @@ def list_review(request, pk):
     rows = list(page)
     ids = {c["person_id"] for r in rows for c in r.candidates} | {r.person_id for r in rows if r.person_id}
     persons = selectors.persons_by_id(ids)
+    labels = _evidence_labels()
+    # Choice labels translated once per page, not by get_FOO_display() in every card.
+    statuses = {k: str(v) for k, v in Status.choices}
+    decisions = {k: str(v) for k, v in ListRow._meta.get_field("decision").flatchoices}
+    states = {k: str(v) for k, v in RowState.choices}
     items = []
     for r in rows:
         cands = []
         for c in r.candidates:
             p = persons.get(c["person_id"])
             cands.append({"person": p, "probability": c["probability"], "percent": round(c["probability"] * 100, 1),
-                          "weight": c["match_weight"], "evidence": _evidence(c.get("explanation", [])),
-                          "auto": c.get("decision") == "match"})
-        items.append({"row": r, "candidates": cands, "raw": [(k, v) for k, v in r.raw.items() if v]})
+                          "weight": c["match_weight"], "evidence": _evidence(c.get("explanation", []), labels),
+                          "auto": c.get("decision") == "match",
+                          "status": statuses.get(p.current_status, p.current_status) if p else ""})
+        items.append({"row": r, "candidates": cands, "raw": [(k, v) for k, v in r.raw.items() if v],
+                      "decision": decisions.get(r.decision, r.decision), "state": states.get(r.state, r.state)})
     if ids:
         services.record_review_view(request.user, lst, ids, request=request)
     tabs = [{"key": k, "label": label, "active": k == which, "query": urlencode({"show": k})}

@@ -1,0 +1,1 @@
+"""Load test: the application under gunicorn on PostgreSQL, driven over loopback by locust."""
