@@ -75,13 +75,15 @@ def new_persons(registrar):
 
 def test_register_list_and_search(client_for, new_persons):
     c = client_for("registrar")
-    assert_flat(c, reverse("registry:person_list"), lambda n: new_persons(n), ceiling=14)
+    # 14 + the 5 of the audit event that records who saw which rows (savepoint, head lock, insert,
+    # head update, release): the same 5 on every audited list below
+    assert_flat(c, reverse("registry:person_list"), lambda n: new_persons(n), ceiling=19)
 
 
 def test_register_search_by_name(client_for, new_persons):
     c = client_for("registrar")
     assert_flat(c, reverse("registry:person_list") + "?q=Петренко",
-                lambda n: new_persons(n, last="Петренко"), ceiling=14)
+                lambda n: new_persons(n, last="Петренко"), ceiling=19)
 
 
 def test_person_page_with_many_events_and_names(client_for, new_persons, registrar):
@@ -143,7 +145,7 @@ def test_inquiry_list(client_for, make_user):
                 "relation": "mother", "phone": f"+38044{i:07d}", "language": "uk", "consent": True,
             }, via=FiledVia.STAFF)
 
-    assert_flat(client_for("registrar"), reverse("families:inquiry_list") + "?state=all", add, ceiling=11)
+    assert_flat(client_for("registrar"), reverse("families:inquiry_list") + "?state=all", add, ceiling=16)
 
 
 def test_agreements_and_a_stage_with_many_entries(client_for, make_user, new_persons):
@@ -182,7 +184,7 @@ def test_audit_log(client_for):
         for i in range(n):
             record("test", "test.event", object_type="thing", object_id=i, details={"i": i})
 
-    assert_flat(client_for("administrator"), reverse("audit:event_list"), add, ceiling=10)
+    assert_flat(client_for("administrator"), reverse("audit:event_list"), add, ceiling=15)
 
 
 def test_start_page_does_not_grow_with_the_register(client_for, new_persons):
