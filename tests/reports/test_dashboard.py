@@ -268,7 +268,7 @@ def test_csv_download_has_the_table_and_suppression(world, client_for):
     assert {r[0]: [int(x) for x in r[1:]] for r in rows[1:]} == fig
     leader = client_for("leadership")
     rows = list(csv.reader(io.StringIO(leader.get("/reports/csv/register/").content.decode())))
-    assert dict((r[0], r[1:]) for r in rows[1:])["Held"] == ["0", "<5"]
+    assert {r[0]: r[1:] for r in rows[1:]}["Held"] == ["0", "<5"]
     assert AuditEvent.objects.filter(action="reports.csv_download", object_id="register").count() == 2
     ranged = analyst.get("/reports/csv/returned/", {"start": "2025-06-01"})
     assert 'filename="returned-2025-06-01.csv"' in ranged["Content-Disposition"]

@@ -172,7 +172,7 @@ def time_bars(labels: list[str], series: list[tuple[str, list]], *, title: str, 
             y -= h
         if suppressed:
             out.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" '
-                       f'font-size="10">{suppressed_text}</text>')
+                       f'font-size="10">{escape(suppressed_text)}</text>')
         elif n <= 24:
             out.append(f'<text x="{x + bar_w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle" '
                        f'font-size="10">{_num(totals[i])}</text>')
@@ -211,7 +211,8 @@ def histogram(labels: list[str], values: list, *, title: str, desc: str = "", su
     for i, (label, v) in enumerate(zip(labels, values, strict=True)):
         x = left + i * step
         if v is None:
-            out.append(f'<text x="{x + step / 2:.1f}" y="{base - 4}" text-anchor="middle">{suppressed_text}</text>')
+            out.append(f'<text x="{x + step / 2:.1f}" y="{base - 4}" text-anchor="middle">'
+                       f'{escape(suppressed_text)}</text>')
         else:
             h = plot_h * v / vmax
             out.append(f'<rect x="{x:.1f}" y="{base - h:.1f}" width="{step:.1f}" height="{h:.1f}" '

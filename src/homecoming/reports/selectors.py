@@ -454,7 +454,7 @@ def persons_behind(params: dict[str, str], rng: Range) -> QuerySet[Person]:
             qs = qs.filter(**{dim: _int(value)})
         else:
             qs = qs.filter(**{dim: value})
-        statuses = dict((k, s) for k, _l, s in GROUPS)
+        statuses = {k: s for k, _l, s in GROUPS}
         if group == "other":
             return qs.exclude(current_status__in=[s for k, _l, ss in GROUPS for s in ss])
         return qs.filter(current_status__in=statuses[group])
