@@ -149,7 +149,7 @@ def figure_csv(request, key):
     if form.is_bound and not form.is_valid():
         return HttpResponseBadRequest("; ".join(m for ms in form.errors.values() for m in ms),
                                       content_type="text/plain; charset=utf-8")
-    fig = fn(rng)
+    fig = selectors.figure(key, rng)
     if not can_drill(request.user):
         fig = selectors.suppress(fig)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
