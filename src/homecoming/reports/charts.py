@@ -52,7 +52,7 @@ def _nice_max(v: float) -> float:
     return 10 * magnitude  # pragma: no cover
 
 
-def _clip(text: str, n: int = 28) -> str:
+def _clip(text: str, n: int = 30) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
@@ -72,7 +72,7 @@ def bar(labels: list[str], values: list, *, title: str, desc: str = "", suppress
 def stacked_bar(labels: list[str], series: list[tuple[str, list]], *, title: str, desc: str = "",
                 suppressed_text: str = "<5", width: int = 640, legend: bool = True) -> str:
     """Horizontal bars split into ``series`` [(name, values per label)]; the total at the end."""
-    row_h, gap, left, right, top = 22, 6, 190, 70, 8
+    row_h, gap, left, right, top = 22, 6, 210, 70, 8
     legend_h = 22 if legend and series else 0
     height = top + legend_h + max(1, len(labels)) * (row_h + gap) + 8
     if not desc:

@@ -29,6 +29,7 @@ from homecoming.registry.models import (
     Direction,
     MedicalCategory,
     Person,
+    Rank,
     RankCategory,
     Side,
     Status,
@@ -154,24 +155,51 @@ class DaysBetween(Func):
         return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ", **extra)
 
 
+class Unindexed(Func):
+    """A column that SQLite must not look up through its own index (``+column``): the register's
+    ``merged_into IS NULL`` would otherwise send SQLite to the merged_into index (nearly every row)
+    instead of the covering ``person_report_idx``. Other databases get the plain column."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+
+def register() -> QuerySet[Person]:
+    """The persons in the register, as :func:`homecoming.registry.selectors.active_persons` (records
+    merged into another left out), written so that SQLite reads the report index."""
+    return Person.objects.alias(_merged=Unindexed("merged_into_id", output_field=IntegerField())).filter(
+        _merged__isnull=True)
+
+
 def rank_expression():
     return Coalesce(NullIf(F("rank_category"), Value("", output_field=CharField())), F("rank__category"))
 
 
-CUBE_FIELDS = ("side", "current_status", "was_missing", "branch_id", "direction_id", "rank_cat", "medical_category")
+#: in the order of the registry's index ``person_report_idx``, so that the database groups while it
+#: reads the index (no sort of the whole register)
+CUBE_FIELDS = ("side", "current_status", "was_missing", "branch_id", "direction_id", "rank_category", "rank_id",
+               "medical_category")
 
 
 def person_cube(rng: Range) -> list[dict]:
     """One grouped count of the register (its persons whose incident date is in the range) by every
-    column the person figures break down by: a few thousand rows at most, whatever the register's
-    size, from which the status, branch, direction, rank, medical and missing figures are summed.
-    One pass over the register instead of six."""
-    return list(active_persons().filter(rng.q("incident_date")).annotate(rank_cat=rank_expression())
-                .values(*CUBE_FIELDS).annotate(n=Count("id")).order_by())
+    column the person figures break down by: some thousands of rows at most, whatever the size of the
+    register, from which the status, branch, direction, rank, medical and missing figures are summed.
+    One pass over the register (over its index ``person_report_idx``) instead of six. Each row gets
+    ``rank_cat``, the effective rank category (the person's own, else their rank's)."""
+    rank_category = dict(Rank.objects.values_list("pk", "category"))
+    names = (*CUBE_FIELDS, "n", "rank_cat")
+    rows = []
+    for values in (register().filter(rng.q("incident_date")).values_list(*CUBE_FIELDS).annotate(n=Count("id"))
+                   .order_by()):
+        rows.append(dict(zip(names, (*values, values[5] or rank_category.get(values[6]) or None), strict=True)))
+    return rows
 
 
 def _ours(rng: Range, field_name: str = "incident_date") -> QuerySet[Person]:
-    return active_persons().filter(rng.q(field_name), side=Side.OURS)
+    return register().filter(rng.q(field_name), side=Side.OURS)
 
 
 def _status_label(code: str) -> str:
@@ -207,8 +235,8 @@ def register_by_status(rng: Range, cube: list[dict] | None = None) -> Figure:
 def status_changes_by_month(rng: Range) -> Figure:
     """Live status events (not corrected) of our persons, by month of their effective date."""
     corrected = StatusEvent.objects.filter(corrects__isnull=False).values("corrects_id")
-    qs = (StatusEvent.objects.filter(rng.q("effective_date"), person__side=Side.OURS,
-                                     person__merged_into__isnull=True)
+    ours = register().filter(side=Side.OURS).values("id")
+    qs = (StatusEvent.objects.filter(rng.q("effective_date"), person_id__in=ours)
           .exclude(pk__in=corrected)
           .annotate(month=YearMonth("effective_date")).values_list("month", "status")
           .annotate(n=Count("id")).order_by())
