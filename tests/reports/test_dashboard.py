@@ -287,6 +287,8 @@ def test_bad_input_is_refused_clearly_and_changes_nothing(world, client_for):
     assert client.get("/reports/csv/nonsense/").status_code == 404
     for params in ({"figure": "nonsense"}, {"figure": "held_time", "bin": "99"}, {"figure": "held_time", "bin": "x"},
                    {"figure": "by_branch", "value": "1", "group": "spies"}, {"figure": "aftercare", "kind": "x"},
+                   {"figure": "status_changes", "month": "2025-13", "status": "returned"},
+                   {"figure": "status_changes", "month": "2025-05", "status": "flying"},
                    {"figure": "exchange_group", "exchange": "999999", "group": "returned_as_listed"}):
         response = client.get("/reports/persons/", params)
         assert response.status_code == 400, params
@@ -318,6 +320,13 @@ def test_drill_down_lists_exactly_the_persons_counted_and_is_audited(world, clie
     assert [x.pk for x in response.context["page"].object_list] == [p["not_back"].pk]
     response = client.get("/reports/persons/", {"figure": "returned", "exchange": stage1.pk})
     assert response.context["total"] == 6
+    # a month of status changes: the persons with a live event of that status in that month
+    response = client.get("/reports/persons/", {"figure": "status_changes", "month": "2024-04",
+                                                "status": "returned"})
+    assert response.context["total"] == 0  # the corrected "returned" does not count
+    response = client.get("/reports/persons/", {"figure": "status_changes", "month": "2025-05",
+                                                "status": "returned"})
+    assert {x.pk for x in response.context["page"].object_list} == {p[f"ret{i}"].pk for i in range(6)}
     response = client.get("/reports/persons/", {"figure": "payments", "exchange": "none"})
     assert [x.pk for x in response.context["page"].object_list] == [p["released"].pk]
 

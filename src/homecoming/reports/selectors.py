@@ -252,7 +252,10 @@ def status_changes_by_month(rng: Range) -> Figure:
         Status.RELEASED_OTHER, Status.FOUND, Status.DECEASED}]
     rows = []
     for month in _months(sorted({m for m, _s in counts})):
-        rows.append(Row(month.strftime("%Y-%m"), [counts.get((month, s), 0) for s in statuses]))
+        label = month.strftime("%Y-%m")
+        rows.append(Row(label, [counts.get((month, s), 0) for s in statuses],
+                        [{"to": "reports", "figure": "status_changes", "month": label, "status": s.value}
+                         for s in statuses]))
     return Figure("status_changes", _("Status changes of our persons by month"),
                   _("Effective date of the status"), "time_stacked", _("Month"),
                   [str(s.label) for s in statuses], rows)
@@ -516,6 +519,19 @@ def persons_behind(params: dict[str, str], rng: Range) -> QuerySet[Person]:
     """The persons counted in one cell of a figure (``figure`` and its cell's parameters), selected
     by the same conditions as the count. Raises :class:`BadDrill` on parameters that name nothing."""
     figure = params.get("figure", "")
+    if figure == "status_changes":
+        try:
+            month = dt.date.fromisoformat(params.get("month", "") + "-01")
+        except ValueError as exc:
+            raise BadDrill(_("Not a month: %(value)s.") % {"value": params.get("month", "")}) from exc
+        status = params.get("status", "")
+        if status not in Status.values:
+            raise BadDrill(_("No such status."))
+        after = dt.date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+        corrected = StatusEvent.objects.filter(corrects__isnull=False).values("corrects_id")
+        events = (StatusEvent.objects.filter(rng.q("effective_date"), status=status, effective_date__gte=month,
+                                             effective_date__lt=after).exclude(pk__in=corrected))
+        return _ours(Range()).filter(pk__in=events.values("person_id"))
     if figure == "returned":
         exchange = _int(params.get("exchange"))
         return active_persons().filter(exchange_crossings__exchange_id=exchange, side=Side.OURS,
