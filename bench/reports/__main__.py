@@ -47,7 +47,8 @@ def _postgres_scratch(url: str):
     base, _, name = url.rpartition("/")
     name = name.split("?")[0] or "postgres"
     scratch = f"{name}_bench_reports"
-    admin_url = url.replace("postgres://", "postgresql://", 1)
+    # administer from the maintenance database: the one named in DATABASE_URL need not exist
+    admin_url = f"{base}/postgres".replace("postgres://", "postgresql://", 1)
 
     def exec_(sql):
         with psycopg.connect(admin_url, autocommit=True) as conn:
