@@ -25,6 +25,7 @@ from homecoming.aftercare.models import ACTIVE_TASK_STATES, Task, TaskKind
 from homecoming.exchanges.models import Crossing, Exchange, ExchangeStatus
 from homecoming.payments import selectors as payments_selectors
 from homecoming.registry.models import (
+    STATUSES_BY_SIDE,
     Branch,
     Direction,
     MedicalCategory,
@@ -190,11 +191,13 @@ def person_cube(rng: Range) -> list[dict]:
     One pass over the register (over its index ``person_report_idx``) instead of six. Each row gets
     ``rank_cat``, the effective rank category (the person's own, else their rank's)."""
     rank_category = dict(Rank.objects.values_list("pk", "category"))
-    names = (*CUBE_FIELDS, "n", "rank_cat")
+    group_of = {status: key for key, _label, statuses in GROUPS for status in statuses}
+    names = (*CUBE_FIELDS, "n", "rank_cat", "group")
     rows = []
     for values in (register().filter(rng.q("incident_date")).values_list(*CUBE_FIELDS).annotate(n=Count("id"))
                    .order_by()):
-        rows.append(dict(zip(names, (*values, values[5] or rank_category.get(values[6]) or None), strict=True)))
+        rows.append(dict(zip(names, (*values, values[5] or rank_category.get(values[6]) or None,
+                                     group_of.get(values[1], "other")), strict=True)))
     return rows
 
 
@@ -235,8 +238,13 @@ def register_by_status(rng: Range, cube: list[dict] | None = None) -> Figure:
 def status_changes_by_month(rng: Range) -> Figure:
     """Live status events (not corrected) of our persons, by month of their effective date."""
     corrected = StatusEvent.objects.filter(corrects__isnull=False).values("corrects_id")
+    # A status that only our persons can have needs no look-up of the person (events of merged
+    # records move to the survivor); only the statuses both sides share ask for the side.
+    only_ours = STATUSES_BY_SIDE[Side.OURS] - STATUSES_BY_SIDE[Side.ENEMY]
     ours = register().filter(side=Side.OURS).values("id")
-    qs = (StatusEvent.objects.filter(rng.q("effective_date"), person_id__in=ours)
+    qs = (StatusEvent.objects.filter(rng.q("effective_date"))
+          .filter(Q(status__in=sorted(only_ours))
+                  | (Q(status__in=sorted(STATUSES_BY_SIDE[Side.OURS] - only_ours)) & Q(person_id__in=ours)))
           .exclude(pk__in=corrected)
           .annotate(month=YearMonth("effective_date")).values_list("month", "status")
           .annotate(n=Count("id")).order_by())
@@ -344,21 +352,16 @@ def captivity_returned(rng: Range) -> Figure:
                   % {"n": got["unknown"]})
 
 
-def _group_of(status: str) -> str:
-    for key, _label, statuses in GROUPS:
-        if status in statuses:
-            return key
-    return "other"
-
-
 def _breakdown(key: str, title: str, header: str, rng: Range, dim: str, items: list[tuple[object, str]],
                cube: list[dict] | None) -> Figure:
     counts: dict[object, dict[str, int]] = {}
     for row in person_cube(rng) if cube is None else cube:
         if row["side"] != Side.OURS:
             continue
-        got = counts.setdefault(row[dim], dict.fromkeys(GROUP_KEYS, 0))
-        got[_group_of(row["current_status"])] += row["n"]
+        got = counts.get(row[dim])
+        if got is None:
+            got = counts[row[dim]] = dict.fromkeys(GROUP_KEYS, 0)
+        got[row["group"]] += row["n"]
     rows = []
     for value, label in items + [(None, _("Not recorded"))]:
         got = counts.get(value)
