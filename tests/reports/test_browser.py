@@ -69,7 +69,7 @@ def test_analyst_reads_the_dashboard_and_an_exchange_report(browser_page, world,
     page.emulate_media(media="print")
     assert not page.locator("nav.site-nav").is_visible()
     assert not page.locator("form.lang-form").is_visible()
-    pdf = page.pdf(format="A4")
+    pdf = page.pdf(format="A4", path=str(tmp_path / "reports-exchange.pdf"))
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
 
 
