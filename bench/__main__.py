@@ -17,6 +17,7 @@ BENCHMARKS = [
     ("register", ["bench.register", "--write-docs"]),
     ("intake", ["bench.intake", "--write-docs"]),
     ("exchanges", ["bench.exchanges", "--write-docs"]),
+    ("reports", ["bench.reports", "--write-docs"]),
     ("load", ["bench.load", "--write-docs"]),  # last: it takes the whole machine for minutes
 ]
 

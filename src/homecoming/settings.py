@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "homecoming.families",
     "homecoming.aftercare",
     "homecoming.payments",
+    "homecoming.reports",
     "homecoming.core",
     "homecoming.api",
 ]

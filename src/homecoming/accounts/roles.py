@@ -29,6 +29,7 @@ MEDICAL_OFFICER = "medical_officer"
 CASE_WORKER = "case_worker"
 FINANCE_OFFICER = "finance_officer"
 ADMINISTRATOR = "administrator"
+LEADERSHIP = "leadership"
 
 ROLES: tuple[Role, ...] = (
     Role(
@@ -125,6 +126,15 @@ ROLES: tuple[Role, ...] = (
             "audit.view_audit_log",
             "registry.change_referencedata",
             "payments.add_ruleset", "payments.change_ruleset",
+            "reports.view_dashboard",
+        ),
+    ),
+    Role(
+        LEADERSHIP,
+        _("Leadership"),
+        _("Reads the dashboard and the exchange reports as aggregates: small numbers hidden, no persons."),
+        (
+            "reports.view_dashboard",
         ),
     ),
 )

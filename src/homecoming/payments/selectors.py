@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from homecoming.registry.models import Person, Status
 
@@ -56,22 +56,32 @@ def _money(value) -> Decimal:
     return ZERO if value is None else Decimal(value).quantize(Decimal("0.01"))
 
 
-def report() -> dict:
+def report(*, returned_from: dt.date | None = None, returned_to: dt.date | None = None) -> dict:
     """What is owed (dues not approved yet), approved (in the ledger, batch not paid) and paid,
-    by exchange (blank: released by other means or no exchange known) and overall."""
+    by exchange (blank: released by other means or no exchange known) and overall; optionally
+    only for returns (the entitlement's return date) between ``returned_from`` and ``returned_to``."""
     rows: dict[str, dict] = {}
+    ent_q, due_q, ledger_q = Q(), Q(), Q()
+    if returned_from:
+        ent_q &= Q(return_date__gte=returned_from)
+        due_q &= Q(entitlement__return_date__gte=returned_from)
+        ledger_q &= Q(due__entitlement__return_date__gte=returned_from)
+    if returned_to:
+        ent_q &= Q(return_date__lte=returned_to)
+        due_q &= Q(entitlement__return_date__lte=returned_to)
+        ledger_q &= Q(due__entitlement__return_date__lte=returned_to)
 
     def row(label: str) -> dict:
         return rows.setdefault(label, {"exchange": label, "persons": 0, "owed": ZERO, "approved": ZERO,
                                        "paid": ZERO})
 
-    for ent in Entitlement.objects.values("exchange_label").annotate(n=Count("id")):
+    for ent in Entitlement.objects.filter(ent_q).values("exchange_label").annotate(n=Count("id")):
         row(ent["exchange_label"])["persons"] = ent["n"]
-    owed = (Due.objects.filter(ledger_entry__isnull=True).values("entitlement__exchange_label")
+    owed = (Due.objects.filter(due_q, ledger_entry__isnull=True).values("entitlement__exchange_label")
             .annotate(s=Sum("amount")))
     for r in owed:
         row(r["entitlement__exchange_label"])["owed"] = _money(r["s"])
-    ledger = (LedgerEntry.objects.values("due__entitlement__exchange_label", "batch__state")
+    ledger = (LedgerEntry.objects.filter(ledger_q).values("due__entitlement__exchange_label", "batch__state")
               .annotate(s=Sum("amount")))
     for r in ledger:
         target = row(r["due__entitlement__exchange_label"])

@@ -24,6 +24,7 @@ DEMO_ACCOUNTS = {
     "finance1": ([r.FINANCE_OFFICER], "Андрій", "Фінансист"),
     "finance2": ([r.FINANCE_OFFICER], "Оксана", "Фінансистка"),
     "admin": ([r.ADMINISTRATOR], "Степан", "Адміністратор"),
+    "leadership": ([r.LEADERSHIP], "Віктор", "Керівник"),
 }
 
 
