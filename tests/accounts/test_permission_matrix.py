@@ -159,6 +159,8 @@ def url_kwargs(name: str, objects: dict) -> dict:
         "api:payments-batch-approve": {"pk": o["batch"]},
         "api:intake-list-rows": {"pk": o["list"]}, "api:intake-row-decision": {"pk": o["row"]},
         "api:families-inquiry-detail": {"pk": o["inquiry"]}, "api:families-inquiry-link": {"pk": o["inquiry"]},
+        "reports:csv": {"key": "register"}, "reports:exchange": {"pk": o["exchange"]},
+        "reports:agreement": {"pk": o["agreement"]},
     }
     if name in special:
         return special[name]

@@ -1,19 +1,13 @@
 """In a real browser: an analyst opens the dashboard, follows a figure to the persons behind it and
 opens an exchange report (printable); the leadership sees the same dashboard with small numbers
-hidden and nothing that leads to persons. Screenshots of both pages are taken; with
-HOMECOMING_DOCS_IMAGES=1 they are written into docs/images/ (the guide shows them), otherwise into
-the test's temporary folder, so that a test run leaves the work tree as it was."""
+hidden and nothing that leads to persons. Screenshots of both pages go into docs/images/ (the
+guide shows them) when ``make screenshots`` runs the journeys (see the ``screenshot`` fixture)."""
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-DOCS_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "images"
 
 
 def english(page):
@@ -22,9 +16,9 @@ def english(page):
         page.click(".lang-form button[type=submit]")
 
 
-def test_analyst_reads_the_dashboard_and_an_exchange_report(browser_page, world, make_user, sign_in, tmp_path):
+def test_analyst_reads_the_dashboard_and_an_exchange_report(browser_page, world, make_user, sign_in, tmp_path,
+                                                             screenshot):
     page = browser_page
-    images = DOCS_IMAGES if os.environ.get("HOMECOMING_DOCS_IMAGES") else tmp_path
     make_user("analyst", username="taras")
     sign_in(page, "taras")
     english(page)
@@ -46,9 +40,7 @@ def test_analyst_reads_the_dashboard_and_an_exchange_report(browser_page, world,
     assert "The end of the range is before its start." in page.inner_text(".error-summary")
     page.goto("/reports/")
     page.set_viewport_size({"width": 1280, "height": 900})
-    images.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(images / "reports-dashboard.png"), full_page=True)
-    assert (images / "reports-dashboard.png").stat().st_size > 50_000
+    screenshot(page, "reports-dashboard")
 
     # a number leads to the persons behind it
     link = page.locator("#figure-by_branch a.drill").first
@@ -64,7 +56,7 @@ def test_analyst_reads_the_dashboard_and_an_exchange_report(browser_page, world,
     assert "stage 1" in page.inner_text("#report-title")
     assert "Returned as listed" in page.inner_text("#figure-reconciliation")
     assert page.locator("#communique").count() == 1
-    page.screenshot(path=str(images / "reports-exchange.png"), full_page=True)
+    screenshot(page, "reports-exchange")
     # printed: the navigation is left out, and the browser makes a PDF of it
     page.emulate_media(media="print")
     assert not page.locator("nav.site-nav").is_visible()

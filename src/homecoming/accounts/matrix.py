@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from . import roles as r
 
-REG, ANA, NEG, MED, CW, FIN, ADM = (
+REG, ANA, NEG, MED, CW, FIN, ADM, LEAD = (
     r.REGISTRAR, r.ANALYST, r.NEGOTIATOR, r.MEDICAL_OFFICER, r.CASE_WORKER, r.FINANCE_OFFICER, r.ADMINISTRATOR,
+    r.LEADERSHIP,
 )
-ALL_ROLES = frozenset({REG, ANA, NEG, MED, CW, FIN, ADM})
+ALL_ROLES = frozenset({REG, ANA, NEG, MED, CW, FIN, ADM, LEAD})
 #: every role that works with persons (all but the administrator, who manages accounts)
 REGISTER_READERS = frozenset({REG, ANA, NEG, MED, CW, FIN})
 
@@ -49,6 +50,14 @@ MATRIX: dict[str, dict[str, object]] = {
     "accounts:user_list": {"GET": _roles(ADM)},
     "accounts:user_create": {"GET": _roles(ADM), "POST": _roles(ADM)},
     "accounts:user_detail": {"GET": _roles(ADM), "POST": _roles(ADM)},
+    # --- reports: aggregates for the dashboard's readers; the persons behind a figure only for those
+    # who also read the register
+    "reports:dashboard": {"GET": _roles(ANA, NEG, ADM, LEAD)},
+    "reports:csv": {"GET": _roles(ANA, NEG, ADM, LEAD)},
+    "reports:exchange_index": {"GET": _roles(ANA, NEG, ADM, LEAD)},
+    "reports:exchange": {"GET": _roles(ANA, NEG, ADM, LEAD)},
+    "reports:agreement": {"GET": _roles(ANA, NEG, ADM, LEAD)},
+    "reports:persons": {"GET": _roles(ANA, NEG)},
     # --- audit --------------------------------------------------------------------------------
     "audit:event_list": {"GET": _roles(ADM)},
     # --- registry -----------------------------------------------------------------------------
