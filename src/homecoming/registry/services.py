@@ -521,7 +521,9 @@ def merge_persons(actor, survivor_id: int, duplicate_id: int, *, request=None) -
     _require(actor, "registry.merge_person")
     if str(survivor_id) == str(duplicate_id):
         raise ValidationError(_("A record cannot be merged with itself."))
-    persons = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[survivor_id, duplicate_id])}
+    # rows locked in one order (by id), so that two crossed merges queue instead of deadlocking
+    persons = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[survivor_id, duplicate_id])
+               .order_by("pk")}
     survivor, duplicate = persons.get(int(survivor_id)), persons.get(int(duplicate_id))
     if survivor is None or duplicate is None:
         raise ValidationError(_("Both records must exist."))
@@ -586,7 +588,7 @@ def undo_merge(actor, merge_id: int, *, request=None) -> Merge:
     if merge.undone_at:
         raise ValidationError(_("This merge has already been undone."))
     persons = {p.pk: p for p in Person.objects.select_for_update().filter(
-        pk__in=[merge.survivor_id, merge.duplicate_id])}
+        pk__in=[merge.survivor_id, merge.duplicate_id]).order_by("pk")}
     survivor, duplicate = persons[merge.survivor_id], persons[merge.duplicate_id]
     if survivor.merged_into_id:
         raise ValidationError(_("The surviving record has since been merged into %(ref)s: undo that merge first.")
