@@ -129,7 +129,7 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
                 out[field] = value
             else:
                 obj = None
-                if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+                if isinstance(value, int) or (isinstance(value, str) and value.isascii() and value.isdigit()):
                     obj = model.objects.filter(pk=int(value)).first()
                 if obj is None and isinstance(value, str):
                     obj = model.objects.filter(code=value).first()
@@ -192,7 +192,8 @@ def _validate(person: Person) -> None:
             errors.setdefault("incident_date", []).append(_("The date is before the war began (20 February 2014)."))
         elif person.birth_date and person.incident_date < person.birth_date:
             errors.setdefault("incident_date", []).append(_("The date is before the date of birth."))
-    if person.tax_number and not (person.tax_number.isdigit() and len(person.tax_number) == 10):
+    if person.tax_number and not (person.tax_number.isascii() and person.tax_number.isdigit()
+                                  and len(person.tax_number) == 10):
         errors.setdefault("tax_number", []).append(_("A tax number has exactly 10 digits."))
     if person.rank_id and person.rank_category and person.rank.category != person.rank_category:
         errors.setdefault("rank_category", []).append(
