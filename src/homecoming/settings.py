@@ -356,6 +356,9 @@ TASKS = {
 IMPORT_MAX_BYTES = int(_env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(_env("IMPORT_MAX_ROWS", "200000"))
 IMPORT_INLINE_ROWS = int(_env("IMPORT_INLINE_ROWS", "2000"))
+# an import queued or running for longer is taken to have died with its process (the same file
+# may then be imported again; nothing of the dead one was written)
+IMPORT_STALE_MINUTES = int(_env("IMPORT_STALE_MINUTES", "60"))
 
 # --- families: how the portal and the messages tell a family to reach the headquarters ------
 FAMILIES_HOTLINE = _env("FAMILIES_HOTLINE", "")

@@ -65,3 +65,11 @@ def test_schema_and_docs_for_signed_in_users(client_for):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert "swagger-ui" in docs.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/persons/not-a-number/", "/api/v1/no-such-thing/"])
+def test_an_address_outside_the_routes_is_a_json_404(client_for, path):
+    response = client_for("registrar").get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json") and response.json()["detail"]

@@ -206,7 +206,7 @@ def assign_case(actor, case_id: int, owner_id, *, request=None) -> Case:
         raise ValidationError({"owner": [_("Only an open case can be assigned.")]})
     User = get_user_model()
     owner = None
-    if str(owner_id or "").isdigit():
+    if str(owner_id or "").isascii() and str(owner_id or "").isdigit():
         owner = User.objects.filter(pk=int(owner_id), is_active=True).first()
     if owner is None or not owner.has_perm("aftercare.change_case"):
         raise ValidationError({"owner": [_("Choose a case worker.")]})
@@ -251,7 +251,7 @@ def update_task(actor, task_id: int, *, state: str | None = None, outcome: str |
     if assignee_id not in (None, ""):
         User = get_user_model()
         assignee = User.objects.filter(pk=int(assignee_id), is_active=True).first() if str(
-            assignee_id).isdigit() else None
+            assignee_id).isascii() and str(assignee_id).isdigit() else None
         needed = "aftercare.view_medical_task" if task.is_medical else "aftercare.change_task"
         if assignee is None or not assignee.has_perm(needed):
             errors["assignee"] = [_("Choose a person who may work on this task.")]

@@ -202,7 +202,8 @@ class ExchangeList(APIView):
     def post(self, request):
         body = _json_body(request)
         _require(request, services.CHANGE_EXCHANGE)
-        agreement = get_object_or_404(Agreement, pk=body.get("agreement") if str(body.get("agreement", "")).isdigit()
+        agreement = get_object_or_404(Agreement, pk=body.get("agreement") if str(body.get("agreement", "")).isascii()
+                                      and str(body.get("agreement", "")).isdigit()
                                       else 0)
         exchange = services.create_exchange(request.user, agreement.pk, number=body.get("number"),
                                             planned_date=body.get("planned_date"), request=request)

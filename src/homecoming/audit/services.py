@@ -89,12 +89,14 @@ class ChainProblem:
     message: str
 
 
-def verify_chain(batch_size: int = 2000) -> ChainProblem | None:
-    """Walk the whole log in id order; return the first problem, or None when intact."""
+def verify_chain(batch_size: int = 2000, *, using: str = "default") -> ChainProblem | None:
+    """Walk the whole log in id order; return the first problem, or None when intact.
+
+    ``using`` names another database connection (the backup check verifies a scratch copy)."""
     prev = GENESIS_HASH
     last_id = 0
     count = 0
-    for event in _events_in_order(batch_size):
+    for event in _events_in_order(batch_size, using):
         count += 1
         if event.prev_hash != prev:
             return ChainProblem(
@@ -115,7 +117,7 @@ def verify_chain(batch_size: int = 2000) -> ChainProblem | None:
             return ChainProblem(event.pk, f"event {event.pk}: its content was changed after it was written")
         prev = event.hash
         last_id = event.pk
-    head = AuditHead.objects.filter(singleton=1).first()
+    head = AuditHead.objects.using(using).filter(singleton=1).first()
     if head is None:
         if count:
             return ChainProblem(None, "the chain head is missing")
@@ -129,10 +131,10 @@ def verify_chain(batch_size: int = 2000) -> ChainProblem | None:
     return None
 
 
-def _events_in_order(batch_size: int) -> Iterator[AuditEvent]:
+def _events_in_order(batch_size: int, using: str = "default") -> Iterator[AuditEvent]:
     last = 0
     while True:
-        batch = list(AuditEvent.objects.filter(pk__gt=last).order_by("pk")[:batch_size])
+        batch = list(AuditEvent.objects.using(using).filter(pk__gt=last).order_by("pk")[:batch_size])
         if not batch:
             return
         yield from batch

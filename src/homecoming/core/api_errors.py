@@ -16,5 +16,7 @@ def exception_handler(exc, context):
 
     if isinstance(exc, ValidationError):
         return Response({"detail": exc.messages}, status=400)
+    from django.utils.translation import gettext as _
+
     logger.exception("Unhandled API error")
-    return Response({"detail": "Internal error. It has been logged."}, status=500)
+    return Response({"detail": _("Internal error. It has been logged.")}, status=500)

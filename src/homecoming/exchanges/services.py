@@ -375,6 +375,9 @@ def change_entry_state(actor, entry_id: int, state: str, *, reason: str = "", ef
     if entry.exchange.status not in ENTRIES_CHANGEABLE:
         raise ValidationError(_("The lists of this stage can no longer be changed (status “%(status)s”).")
                               % {"status": ExchangeStatus(entry.exchange.status).label})
+    if state == entry.state:  # usually someone else made the same change a moment before
+        raise ValidationError({"state": [_("The entry is already “%(state)s”; nothing was changed.")
+                                         % {"state": EntryState(state).label}]})
     if state not in ENTRY_TRANSITIONS[entry.state]:
         raise ValidationError({"state": [_("An entry cannot go from “%(old)s” to “%(new)s”.")
                                          % {"old": EntryState(entry.state).label, "new": EntryState(state).label}]})

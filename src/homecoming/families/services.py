@@ -286,7 +286,8 @@ def link_inquiry(actor, inquiry_id: int, person_id: int, *, request=None) -> Inq
     inquiry = Inquiry.objects.select_for_update().filter(pk=inquiry_id).first()
     if inquiry is None:
         raise ValidationError(_("No such inquiry."))
-    person = Person.objects.filter(pk=person_id).first() if str(person_id).isdigit() else None
+    person = Person.objects.filter(pk=person_id).first() if str(person_id).isascii() and str(person_id).isdigit() \
+        else None
     if person is None:
         raise ValidationError({"person": [_("No person with this reference in the register.")]})
     if person.merged_into_id:

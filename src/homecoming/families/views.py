@@ -220,7 +220,8 @@ def notification_retry(request, pk):
     _require(request, "families.change_inquiry")
     inquiry = get_object_or_404(Inquiry, pk=pk)
     note = inquiry.notifications.filter(pk=request.POST.get("notification") or 0).first() \
-        if str(request.POST.get("notification", "")).isdigit() else None
+        if str(request.POST.get("notification", "")).isascii() \
+        and str(request.POST.get("notification", "")).isdigit() else None
     if note is None:
         messages.error(request, _("No such message."))
     else:

@@ -254,7 +254,7 @@ def check_rows(headers: list[str], rows: list[tuple[int, list[str]]], mapping: l
                     continue
                 data[f] = sex
             elif f == "tax_number":
-                if not (value.isdigit() and len(value) == 10):
+                if not (value.isascii() and value.isdigit() and len(value) == 10):
                     errors.append(RowError(number, names[i], value, _("a tax number of exactly 10 digits")))
                     continue
                 data[f] = value

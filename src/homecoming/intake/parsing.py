@@ -20,6 +20,7 @@ import datetime as dt
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -239,7 +240,12 @@ def _check_zip(content: bytes) -> None:
             raise FileProblem(_("The workbook contains macros. Save it as .xlsx (Excel workbook without macros) "
                                 "or as CSV."))
         if "[content_types].xml" in names:
-            types = zf.read(next(i for i in infos if i.filename.lower() == "[content_types].xml"))
+            try:
+                types = zf.read(next(i for i in infos if i.filename.lower() == "[content_types].xml"))
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError):
+                # a damaged member (bad checksum, broken deflate stream, encrypted, unknown compression)
+                raise FileProblem(_("The file is not a valid Excel workbook (the archive is damaged). Save it "
+                                    "again from Excel, or as CSV.")) from None
             if b"macroEnabled" in types:
                 raise FileProblem(_("The workbook contains macros. Save it as .xlsx (Excel workbook without "
                                     "macros) or as CSV."))

@@ -86,6 +86,17 @@ def inline_rows() -> int:
     return int(getattr(settings, "IMPORT_INLINE_ROWS", 2000))
 
 
+def stale_after() -> dt.timedelta:
+    """A job queued or running for longer than this is taken to have died with its process."""
+    return dt.timedelta(minutes=int(getattr(settings, "IMPORT_STALE_MINUTES", 60)))
+
+
+def _abandoned(job: ImportJob) -> bool:
+    if job.state not in (JobState.QUEUED, JobState.RUNNING):
+        return False
+    return (job.started_at or job.created_at) < timezone.now() - stale_after()
+
+
 def ours_statuses() -> list[str]:
     return [s for s in Status.values if s in STATUSES_BY_SIDE[Side.OURS]]
 
@@ -153,6 +164,14 @@ def stage_upload(actor, *, content: bytes, filename: str, kind: str, source_kind
     pending = ImportJob.objects.defer("content").filter(
         kind=kind, sha256=sha, state__in=[JobState.STAGED, JobState.QUEUED, JobState.RUNNING],
         sheet=sheet or "").first()
+    if pending is not None and _abandoned(pending):
+        # its process ended (killed, out of memory, power cut) before it finished: everything it
+        # wrote was in one transaction that never committed, so it is closed and the file taken anew
+        _fail(pending.pk, _("The import stopped before it finished (its process ended); nothing of it was "
+                            "imported."))
+        record(actor, "intake.abandoned", object_type="import", object_id=pending.pk,
+               details={"state": pending.state}, request=request)
+        pending = None
     if pending is not None:
         return pending
     try:

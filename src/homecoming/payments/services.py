@@ -139,7 +139,8 @@ def update_rule_set(actor, rule_set_id: int, data: dict, *, request=None) -> Rul
 # --- a person's payment data ---------------------------------------------------------------------
 
 def _iban_ok(iban: str) -> bool:
-    if not (15 <= len(iban) <= 34 and iban[:2].isalpha() and iban[2:4].isdigit() and iban.isalnum()):
+    if not (15 <= len(iban) <= 34 and iban[:2].isalpha() and iban[2:4].isdigit() and iban.isalnum()
+            and iban.isascii()):
         return False
     if iban.startswith("UA") and len(iban) != 29:
         return False

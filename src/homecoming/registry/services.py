@@ -134,7 +134,7 @@ def _coerce(values: dict[str, Any]) -> dict[str, Any]:
                 out[field] = value
             else:
                 obj = None
-                if isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+                if isinstance(value, int) or (isinstance(value, str) and value.isascii() and value.isdigit()):
                     obj = model.objects.filter(pk=int(value)).first()
                 if obj is None and isinstance(value, str):
                     obj = model.objects.filter(code=value).first()
@@ -197,7 +197,8 @@ def _validate(person: Person) -> None:
             errors.setdefault("incident_date", []).append(_("The date is before the war began (20 February 2014)."))
         elif person.birth_date and person.incident_date < person.birth_date:
             errors.setdefault("incident_date", []).append(_("The date is before the date of birth."))
-    if person.tax_number and not (person.tax_number.isdigit() and len(person.tax_number) == 10):
+    if person.tax_number and not (person.tax_number.isascii() and person.tax_number.isdigit()
+                                  and len(person.tax_number) == 10):
         errors.setdefault("tax_number", []).append(_("A tax number has exactly 10 digits."))
     if person.rank_id and person.rank_category and person.rank.category != person.rank_category:
         errors.setdefault("rank_category", []).append(
@@ -525,7 +526,9 @@ def merge_persons(actor, survivor_id: int, duplicate_id: int, *, request=None) -
     _require(actor, "registry.merge_person")
     if str(survivor_id) == str(duplicate_id):
         raise ValidationError(_("A record cannot be merged with itself."))
-    persons = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[survivor_id, duplicate_id])}
+    # rows locked in one order (by id), so that two crossed merges queue instead of deadlocking
+    persons = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[survivor_id, duplicate_id])
+               .order_by("pk")}
     survivor, duplicate = persons.get(int(survivor_id)), persons.get(int(duplicate_id))
     if survivor is None or duplicate is None:
         raise ValidationError(_("Both records must exist."))
@@ -590,7 +593,7 @@ def undo_merge(actor, merge_id: int, *, request=None) -> Merge:
     if merge.undone_at:
         raise ValidationError(_("This merge has already been undone."))
     persons = {p.pk: p for p in Person.objects.select_for_update().filter(
-        pk__in=[merge.survivor_id, merge.duplicate_id])}
+        pk__in=[merge.survivor_id, merge.duplicate_id]).order_by("pk")}
     survivor, duplicate = persons[merge.survivor_id], persons[merge.duplicate_id]
     if survivor.merged_into_id:
         raise ValidationError(_("The surviving record has since been merged into %(ref)s: undo that merge first.")
