@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.common import postgres_scratch, write_docs_section
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 TARGET_S = 60.0
@@ -71,21 +73,6 @@ def bench_one(label: str, database_url: str, files: str, var_dir: str) -> dict:
             "list_s": round(list_s, 1), "counts": counts, "list": after}
 
 
-def _postgres_scratch(url: str):
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    name = name.split("?")[0] or "postgres"
-    scratch = f"{name}_bench_intake"
-    admin_url = url.replace("postgres://", "postgresql://", 1)
-
-    def exec_(sql):
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(sql)
-
-    exec_(f'DROP DATABASE IF EXISTS "{scratch}"')
-    exec_(f'CREATE DATABASE "{scratch}"')
-    return f"{base}/{scratch}", lambda: exec_(f'DROP DATABASE IF EXISTS "{scratch}"')
 
 
 def table(results: list[dict], rows: int, list_rows: int) -> str:
@@ -112,16 +99,7 @@ def table(results: list[dict], rows: int, list_rows: int) -> str:
 
 
 def write_docs(text: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    body = path.read_text() if path.exists() else "# Benchmarks\n\nFigures measured by `make bench`.\n"
-    section = "## Intake\n\n`python -m bench.intake --write-docs` (bench/intake/).\n\n" + text + "\n"
-    start = body.find("## Intake")
-    if start == -1:
-        body = body.rstrip("\n") + "\n\n" + section
-    else:
-        end = body.find("\n## ", start + 1)
-        body = body[:start] + section + ("" if end == -1 else "\n" + body[end:].lstrip("\n"))
-    path.write_text(body)
+    write_docs_section("Intake", "`python -m bench.intake --write-docs` (bench/intake/).", text)
 
 
 def main(argv=None) -> int:
@@ -138,7 +116,7 @@ def main(argv=None) -> int:
         results.append(bench_one("SQLite", f"sqlite:///{tmp}/bench.sqlite3", tmp, tmp))
         url = os.environ.get("DATABASE_URL", "")
         if url.startswith(("postgres://", "postgresql://")) and not args.sqlite_only:
-            scratch, drop = _postgres_scratch(url)
+            scratch, drop = postgres_scratch(url, "bench_intake")
             try:
                 results.append(bench_one("PostgreSQL", scratch, tmp, tmp))
             finally:

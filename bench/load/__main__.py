@@ -36,6 +36,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench.common import postgres_scratch, write_docs_section
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 STAFF_RPS, STAFF_P95, FAMILY_P95, KNEE_P95 = 200, 200, 100, 300
@@ -47,25 +49,6 @@ def _pg(url: str) -> bool:
     return url.startswith(("postgres://", "postgresql://"))
 
 
-def _scratch(url: str, keep: bool):
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    name = name.split("?")[0] or "postgres"
-    scratch = f"{name}_bench_load"
-    admin = url.replace("postgres://", "postgresql://", 1)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [scratch]).fetchone()
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{scratch}"')
-
-    def drop():
-        if keep:
-            return
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
-
-    return f"{base}/{scratch}", drop
 
 
 def _run(args, env, capture=False):
@@ -211,19 +194,10 @@ FINDINGS = """What the load test and the profiles found, and what was changed (i
 
 
 def write_docs(text: str, command: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    body = path.read_text() if path.exists() else "# Benchmarks\n\nFigures measured by `make bench`.\n"
-    section = (f"## Load\n\n`{command}`, or `DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME "
-               f".venv/bin/python -m bench.load --write-docs` (a scratch database NAME_bench_load is made and dropped; "
-               f"bench/load/; `--quick` checks the harness in a few minutes).\n\n"
-               + text + "\n\n" + FINDINGS + "\n")
-    start = body.find("## Load")
-    if start == -1:
-        body = body.rstrip("\n") + "\n\n" + section
-    else:
-        end = body.find("\n## ", start + 1)
-        body = body[:start] + section + ("" if end == -1 else body[end:].lstrip("\n").join(["\n", ""]))
-    path.write_text(body)
+    intro = (f"`{command}`, or `DATABASE_URL=postgres://postgres@127.0.0.1:5432/NAME "
+             f".venv/bin/python -m bench.load --write-docs` (a scratch database NAME_bench_load is made and dropped; "
+             f"bench/load/; `--quick` checks the harness in a few minutes).")
+    write_docs_section("Load", intro, text + "\n\n" + FINDINGS)
 
 
 def main(argv=None) -> int:
@@ -250,7 +224,7 @@ def main(argv=None) -> int:
         if not _pg(env_url):
             print("bench load: skipped (needs PostgreSQL: set DATABASE_URL to a server)")
             return 0
-        url, drop = _scratch(env_url, args.keep)
+        url, drop = postgres_scratch(env_url, "bench_load", keep=args.keep, fresh=False)
     if not _pg(url):
         print("bench load: --database-url must be a PostgreSQL URL", file=sys.stderr)
         return 2

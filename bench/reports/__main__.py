@@ -21,6 +21,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bench.common import postgres_scratch, write_docs_section
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 TARGET_MS = 500
@@ -41,22 +43,6 @@ def bench_one(label: str, database_url: str, args, var_dir: str) -> dict:
     return data
 
 
-def _postgres_scratch(url: str):
-    import psycopg
-
-    base, _, name = url.rpartition("/")
-    name = name.split("?")[0] or "postgres"
-    scratch = f"{name}_bench_reports"
-    # administer from the maintenance database: the one named in DATABASE_URL need not exist
-    admin_url = f"{base}/postgres".replace("postgres://", "postgresql://", 1)
-
-    def exec_(sql):
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(sql)
-
-    exec_(f'DROP DATABASE IF EXISTS "{scratch}"')
-    exec_(f'CREATE DATABASE "{scratch}"')
-    return f"{base}/{scratch}", lambda: exec_(f'DROP DATABASE IF EXISTS "{scratch}"')
 
 
 def table(results: list[dict], args) -> str:
@@ -85,16 +71,7 @@ def table(results: list[dict], args) -> str:
 
 
 def write_docs(text: str) -> None:
-    path = ROOT / "docs" / "benchmarks.md"
-    body = path.read_text() if path.exists() else "# Benchmarks\n\nFigures measured by `make bench`.\n"
-    section = "## Reports\n\n`python -m bench.reports --write-docs` (bench/reports/).\n\n" + text + "\n"
-    start = body.find("## Reports")
-    if start == -1:
-        body = body.rstrip("\n") + "\n\n" + section
-    else:
-        end = body.find("\n## ", start + 1)
-        body = body[:start] + section + ("" if end == -1 else "\n" + body[end + 1:])
-    path.write_text(body)
+    write_docs_section("Reports", "`python -m bench.reports --write-docs` (bench/reports/).", text)
 
 
 def main(argv=None) -> int:
@@ -110,7 +87,7 @@ def main(argv=None) -> int:
         results.append(bench_one("SQLite", f"sqlite:///{tmp}/bench.sqlite3", args, tmp))
         url = os.environ.get("DATABASE_URL", "")
         if url.startswith(("postgres://", "postgresql://")) and not args.sqlite_only:
-            scratch, drop = _postgres_scratch(url)
+            scratch, drop = postgres_scratch(url, "bench_reports")
             try:
                 results.append(bench_one("PostgreSQL", scratch, args, tmp))
             finally:
