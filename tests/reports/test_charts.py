@@ -25,6 +25,8 @@ def test_every_chart_is_an_image_with_title_and_description():
         title, desc = root.find("s:title", NS), root.find("s:desc", NS)
         assert title is not None and desc is not None and desc.text
         assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+        # the Content Security Policy (style-src 'self') blocks style attributes: none anywhere
+        assert not [el.tag for el in root.iter() if "style" in el.attrib]
 
 
 def test_bar_lengths_follow_the_values_and_the_description_lists_them():

@@ -21,7 +21,8 @@ from html import escape
 # (different lightness); every bar also carries its number as text.
 PALETTE = ("#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#000000")
 LINE_COLOUR = "#222222"
-FONT = "font-family:system-ui,'DejaVu Sans',Arial,sans-serif"
+# presentation attributes, not a style attribute: the Content Security Policy blocks inline styles
+FONT = "font-family=\"system-ui,'DejaVu Sans',Arial,sans-serif\" font-size=\"12\""
 
 _ids = itertools.count(1)
 
@@ -36,7 +37,7 @@ def _open(width: int, height: int, title: str, desc: str, css_class: str) -> tup
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {css_class}" role="img" '
         f'viewBox="0 0 {width} {height}" width="100%" preserveAspectRatio="xMinYMin meet" '
-        f'aria-labelledby="{tid} {did}" style="{FONT};font-size:12px">',
+        f'aria-labelledby="{tid} {did}" {FONT}>',
         f'<title id="{tid}">{escape(title)}</title>',
         f'<desc id="{did}">{escape(desc)}</desc>',
     ], tid
