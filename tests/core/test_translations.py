@@ -38,6 +38,18 @@ def test_catalogue_is_complete_and_compiled(po_path):
         assert compiled.get(key) == expected, f"{mo_path} is out of date for {entry.msgid!r}: run compilemessages"
 
 
+@pytest.mark.parametrize("po_path", CATALOGUES, ids=lambda p: str(p.parent.parent.parent.parent.name))
+def test_every_plural_has_all_the_forms_of_the_language(po_path):
+    """Ukrainian has 4 plural forms (one, few, many, other): a message with fewer falls back to
+    English or to nothing for the counts of a missing form (``5 persons`` on a Ukrainian page)."""
+    po = polib.pofile(str(po_path))
+    header = po.metadata.get("Plural-Forms", "")
+    nplurals = int(header.split("nplurals=")[1].split(";")[0])
+    short = [e.msgid for e in po.translated_entries()
+             if e.msgid_plural and sorted(k for k, v in e.msgstr_plural.items() if v) != list(range(nplurals))]
+    assert not short, f"{po_path}: plural messages without all {nplurals} forms: {short}"
+
+
 PACKAGE = Path(homecoming.__file__).parent
 
 
