@@ -73,3 +73,11 @@ def test_an_address_outside_the_routes_is_a_json_404(client_for, path):
     response = client_for("registrar").get(path)
     assert response.status_code == 404
     assert response["Content-Type"].startswith("application/json") and response.json()["detail"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang, text", [("en", "Not found."), ("uk", "Не знайдено.")])
+def test_an_unknown_record_is_a_plain_404_in_the_readers_language(client_for, lang, text):
+    response = client_for("registrar").get("/api/v1/persons/999999/", HTTP_ACCEPT_LANGUAGE=lang)
+    assert response.status_code == 404
+    assert response.json() == {"detail": text}  # never the model's name

@@ -9,6 +9,13 @@ logger = logging.getLogger("homecoming.api")
 
 
 def exception_handler(exc, context):
+    from django.http import Http404
+    from rest_framework.exceptions import NotFound
+
+    if isinstance(exc, Http404):
+        # Django's text names the model ("No Person matches the given query.") and is English only;
+        # DRF's own "Not found." is translated and says nothing about what was looked for.
+        exc = NotFound()
     response = drf_exception_handler(exc, context)
     if response is not None:
         return response
