@@ -75,3 +75,16 @@ def test_namesakes_with_other_birthdays_are_not_duplicates(make_person):
     assert a in likely_duplicates(last_name="Kovalenko", first_name="Oleksandr", birth_date=dt.date(1990, 5, 18))
     c = make_person("Коваленко", "Олександр", birth_date=dt.date(1991, 3, 4))
     assert c in likely_duplicates(last_name="Коваленко", first_name="Олександр", birth_date=dt.date(1991, 4, 3))
+
+
+@pytest.mark.parametrize("first, initial", [
+    ("Юрій", "ю"), ("Ярослав", "я"), ("Євген", "є"), ("Їжак", "ї"), ("Щасливий", "щ"), ("Юрій", "Ю."),
+])
+def test_an_initial_of_one_letter_and_two_sounds_finds_the_person(make_person, first, initial):
+    # ю, я, є, ї, щ are one letter but two sounds (y+u, y+a, ..., sh+ch): still an initial
+    # (an initial stands for a class of first letters, and every vowel is one class: the other
+    # Бойко's names must start with consonants of another class)
+    person = make_person("Бойко", first, "Петрович")
+    other = make_person("Бойко", "Михайло", "Петрович")
+    found = set(search_persons(f"бойко {initial}"))
+    assert person in found and other not in found

@@ -161,7 +161,8 @@ def search_keys(token: str) -> frozenset[str]:
     key = normalize_key(token).strip(".")
     if not any(c.isalpha() for c in key):
         return frozenset()
-    if len(_symbols(key)) <= 1:  # one sound (О, Х., Kh): an initial
+    # an initial: one sound (О, Х., Kh, Хь) or one letter, even a letter of two sounds (Ю, Я, Є, Ї, Щ)
+    if len(_symbols(key)) <= 1 or sum(c.isalpha() for c in key) == 1:
         return frozenset("#" + c for c in initial_classes(key))
     if "-" in key or " " in key:  # a double surname: the whole and each part
         out: set[str] = set()
