@@ -56,7 +56,7 @@ def _sessions(user, n: int) -> list[str]:
     out = []
     for _ in range(n):
         c = Client()
-        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        c.force_login(user, backend="homecoming.accounts.access.AccessBackend")
         out.append(c.cookies["sessionid"].value)
     return out
 

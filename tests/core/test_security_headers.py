@@ -9,13 +9,14 @@ import re
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 import homecoming
-from homecoming.accounts.middleware import LAST_SEEN_KEY
+from homecoming.accounts.middleware import LAST_SEEN_KEY, SESSION_TOUCH_SECONDS
 from homecoming.audit.models import AuditEvent
 
 PACKAGE = Path(homecoming.__file__).parent
@@ -134,7 +135,7 @@ def test_an_idle_api_session_answers_401(client_for, settings):
 @pytest.mark.django_db
 def test_the_server_side_session_expires_too(client_for, settings):
     """Even without the middleware the stored session dies after the idle time (its expiry moves
-    with every request): a stolen cookie is worth nothing after half an hour."""
+    with use, once a minute): a stolen cookie is worth nothing after half an hour."""
     from django.contrib.sessions.models import Session
     from django.utils import timezone
 
@@ -143,7 +144,38 @@ def test_the_server_side_session_expires_too(client_for, settings):
     stored = Session.objects.get(session_key=client.session.session_key)
     left = (stored.expire_date - timezone.now()).total_seconds()
     assert settings.SESSION_COOKIE_AGE - 60 < left <= settings.SESSION_COOKIE_AGE
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    # ten minutes later (the clock says so), the next request moves the stored expiry again
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - 10 * 60
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(expire_date=timezone.now()
+                                                                   + timedelta(minutes=20))
+    client.get("/")
+    stored.refresh_from_db()
+    assert (stored.expire_date - timezone.now()).total_seconds() > settings.SESSION_COOKIE_AGE - 60
+    assert int(time.time()) - client.session[LAST_SEEN_KEY] < 60
+
+
+@pytest.mark.django_db
+def test_requests_within_a_minute_do_not_write_the_session(client_for):
+    """The last-request clock is renewed once a minute, not by an UPDATE with every page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for("registrar")
+    client.get("/")
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - SESSION_TOUCH_SECONDS + 20
+    session.save()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/").status_code == 200
+    assert not [q for q in ctx.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
+    session = client.session
+    session[LAST_SEEN_KEY] = int(time.time()) - SESSION_TOUCH_SECONDS - 1
+    session.save()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/").status_code == 200
+    assert [q for q in ctx.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]]
 
 
 def test_idle_minutes_must_be_positive():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -275,3 +276,38 @@ def test_person_page_of_events_and_changes_without_an_author(client_for, make_pe
     response = client_for("registrar").get(detail(person))
     assert response.status_code == 200
     assert "—, " in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language, status_text, side_text", [
+    ("uk", "Зниклий безвісти", "наш"), ("en", "Missing", "ours")])
+def test_register_rows_show_each_field_escaped_in_the_readers_language(client_for, make_person, language,
+                                                                       status_text, side_text):
+    """The table's rows are drawn in Python (registry/templatetags/register_rows.py): each cell,
+    the links, the status and side in the page's language, and markup in a name shown as text."""
+    from homecoming.registry.models import Branch
+
+    branch = Branch.objects.first()
+    person = make_person("Ковальчук<b>", "Іван", "", birth_date=dt.date(1990, 3, 4), branch=branch,
+                         incident_date=dt.date(2023, 1, 2))
+    enemy = make_person("Сидоров", "Петро", "", side="enemy", status="held")
+    client = client_for("registrar")
+    client.cookies["django_language"] = language
+    html = client.get(reverse("registry:person_list"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    link = reverse("registry:person_detail", args=[person.pk])
+    row = re.search(rf'<tr><td><a href="{link}">{person.reference}</a></td>.*?</tr>', html).group(0)
+    assert f'<a href="{link}" class="person-name">Ковальчук&lt;b&gt; Іван</a>' in row
+    assert "<td>1990-03-04</td><td>2023-01-02</td>" in row
+    assert f'<span class="status status-missing">{status_text}</span>' in row
+    assert f"<td>{branch.name}</td>" in row and f"<td>{side_text}</td>" in row
+    enemy_row = re.search(rf'<tr><td><a href="[^"]*">{enemy.reference}</a></td>.*?</tr>', html).group(0)
+    assert "<td>—</td>" in enemy_row  # no birth date, no branch
+    assert f"<td>{'enemy POW' if language == 'en' else 'полонений противника'}</td>" in enemy_row
+    assert "<b>" not in row
+
+
+@pytest.mark.django_db
+def test_an_empty_search_says_so(client_for):
+    html = client_for("registrar").get(reverse("registry:person_list"), {"q": "Неіснуюченко"},
+                                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No person matches." in html and "person-name" not in html

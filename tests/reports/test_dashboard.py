@@ -203,6 +203,7 @@ def test_the_dashboard_runs_a_fixed_number_of_queries(world, client_for, make_us
     from homecoming.registry import services as registry
 
     client = client_for("analyst")
+    client.get("/reports/")  # the first request reads the account's access and starts its clock
     with CaptureQueriesContext(connection) as small:
         assert client.get("/reports/").status_code == 200
     for i in range(30):

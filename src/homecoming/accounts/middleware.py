@@ -7,7 +7,11 @@ there, and API calls made with that session answer 403. API tokens are not affec
 issued by an administrator to a machine, see ``homecoming token``).
 
 ``IdleTimeoutMiddleware``: a session unused for ``SESSION_IDLE_MINUTES`` is ended (audited as
-``session.expired``) and the person is sent to the login page with a message.
+``session.expired``) and the person is sent to the login page with a message. The time of the
+last request is written to the session at most once every ``SESSION_TOUCH_SECONDS`` (60): writing
+it with every request cost every page an UPDATE of the session row in its own transaction (three
+round trips to the database), for a clock that only needs to be right to the minute. Each write
+also moves the stored session's expiry, so a stolen cookie still dies after the idle time.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from homecoming.audit.services import record
 #: views a signed-in person may open before giving their one-time code
 OTP_OPEN_VIEWS = {"otp_verify", "otp_setup", "logout", "set_language", "admin:logout"}
 LAST_SEEN_KEY = "homecoming_last_seen"
+#: the last-request clock is written when it is at least this old (see the module docstring)
+SESSION_TOUCH_SECONDS = 60
 
 
 def needs_second_factor(user) -> bool:
@@ -78,5 +84,6 @@ class IdleTimeoutMiddleware:
                                                      "sign in again.")}, status=401)
                 messages.info(request, _("Your session ended after a time without use: sign in again."))
                 return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.get_full_path()})}")
-            request.session[LAST_SEEN_KEY] = now
+            if last is None or now - int(last) >= SESSION_TOUCH_SECONDS:
+                request.session[LAST_SEEN_KEY] = now  # saves the session and moves its expiry
         return self.get_response(request)

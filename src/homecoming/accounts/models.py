@@ -9,6 +9,8 @@ class User(AbstractUser):
     preferred_language = models.CharField(
         _("preferred language"), max_length=8, choices=[("uk", _("Ukrainian")), ("en", _("English"))], default="uk"
     )
+    #: raised with every change of the account's groups or permissions (access.py keys its cache by it)
+    access_version = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")

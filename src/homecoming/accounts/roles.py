@@ -150,7 +150,13 @@ def group_name(role: Role) -> str:
 def roles_of(user) -> list[Role]:
     if not getattr(user, "is_authenticated", False):
         return []
-    names = {g.name for g in user.groups.all()}
+    prefetched = getattr(user, "_prefetched_objects_cache", {}).get("groups")
+    if prefetched is not None:  # a list of accounts fetched its groups in one query
+        names = {g.name for g in prefetched}
+    else:
+        from .access import access_of
+
+        names = access_of(user).groups
     return [role for role in ROLES if role.slug in names]
 
 

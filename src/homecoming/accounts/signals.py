@@ -1,9 +1,14 @@
-"""Every login, logout and failed login goes into the audit log."""
+"""Every login, logout and failed login goes into the audit log; a change of an account's
+groups or permissions raises its access version (access.py)."""
 
+from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import m2m_changed
 from django.dispatch import receiver
 
 from homecoming.audit.services import record
+
+from .access import raise_version
 
 
 @receiver(user_logged_in, dispatch_uid="audit-login")
@@ -22,3 +27,35 @@ def _login_failed(sender, credentials, request=None, **kwargs):
     # The user name tried is kept (it is how an attack shows up); the password never is.
     username = str(credentials.get("username", ""))[:150]
     record(username, "login_failed", object_type="user", details={"username": username}, request=request)
+
+
+# --- access versions (access.py): any change of who may do what retires the cached answers ------
+
+def _forget_cached_perms(user) -> None:
+    for name in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(name, None)
+
+
+@receiver(m2m_changed, dispatch_uid="access-version-user-relations")
+def _account_relations_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    """A user's groups or own permissions changed (from either side of the relation)."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    if action not in ("post_add", "post_remove", "post_clear", "pre_clear"):
+        return
+    if action in ("post_add", "post_remove") and not pk_set:  # .set() with nothing to change
+        return
+    if sender in (User.groups.through, User.user_permissions.through):
+        if isinstance(instance, User):  # user.groups.add(...)
+            if action == "pre_clear":
+                return
+            raise_version([instance.pk])
+            instance.refresh_from_db(fields=["access_version"])
+            _forget_cached_perms(instance)
+        elif action == "pre_clear":  # group.user_set.clear(): the members are unknown afterwards
+            raise_version(User.objects.filter(groups=instance).values_list("pk", flat=True))
+        elif action != "post_clear":  # group.user_set.add(user, ...)
+            raise_version(pk_set or [])
+    elif sender is Group.permissions.through and action != "pre_clear":
+        raise_version()  # a role's permissions changed: every account's answer may be different
