@@ -59,6 +59,15 @@ def expect_heading(page, lang: str, message: str, context: str | None = None, *,
         assert expected in heading, (page.url, heading, expected)
 
 
+def expect_text(page, lang: str, message: str, selector: str = "main", context: str | None = None,
+                **values) -> None:
+    """The page is in ``lang`` and the element ``selector`` shows ``message`` translated into it."""
+    expect_language(page, lang)
+    expected = tr(lang, message, context, **values)
+    shown = page.locator(selector).first.inner_text()
+    assert expected in shown, (page.url, selector, shown[:500], expected)
+
+
 def expect_message(page, lang: str, message: str, context: str | None = None, **values) -> None:
     """The page's messages (after a form was saved) show ``message`` in ``lang``."""
     expect_language(page, lang)
