@@ -74,6 +74,9 @@ def test_inquiry_link_status_portal_and_message(family_page, browser_page, lang,
     expect_heading(staff, lang, "Inquiry %(ref)s", ref=reference)
     staff.wait_for_load_state()
     staff.locator(".family-candidate").first.wait_for()
+    # the engine's evidence in the reader's words (field names and comparison levels were English codes)
+    expect_text(staff, lang, "Date of birth", ".family-candidate table")
+    expect_text(staff, lang, "same date", ".family-candidate table")
     with staff.expect_navigation():
         staff.click(f"#link-{person.pk}")
     assert person.reference in staff.locator("#linked-person").inner_text()
