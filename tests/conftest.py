@@ -121,7 +121,8 @@ def screenshot():
     screenshots`` sets it to docs/images, which the guides under docs/guide show); without it,
     nothing is written, so an ordinary test run never touches the working tree. The journeys
     that take the pictures are the browser tests themselves, so a picture in a guide is always
-    of a page that a test has just checked."""
+    of a page that a test has just checked. A journey runs in both languages, so its pictures
+    end in the language: ``registrar-search-uk``, ``registrar-search-en``."""
     folder = os.environ.get("HOMECOMING_SCREENSHOTS")
 
     def _shoot(page, name: str, full_page: bool = True):
