@@ -78,7 +78,14 @@ def _playwright_browser():
 
 
 @pytest.fixture
-def browser_page(_playwright_browser, live_server, django_db_serialized_rollback):
+def lang():
+    """The language a browser journey runs in: Ukrainian unless the test parametrizes it
+    (``tests.browser.both_languages`` runs a journey in Ukrainian and in English)."""
+    return "uk"
+
+
+@pytest.fixture
+def browser_page(_playwright_browser, live_server, django_db_serialized_rollback, lang):
     """A fresh browser page (own cookies) with ``page.base_url`` set to the live server.
 
     Browser tests run against a transactional database, and a transactional test empties the
@@ -86,8 +93,13 @@ def browser_page(_playwright_browser, live_server, django_db_serialized_rollback
     plan templates, payment rules). Serialized rollback restores that data at the start of
     each browser test, so a journey never depends on which test ran before it.
 
+    The browser's locale is that of ``lang`` (uk-UA or en-GB), so it asks for the language with
+    Accept-Language as a person's browser does; the page then answers in it.
+
     A journey fails when Chromium reports that the Content Security Policy blocked something."""
-    context = _playwright_browser.new_context(base_url=live_server.url, locale="uk-UA",
+    from tests.browser import LOCALES
+
+    context = _playwright_browser.new_context(base_url=live_server.url, locale=LOCALES[lang],
                                               viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15000)
@@ -109,7 +121,8 @@ def screenshot():
     screenshots`` sets it to docs/images, which the guides under docs/guide show); without it,
     nothing is written, so an ordinary test run never touches the working tree. The journeys
     that take the pictures are the browser tests themselves, so a picture in a guide is always
-    of a page that a test has just checked."""
+    of a page that a test has just checked. A journey runs in both languages, so its pictures
+    end in the language: ``registrar-search-uk``, ``registrar-search-en``."""
     folder = os.environ.get("HOMECOMING_SCREENSHOTS")
 
     def _shoot(page, name: str, full_page: bool = True):

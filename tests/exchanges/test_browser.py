@@ -1,4 +1,5 @@
-"""A negotiator goes from an agreement to a reconciled stage and a published communiqué, in the browser."""
+"""A negotiator goes from an agreement to a reconciled stage and a published communiqué, in the browser,
+in Ukrainian and in English."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ import json
 
 import pytest
 
+from tests.browser import both_languages, expect_heading, expect_message, expect_text, tr
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_negotiator_walks_from_agreement_to_communique(browser_page, sign_in, make_user, make_person, tmp_path,
+@both_languages
+def test_negotiator_walks_from_agreement_to_communique(browser_page, lang, sign_in, make_user, make_person, tmp_path,
                                                         screenshot):
     page = browser_page
     # a transactional test may find the reference lists flushed by an earlier one: make sure they exist
@@ -31,36 +35,45 @@ def test_negotiator_walks_from_agreement_to_communique(browser_page, sign_in, ma
     make_person("Иванов", "Иван", side="enemy", medical_category="seriously_ill")
     make_person("Бойко", "Андрій", medical_category="wounded")  # just outside
     sign_in(page, "iryna")
-    # English, to read the page as the assertions do
-    page.select_option("#language-select", "en")
-    with page.expect_navigation():
-        page.click(".lang-form button[type=submit]")
 
     page.goto("/exchanges/")
-    page.click("#new-agreement")
+    expect_heading(page, lang, "Agreements and exchanges", exact=True)
+    with page.expect_navigation():
+        page.click("#new-agreement")
+    expect_heading(page, lang, "New agreement", exact=True)
     page.fill("#id_title", "Istanbul, 2 June 2025")
     page.fill("#id_date", "2025-06-02")
     page.fill("#id_place", "Istanbul")
     with page.expect_navigation():
         page.click("#save-agreement")
-    page.click("#new-category")
+    with page.expect_navigation():
+        page.click("#new-category")
+    expect_heading(page, lang, "New category", exact=True)
     page.fill("#id_name_uk", "тяжкопоранені та тяжкохворі")
     page.fill("#id_name_en", "seriously wounded and seriously ill")
     page.fill("#id_rule", json.dumps({"in": [{"field": "medical_category"},
                                              ["seriously_wounded", "seriously_ill"]]}))
     with page.expect_navigation():
         page.click("#check-rule")
+    expect_text(page, lang, "Result of the rule (not saved yet)", "#preview-title")
     preview = page.inner_text("#rule-preview")
-    assert "Петренко" in preview and "Бойко" in preview and "must be one of" in preview
-    screenshot(page, "negotiator-rule-preview-en")
+    assert "Петренко" in preview and "Бойко" in preview
+    # Бойко, wounded, is just outside, with the reason in words: "... (must be one of ...)"
+    must_be_one_of = tr(lang, "%(subject)s (must be %(condition)s)", subject="",
+                        condition=tr(lang, "one of %(values)s", values="")).strip(" )")
+    assert must_be_one_of in preview and tr(lang, "medical category") in preview, (must_be_one_of, preview)
+    screenshot(page, f"negotiator-rule-preview-{lang}")
     with page.expect_navigation():
         page.click("#save-category")
     page.fill("#id_planned_date", "2025-06-12")
     with page.expect_navigation():
         page.click("#new-stage")
+    expect_heading(page, lang, "Stage %(n)s", n=1)
 
     # our side from the pool, then the other side
-    page.click("[id^=pool-ours-]")
+    with page.expect_navigation():
+        page.click("[id^=pool-ours-]")
+    expect_heading(page, lang, "Pool")
     page.check(f"#pick-{ours.pk}")
     with page.expect_navigation():
         page.click("#add-selected")
@@ -69,7 +82,7 @@ def test_negotiator_walks_from_agreement_to_communique(browser_page, sign_in, ma
     with page.expect_navigation():
         page.click("#add-all")
     assert "Иванов" in page.inner_text("main")
-    screenshot(page, "negotiator-stage-lists-en")
+    screenshot(page, f"negotiator-stage-lists-{lang}")
 
     # the other side's counter-list confirms our entry; we confirm theirs by hand
     csv_path = tmp_path / "theirs.csv"
@@ -77,7 +90,8 @@ def test_negotiator_walks_from_agreement_to_communique(browser_page, sign_in, ma
     page.set_input_files("#id_file", str(csv_path))
     with page.expect_navigation():
         page.click("#upload-counter-list")
-    assert "1 matched (1 confirmed)" in page.inner_text(".messages")
+    expect_message(page, lang, "Counter-list: %(m)s matched (%(c)s confirmed), %(r)s to review, %(n)s not on "
+                   "our lists; %(o)s of our entries are not on theirs.", m=1, c=1, r=0, n=0, o=1)
     entry_forms = page.locator("form.entry-form")
     for i in range(entry_forms.count()):
         form = entry_forms.nth(i)
@@ -97,20 +111,24 @@ def test_negotiator_walks_from_agreement_to_communique(browser_page, sign_in, ma
         page.click("#change-status")
     with page.expect_navigation():
         page.click("#record-final-list")
-    assert "2 recorded as crossed" in page.inner_text(".messages")
+    expect_message(page, lang, "%(n)s recorded as crossed.", n=2)
     with page.expect_navigation():
         page.click("#reconcile-link")
+    expect_heading(page, lang, "Reconcile the stage", exact=True)
     with page.expect_navigation():
         page.click("#confirm-reconcile")
-    assert "Returned as listed" in page.inner_text("main")
-    assert "missing before captivity was confirmed" in page.inner_text("#group-considered_missing")
-    screenshot(page, "negotiator-reconciliation-report-en")
+    expect_heading(page, lang, "Reconciliation report", exact=True)
+    expect_text(page, lang, "Returned as listed")
+    expect_text(page, lang, "missing before captivity was confirmed", "#group-considered_missing")
+    screenshot(page, f"negotiator-reconciliation-report-{lang}")
     with page.expect_navigation():
         page.click("#communique-link")
+    expect_heading(page, lang, "Communiqué", exact=True)
+    # both texts are generated whatever the reader's language
     english = page.input_value("#text-en")
     assert "1 defender returned home" in english and "Defence of Mariupol" in english
     assert "повернувся 1 захисник" in page.input_value("#text-uk")
     with page.expect_navigation():
         page.click("#publish")
     assert page.locator("#published-note").is_visible()
-    screenshot(page, "negotiator-communique-en")
+    screenshot(page, f"negotiator-communique-{lang}")

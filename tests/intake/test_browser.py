@@ -1,5 +1,5 @@
 """The analyst's night: a Windows-1251, semicolon-separated CSV of 1,200 Russified names, imported
-as a list, reviewed and confirmed, entirely in the browser."""
+as a list, reviewed and confirmed, entirely in the browser, in Ukrainian and in English."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from homecoming.intake.models import IncomingList, RowState
 from homecoming.registry.models import StatusEvent
+from tests.browser import both_languages, expect_heading, expect_message, expect_text, ntr
 
 from .conftest import csv_bytes, russian, synthetic_people
 
@@ -17,7 +18,8 @@ N = 1200
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_analyst_imports_reviews_and_confirms_1200_russified_names(browser_page, sign_in, make_user, tmp_path,
+@both_languages
+def test_analyst_imports_reviews_and_confirms_1200_russified_names(browser_page, lang, sign_in, make_user, tmp_path,
                                                                     screenshot):
     from homecoming.registry.services import bulk_create_persons
 
@@ -35,8 +37,12 @@ def test_analyst_imports_reviews_and_confirms_1200_russified_names(browser_page,
 
     page = browser_page
     sign_in(page, "night-analyst")
-    page.click("nav.site-nav >> a[href='/intake/']")
-    page.click("#upload-link")
+    with page.expect_navigation():
+        page.click("nav.site-nav >> a[href='/intake/']")
+    expect_heading(page, lang, "Incoming lists", exact=True)
+    with page.expect_navigation():
+        page.click("#upload-link")
+    expect_heading(page, lang, "Upload a file", exact=True)
     page.set_input_files("#id_file", str(path))
     page.select_option("#id_kind", "list")
     page.select_option("#id_source_kind", "other_side_list")
@@ -44,32 +50,40 @@ def test_analyst_imports_reviews_and_confirms_1200_russified_names(browser_page,
     page.fill("#id_list_date", "2025-06-07")
     with page.expect_navigation():
         page.click("#upload-submit")
-    summary = page.inner_text("#check-summary")
-    assert "1200" in summary
+    expect_text(page, lang, "Check report")
+    expect_text(page, lang, "%(total)s rows: %(valid)s valid, %(bad)s with errors.", "#check-summary",
+                total=N, valid=N, bad=0)
     assert "Windows-1251" in page.content()
-    screenshot(page, "analyst-import-check-uk")
+    screenshot(page, f"analyst-import-check-{lang}")
     with page.expect_navigation(timeout=120_000):
         page.click("#start-submit")
     assert page.is_visible("#job-result")
+    expect_text(page, lang, "Imported", "#job-result h2")
     with page.expect_navigation():
         page.click("#review-link")
     lst = IncomingList.objects.get()
     auto = lst.rows.filter(decision="match").count()
     assert auto > N * 0.8  # Russian renderings with a full date of birth link automatically
+    expect_text(page, lang, "date of the list")
+    assert page.locator("#accept-automatic").inner_text() == ntr(
+        lang, "Confirm the %(counter)s automatic match", "Confirm all %(counter)s automatic matches", auto,
+        counter=auto)
     review_url = page.url
     page.goto(review_url.split("?")[0] + "?show=match")
     assert page.locator("article.row-card table.evidence").count() >= 1  # the evidence beside every candidate
-    screenshot(page, "analyst-automatic-matches-uk", full_page=False)
+    expect_text(page, lang, "In the register", "article.row-card table.evidence")
+    screenshot(page, f"analyst-automatic-matches-{lang}", full_page=False)
     page.goto(review_url)
     with page.expect_navigation(timeout=180_000):
         page.click("#accept-automatic", timeout=180_000)
     assert StatusEvent.objects.filter(status="captivity_confirmed").count() == auto
+    expect_message(page, lang, "%(n)s automatic matches confirmed.", n=auto)
     assert not lst.rows.filter(decision="match", state=RowState.OPEN).exists()
     # the rows left to review: look at the evidence and confirm the first one by hand
     if lst.rows.filter(state=RowState.OPEN, decision="review").exists():
         first = page.locator("article.row-card").first
         assert first.locator("table.evidence").count() >= 1
-        screenshot(page, "analyst-evidence-uk", full_page=False)
+        screenshot(page, f"analyst-evidence-{lang}", full_page=False)
         with page.expect_navigation():
             first.locator("button.accept-button").click()
         assert lst.rows.filter(state=RowState.ACCEPTED).count() == auto + 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -62,6 +62,8 @@ def _record(person: Person) -> Record:
 class Proposal:
     person: Person
     candidate: LinkCandidate
+    #: the candidate's explanation in the reader's words (homecoming.intake.reasons.evidence), set by the view
+    evidence: list[dict] = field(default_factory=list)
 
 
 def linkage_proposals(inquiry: Inquiry, limit: int = 10) -> tuple[str, list[Proposal]]:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from functools import wraps
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from homecoming.audit.services import client_ip, record_list_read
+from homecoming.intake.reasons import evidence, evidence_labels
 from homecoming.registry import selectors as registry_selectors
 from homecoming.registry.models import Person
 from homecoming.registry.services import record_person_view
@@ -158,8 +160,10 @@ def inquiry_detail(request, pk):
     decision, proposals = "", []
     if inquiry.person_id is None and request.user.has_perm("registry.view_person"):
         decision, proposals = selectors.linkage_proposals(inquiry)
+        labels = evidence_labels()  # the engine's field and level codes in the reader's language
         for proposal in proposals:
             record_person_view(request.user, proposal.person, request=request, via="inquiry")
+            proposal.evidence = evidence([asdict(f) for f in proposal.candidate.explanation], labels)
     return render(request, "families/inquiry_detail.html", {
         "inquiry": inquiry, "can_change": can_change, "link_form": link_form,
         "decision": decision, "proposals": proposals,

@@ -3,7 +3,6 @@ queue; exports. Every write goes through services; every read of persons is audi
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -11,7 +10,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -24,21 +22,10 @@ from . import exports, selectors, services
 from .columns import FIELDS
 from .forms import DecideForm, ExportForm, MappingForm, StartForm, UploadForm
 from .models import ImportJob, ImportKind, IncomingList, ListRow, RowState
+from .reasons import evidence as _evidence
+from .reasons import evidence_labels as _evidence_labels
 
 PAGE_SIZE = 20
-TENTH = Decimal("0.1")
-FIELD_LABELS = {
-    "last_name": gettext_lazy("Last name"), "first_name": gettext_lazy("First name"),
-    "patronymic": gettext_lazy("Patronymic"), "birth_date": gettext_lazy("Date of birth"),
-    "service_number": gettext_lazy("Service number"), "tax_number": gettext_lazy("Tax number"),
-}
-LEVEL_LABELS = {
-    "same": gettext_lazy("same"), "close": gettext_lazy("a typo away"), "initial": gettext_lazy("initial agrees"),
-    "differ": gettext_lazy("differs"), "missing": gettext_lazy("not known on one side"),
-    "exact": gettext_lazy("same date"), "swap": gettext_lazy("day and month swapped"),
-    "typo": gettext_lazy("one digit differs"), "near": gettext_lazy("one day, month or year apart"),
-    "month": gettext_lazy("same month"), "year": gettext_lazy("same year"),
-}
 PHASE_LABELS = {
     "queued": gettext_lazy("waiting for a worker"), "reading": gettext_lazy("reading the file"),
     "checking": gettext_lazy("checking the rows"), "linking": gettext_lazy("linking with the register"),
@@ -197,31 +184,6 @@ def job_cancel(request, pk):
 
 
 # --- review ---------------------------------------------------------------------------------
-
-def _evidence(explanation: list[dict], labels: dict | None = None) -> list[dict]:
-    """The evidence rows of one candidate. ``labels`` (from ``_evidence_labels``) is made once per
-    page: a review page shows some 300 evidence rows, and a lazy label translated, and a weight
-    formatted by a template filter, in each of them made the page the slowest one of the load test."""
-    labels = labels or _evidence_labels()
-    fields, levels, decimal = labels["fields"], labels["levels"], labels["decimal"]
-    out = []
-    for f in explanation:
-        w = f.get("weight", 0.0)
-        out.append({
-            "label": fields.get(f["field"], f["field"]), "list_value": f.get("list_value", ""),
-            "registry_value": f.get("registry_value", ""), "level": levels.get(f["level"], f["level"]),
-            "weight": w, "weight_text": str(Decimal(repr(w)).quantize(TENTH, ROUND_HALF_UP)).replace(".", decimal),
-            "agreement": "agree" if w > 0.5 else "disagree" if w < -0.5 else "neutral",
-        })
-    return out
-
-
-def _evidence_labels() -> dict:
-    """The field and level labels in the request's language, and its decimal separator."""
-    return {"fields": {k: str(v) for k, v in FIELD_LABELS.items()},
-            "levels": {k: str(v) for k, v in LEVEL_LABELS.items()},
-            "decimal": str(formats.get_format("DECIMAL_SEPARATOR"))}
-
 
 def list_review(request, pk):
     _require_any(request, "intake.view_incominglist")
