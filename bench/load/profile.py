@@ -5,7 +5,8 @@
 For each kind: the median time of ``--requests`` requests through Django's test client (wall
 time, and the CPU time of this process, which other work on the machine inflates less), timed
 without the profiler; then as many requests again under pyinstrument, for their SQL queries
-per request (min-max) and a profile; the text of each profile is written to OUT_DIR/profile-<kind>.txt and its heaviest lines printed.
+per request (min-max) and a profile; the text of each profile is written to
+OUT_DIR/profile-<kind>.txt and its heaviest lines printed.
 One JSON line at the end: {kind: {"ms": median, "queries": [min, max], "top": [...]}}.
 """
 
