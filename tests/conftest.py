@@ -145,3 +145,13 @@ def sign_in():
             page.click("#login-submit")
 
     return _sign_in
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_lists():
+    """Each test starts without the process's copies of reference lists (registry/forms.py): a
+    rolled-back test deletes rows without the signals that would make the copies go."""
+    from homecoming.registry.forms import forget_reference_lists
+
+    forget_reference_lists()
+    yield

@@ -311,3 +311,29 @@ def test_an_empty_search_says_so(client_for):
     html = client_for("registrar").get(reverse("registry:person_list"), {"q": "Неіснуюченко"},
                                        HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "No person matches." in html and "person-name" not in html
+
+
+@pytest.mark.django_db
+def test_reference_lists_are_read_once_and_forgotten_when_changed(client_for):
+    """The filter form's branches, directions and operations are read once a minute per process;
+    a change saved in this process shows at once, and a submitted value is still checked."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from homecoming.registry.models import Branch
+
+    client = client_for("registrar")
+    url = reverse("registry:person_list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(url).content.decode()
+    assert not [q for q in ctx.captured_queries if "registry_branch" in q["sql"]]
+    Branch.objects.create(code="zz-test", name_uk="Тестові сили", name_en="Test forces", position=99)
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    new = Branch.objects.get(code="zz-test")
+    assert f'<option value="{new.pk}">' in html
+    gone = new.pk
+    new.delete()
+    response = client.get(url, {"branch": gone}, HTTP_ACCEPT_LANGUAGE="en")
+    assert f'<option value="{gone}"' not in response.content.decode()
+    assert "Select a valid choice" in response.content.decode()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django import forms
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
@@ -38,6 +40,34 @@ class AccessibleForm(forms.Form):
 ANY = _("any")
 
 
+#: seconds a process keeps a whole reference list (branches, directions, operations, ranks)
+REFERENCE_LIST_SECONDS = 60
+_reference_lists: dict[str, tuple[float, list]] = {}
+
+
+def forget_reference_lists(**_kwargs) -> None:
+    """Drop this process's copies (a reference row was saved or deleted here)."""
+    _reference_lists.clear()
+
+
+def _rows_of(queryset) -> list:
+    """The rows of a reference list. A whole list (no filter) is kept for a minute per process:
+    every register page draws three of them in its filter form, and they change a few times a
+    year, through the admin. The process that changes one forgets its copies at once
+    (registry/apps.py connects ``forget_reference_lists``); the others show the change within a
+    minute. Only the choices drawn in a form are kept: a submitted value is still checked
+    against the database (ModelChoiceField.to_python)."""
+    if queryset.query.where or queryset.query.is_sliced:
+        return list(queryset)
+    key = queryset.model._meta.label
+    now = time.monotonic()
+    kept = _reference_lists.get(key)
+    if kept is None or now - kept[0] > REFERENCE_LIST_SECONDS:
+        kept = (now, list(queryset))
+        _reference_lists[key] = kept
+    return kept[1]
+
+
 class ListedChoiceIterator(forms.models.ModelChoiceIterator):
     """Reads a short reference list in one plain query. Django's iterator opens a server-side
     cursor on PostgreSQL (DECLARE ... WITH HOLD, FETCH, CLOSE outside a transaction): three round
@@ -46,7 +76,7 @@ class ListedChoiceIterator(forms.models.ModelChoiceIterator):
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        for obj in list(self.queryset):
+        for obj in _rows_of(self.queryset):
             yield self.choice(obj)
 
 
