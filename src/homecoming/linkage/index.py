@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from .compare import compare_dates, compare_identifiers, compare_names
 from .dates import STRONG_DATE_LEVELS, PartialDate, neighbours
 from .model import Params
-from .records import Prepared, Record, prepare
+from .records import Prepared, Record, letter_edits, letter_key, prepare
 
 __all__ = ["LinkageIndex", "RowResult", "Candidate", "FieldComparison", "Cluster", "dedupe"]
 
@@ -136,6 +136,7 @@ class LinkageIndex:
         self.params = params or Params()
         self._recs: dict[str, Prepared] = {}
         self._blocks: dict[str, list[int]] = defaultdict(list)
+        self._letters: dict[str, list[int]] = defaultdict(list)  # long surnames by their Latin letters
         self._slot: dict[str, int] = {}  # record id -> slot (ints hash and compare fast)
         self._by_slot: list[Prepared | None] = []
         self._tf: dict[str, Counter] = {f: Counter() for f in _NAME_FIELDS}
@@ -176,6 +177,9 @@ class LinkageIndex:
         blocks = self._blocks
         for k in p.block_keys():
             blocks[k].append(slot)
+        lk = letter_key(p.last.latin)
+        if lk:
+            self._letters[lk].append(slot)
         self._count(p, +1)
 
     def remove(self, record_id: str) -> None:
@@ -192,6 +196,13 @@ class LinkageIndex:
                     s.remove(slot)
                 if not s:
                     del self._blocks[k]
+        lk = letter_key(p.last.latin)
+        s = self._letters.get(lk)
+        if s is not None:
+            with contextlib.suppress(ValueError):
+                s.remove(slot)
+            if not s:
+                del self._letters[lk]
         self._count(p, -1)
 
     def _count(self, p: Prepared, sign: int) -> None:
@@ -470,6 +481,18 @@ class LinkageIndex:
             s = blocks.get(k)
             if s:
                 out.update(s)
+        if wide and r.first.keys and not r.first.initial_only:
+            # a long surname one letter away (a letter inserted, dropped, replaced or two
+            # transposed: `Bindoxff`, `Herert`, `Goetdze` are two sounds from `Bindoff`,
+            # `Herbert`, `Goetze`), with the first name's key
+            letters = self._letters
+            fks = r.first.keys
+            by_slot = self._by_slot
+            for v in letters.keys() & letter_edits(r.last.latin):
+                for slot in letters[v]:
+                    c = by_slot[slot]
+                    if c is not None and not fks.isdisjoint(c.first.keys):
+                        out.add(slot)
         if exclude is not None:
             out.discard(self._slot.get(exclude, -1))
         return out
