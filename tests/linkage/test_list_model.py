@@ -287,8 +287,18 @@ def test_a_long_surname_two_sounds_away_is_a_candidate_for_a_list_row():
     r = idx.link([row])[0]
     assert r.decision == "review" and r.candidates[0].registry_id == "b"
     assert r.candidates[0].explanation[0].level == "close"
-    # the first name's key must agree as well
+    # the first name's initial class must agree as well
     assert "b" not in ids_of(idx, Record("x", "Bindoxff", "Tobias"))
+
+
+def test_a_long_surname_one_letter_away_needs_only_the_first_initial():
+    # three typos: surname (t for r), first name (d for e), date (one digit); only the
+    # letter block with the first name's initial class proposes the person
+    idx = LinkageIndex(register() + [Record("g", "Gillardine", "Jake", birth_date="1959-08-28")])
+    row = Record("x", "Gillatdine", "Jakd", birth_date="1959-08-08")
+    assert prepare(row).first.keys.isdisjoint(prepare(idx.get("g")).first.keys)
+    assert "g" in ids_of(idx, row)
+    assert "g" not in ids_of(idx, row, wide=False)
 
 
 def test_the_letter_index_follows_add_and_remove():

@@ -484,17 +484,17 @@ class LinkageIndex:
             s = blocks.get(k)
             if s:
                 out.update(s)
-        if wide and r.first.keys and not r.first.initial_only:
+        if wide and r.first.initials and not r.first.initial_only:
             # a long surname one letter away (a letter inserted, dropped, replaced or two
             # transposed: `Bindoxff`, `Herert`, `Goetdze` are two sounds from `Bindoff`,
-            # `Herbert`, `Goetze`), with the first name's key
+            # `Herbert`, `Goetze`), with the first name's initial class (as the surname
+            # key's block: `Gillatd Jakd` for `Gillard Jake`)
             letters = self._letters
-            fks = r.first.keys
             by_slot = self._by_slot
             for v in letters.keys() & letter_edits(r.last.latin):
                 for slot in letters[v]:
                     c = by_slot[slot]
-                    if c is not None and not fks.isdisjoint(c.first.keys):
+                    if c is not None and not r.first.initials.isdisjoint(c.first.initials):
                         out.add(slot)
         if exclude is not None:
             out.discard(self._slot.get(exclude, -1))
