@@ -185,7 +185,7 @@ Homecoming re-estimates per list how its source writes names and dates and how m
 rows are in the register (EM, docs/linkage.md 3a; automatic matches still need the fixed
 model's probability).  FEBRL 4 corrupts some records beyond typical errors (a name
 replaced by another, and often the date of birth too): its rows whose person agrees on at
-most one of surname, first name and date (60) cap the right-person share below 99%, and
+most one of surname, first name and date (59) cap the right-person share below 99%, and
 its rows with a replaced first or last name but the exact date stay in review (twins look
 like that), where Splink accepts many automatically; docs/linkage.md, "What no rule
 recovers".

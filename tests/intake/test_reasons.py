@@ -37,6 +37,7 @@ ROW_REASONS = [  # the reasons of _decide, outside rule()
     "no candidate shares a name key, a date of birth or an identifier",
     "no candidate is probable enough to show (together 0.0123)",
     "no candidate is probable enough to show (together 3.2e-05)",
+    "every candidate is another row's automatic match, on far stronger evidence (rows: 12, 40)",
 ]
 
 

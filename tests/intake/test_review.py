@@ -9,6 +9,7 @@ import threading
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.urls import reverse
 
 from homecoming.audit.models import AuditEvent
 from homecoming.intake import services
@@ -204,3 +205,20 @@ def test_evidence_rows_are_labelled_and_weights_formatted_in_the_page_language()
     with translation.override("uk"):
         rows = _evidence(explanation)
     assert rows[0]["weight_text"] == "2,3" and rows[0]["label"] != "Last name"
+
+
+def test_a_candidate_taken_by_another_row_is_named_on_the_page(client_for, imported):
+    # the engine marks a review candidate that another row of the list matched automatically
+    # on far stronger evidence (linkage: taken_by); the reviewer is told which row took it
+    lst, persons = imported
+    row = lst.rows.get(row_number=2)
+    cands = [dict(row.candidates[0], decision="review", taken_by=["7"])]
+    ListRow.objects.filter(pk=row.pk).update(candidates=cands, decision="review")
+    c = client_for("analyst")
+    c.cookies["homecoming_language"] = "en"
+    page = c.get(reverse("intake:list_review", args=[lst.pk]) + "?show=all").content.decode()
+    assert "Matched automatically to row 7 of this list" in page
+    assert page.count("candidate-taken") == 1
+    c.cookies["homecoming_language"] = "uk"
+    page = c.get(reverse("intake:list_review", args=[lst.pk]) + "?show=all").content.decode()
+    assert "Автоматично зіставлено з рядком 7 цього списку" in page

@@ -148,3 +148,15 @@ def test_subprocess_exit_codes(tmp_path):
     assert r.returncode == 2
     assert "row 2" in r.stderr and "'birth_date'" in r.stderr and "Traceback" not in r.stderr
     assert not out2.exists()
+
+
+def test_a_candidate_another_row_matched_is_listed_last_and_says_so(tmp_path):
+    # x1 is r1 (full name and date); x2 (names only) could be r1 or r2: the list names r1
+    # once already, so r2 comes first and r1's explanation names row x1
+    reg, lst = write(tmp_path, "r.csv", REGISTRY), write(tmp_path, "l.csv", LIST)
+    out = str(tmp_path / "m.csv")
+    assert main(["link", "--registry", reg, "--list", lst, "--out", out, "--explain"]) == 0
+    x2 = [r for r in read(out) if r["list_id"] == "x2"]
+    assert [r["registry_id"] for r in x2] == ["r2", "r1"] and x2[0]["decision"] == "review"
+    assert "automatically matched to list row x1" in x2[1]["explanation"]
+    assert "automatically matched" not in x2[0]["explanation"]

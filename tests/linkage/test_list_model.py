@@ -259,3 +259,55 @@ def test_no_pseudo_pairs_and_a_list_without_candidates_keep_the_defaults():
     delta, prior = fit(idx, [Record("x", "Zzyzx", "Qwerty")])
     assert delta == [0.0] * len(delta)
     assert idx.params.list_prior_bounds[0] <= prior <= 0.9
+
+
+def test_letter_edits_are_one_letter_away_with_the_first_letter_kept():
+    from homecoming.linkage.records import letter_edits, letter_key
+
+    assert "bindoff" in letter_edits("bindoxff")  # an extra letter (x is two sounds, ks)
+    assert "herbert" in letter_edits("herert")  # a dropped letter (rr collapses in the skeleton)
+    assert "goetze" in letter_edits("goetdze")
+    assert "gillard" in letter_edits("gillatd")  # a replaced letter
+    assert "hingston" in letter_edits("hignston")  # two letters transposed
+    assert "bindoxff" not in letter_edits("bindoxff")
+    assert "kindoff" not in letter_edits("bindoff")  # the first letter is kept
+    assert "hingsxtxon" not in letter_edits("hingston")  # two edits
+    assert all(len(v) >= 6 for v in letter_edits("herbert"))
+    assert letter_edits("reid") == frozenset()
+    assert letter_key("Smith son".lower()) == "smithson" and letter_key("reid") == ""
+
+
+def test_a_long_surname_two_sounds_away_is_a_candidate_for_a_list_row():
+    # `Bindoxff` is two skeleton edits from `Bindoff` (x = ks): no sound key finds it
+    idx = LinkageIndex(register() + [Record("b", "Bindoff", "Ethelbert", birth_date="1931-04-02")])
+    row = Record("x", "Bindoxff", "Ethelbert")
+    assert prepare(row).last.keys.isdisjoint(prepare(idx.get("b")).last.keys)
+    assert "b" in ids_of(idx, row)
+    assert "b" not in ids_of(idx, row, wide=False)  # dedupe does without it
+    r = idx.link([row])[0]
+    assert r.decision == "review" and r.candidates[0].registry_id == "b"
+    assert r.candidates[0].explanation[0].level == "close"
+    # the first name's initial class must agree as well
+    assert "b" not in ids_of(idx, Record("x", "Bindoxff", "Tobias"))
+
+
+def test_a_long_surname_one_letter_away_needs_only_the_first_initial():
+    # three typos: surname (t for r), first name (d for e), date (one digit); only the
+    # letter block with the first name's initial class proposes the person
+    idx = LinkageIndex(register() + [Record("g", "Gillardine", "Jake", birth_date="1959-08-28")])
+    row = Record("x", "Gillatdine", "Jakd", birth_date="1959-08-08")
+    assert prepare(row).first.keys.isdisjoint(prepare(idx.get("g")).first.keys)
+    assert "g" in ids_of(idx, row)
+    assert "g" not in ids_of(idx, row, wide=False)
+
+
+def test_the_letter_index_follows_add_and_remove():
+    idx = LinkageIndex(register() + [Record("h", "Herbert", "Ethelbert", birth_date="1942-09-18")])
+    row = Record("x", "Herert", "Ethelbert", birth_date="1948-01-29")
+    assert "h" in ids_of(idx, row)
+    idx.remove("h")
+    assert "h" not in ids_of(idx, row) and "herbert" not in idx._letters
+    idx.add(Record("h", "Herbert", "Ethelbert", birth_date="1942-09-18"))
+    idx.add(Record("h", "Herbert", "Ethelbert", birth_date="1942-09-18"))  # replaced, not doubled
+    assert idx._letters["herbert"] == [idx._slot["h"]]
+    assert "h" in ids_of(idx, row)

@@ -53,6 +53,10 @@ _REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
      % {"level": DATE_LEVELS.get(m["level"], m["level"]), "p": m["p"]}),
     (re.compile(r"no candidate shares a name key, a date of birth or an identifier"),
      _fixed("no candidate shares a name key, a date of birth or an identifier")),
+    (re.compile(r"every candidate is another row's automatic match, on far stronger evidence "
+                r"\(rows: (?P<rows>[^)]*)\)"),
+     lambda m: _("every candidate is another row's automatic match, on far stronger evidence (rows: %(rows)s)")
+     % m.groupdict()),
     (re.compile(r"no candidate is probable enough to show \(together (?P<t>[\d.e+-]+)\)"),
      lambda m: _("no candidate is probable enough to show (together %(t)s)") % m.groupdict()),
 ]

@@ -207,7 +207,7 @@ def list_review(request, pk):
             p = persons.get(c["person_id"])
             cands.append({"person": p, "probability": c["probability"], "percent": round(c["probability"] * 100, 1),
                           "weight": c["match_weight"], "evidence": _evidence(c.get("explanation", []), labels),
-                          "auto": c.get("decision") == "match",
+                          "auto": c.get("decision") == "match", "taken_by": c.get("taken_by") or [],
                           "status": statuses.get(p.current_status, p.current_status) if p else ""})
         items.append({"row": r, "candidates": cands, "raw": [(k, v) for k, v in r.raw.items() if v],
                       "decision": decisions.get(r.decision, r.decision), "state": states.get(r.state, r.state)})

@@ -30,7 +30,9 @@ __all__ = ["main"]
 def _explain(c: Candidate, reason: str = "") -> str:
     parts = [f"{f.field} {f.level} {f.weight:+.1f} ({f.list_value or '-'} | {f.registry_value or '-'})"
              for f in c.explanation]
-    return (reason + ". " if reason else "") + "; ".join(parts)
+    taken = (f"automatically matched to list row {', '.join(c.taken_by)} on far stronger evidence. "
+             if c.taken_by else "")
+    return (reason + ". " if reason else "") + taken + "; ".join(parts)
 
 
 def _parser() -> argparse.ArgumentParser:

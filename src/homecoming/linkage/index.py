@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from .compare import compare_dates, compare_identifiers, compare_names
 from .dates import STRONG_DATE_LEVELS, PartialDate, neighbours
 from .model import Params
-from .records import Prepared, Record, prepare
+from .records import Prepared, Record, letter_edits, letter_key, prepare
 
 __all__ = ["LinkageIndex", "RowResult", "Candidate", "FieldComparison", "Cluster", "dedupe"]
 
@@ -73,6 +73,9 @@ class Candidate:
     match_weight: float  # prior + sum of field weights, in bits
     decision: str  # "match" or "review"
     explanation: list[FieldComparison] = field(default_factory=list)
+    #: other rows of the same list automatically matched to this record with far
+    #: stronger evidence (:meth:`LinkageIndex._demote_taken`): shown last, not counted
+    taken_by: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -136,6 +139,7 @@ class LinkageIndex:
         self.params = params or Params()
         self._recs: dict[str, Prepared] = {}
         self._blocks: dict[str, list[int]] = defaultdict(list)
+        self._letters: dict[str, list[int]] = defaultdict(list)  # long surnames by their Latin letters
         self._slot: dict[str, int] = {}  # record id -> slot (ints hash and compare fast)
         self._by_slot: list[Prepared | None] = []
         self._tf: dict[str, Counter] = {f: Counter() for f in _NAME_FIELDS}
@@ -176,6 +180,9 @@ class LinkageIndex:
         blocks = self._blocks
         for k in p.block_keys():
             blocks[k].append(slot)
+        lk = letter_key(p.last.latin)
+        if lk:
+            self._letters[lk].append(slot)
         self._count(p, +1)
 
     def remove(self, record_id: str) -> None:
@@ -192,6 +199,13 @@ class LinkageIndex:
                     s.remove(slot)
                 if not s:
                     del self._blocks[k]
+        lk = letter_key(p.last.latin)
+        s = self._letters.get(lk)
+        if s is not None:
+            with contextlib.suppress(ValueError):
+                s.remove(slot)
+            if not s:
+                del self._letters[lk]
         self._count(p, -1)
 
     def _count(self, p: Prepared, sign: int) -> None:
@@ -470,6 +484,18 @@ class LinkageIndex:
             s = blocks.get(k)
             if s:
                 out.update(s)
+        if wide and r.first.initials and not r.first.initial_only:
+            # a long surname one letter away (a letter inserted, dropped, replaced or two
+            # transposed: `Bindoxff`, `Herert`, `Goetdze` are two sounds from `Bindoff`,
+            # `Herbert`, `Goetze`), with the first name's initial class (as the surname
+            # key's block: `Gillatd Jakd` for `Gillard Jake`)
+            letters = self._letters
+            by_slot = self._by_slot
+            for v in letters.keys() & letter_edits(r.last.latin):
+                for slot in letters[v]:
+                    c = by_slot[slot]
+                    if c is not None and not r.first.initials.isdisjoint(c.first.initials):
+                        out.add(slot)
         if exclude is not None:
             out.discard(self._slot.get(exclude, -1))
         return out
@@ -685,6 +711,7 @@ class LinkageIndex:
         pairs = [self._pairs(p) for p in prepared]
         delta, prior = self._fit_list(pairs)
         out = []
+        id_shared: list[set[str]] = []
         for p, pp in zip(prepared, pairs, strict=True):
             scored, log_prior = self._posterior(pp, prior, delta)
             # an automatic match must be certain under the fixed model as well: what a
@@ -692,8 +719,58 @@ class LinkageIndex:
             rule_p = self._fixed_p(pp, scored[0][2]) if scored else None
             d, cands, reason = self._decide(p, scored, log_prior, explain, delta, rule_p)
             out.append(RowResult(p.id, d, cands, [], reason))
+            id_shared.append({x[2] for x in scored if x[3][4] == "same" or x[3][5] == "same"} if d == "review"
+                             else set())
         self._flag_list_duplicates(prepared, out)
+        self._demote_taken(out, id_shared)
         return out
+
+    def _demote_taken(self, results: list[RowResult], id_shared: list[set[str]]) -> None:
+        """A list names each person once (rows that are the same person are flagged in
+        ``list_duplicates``).  A review candidate that another row of the list matched
+        automatically, with at least ``taken_margin`` bits more evidence than this row
+        has for it, is most likely not this row's person: it is marked ``taken_by``
+        that row and shown after the others; a row whose every candidate is taken goes
+        to ``none`` (its reason names the rows that took them).  A row with another
+        candidate stays in review even if that one alone is below ``row_review_floor``:
+        measured on FEBRL 4, conditioning the floor on "none of the taken" sent 8 rows
+        whose only shown true candidate was that weak to ``none``.  Never for a candidate that shares an
+        identifier with the row or for rows flagged as the same person.  It changes no
+        automatic match and no probability."""
+        prm = self.params
+        margin = prm.taken_margin
+        if margin is None:
+            return
+        auto: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for res in results:
+            if res.decision == "match":
+                auto[res.candidates[0].registry_id].append((res.row_id, res.candidates[0].match_weight))
+        if not auto:
+            return
+        for res, shared in zip(results, id_shared, strict=True):
+            if res.decision != "review":
+                continue
+            dups = set(res.list_duplicates)
+            kept: list[Candidate] = []
+            taken: list[Candidate] = []
+            for c in res.candidates:
+                by = [rid for rid, w in auto.get(c.registry_id, ())
+                      if rid != res.row_id and rid not in dups and w - c.match_weight >= margin]
+                if by and c.registry_id not in shared:
+                    c.taken_by = sorted(by)
+                    taken.append(c)
+                else:
+                    kept.append(c)
+            if not taken:
+                continue
+            if kept:
+                res.candidates = kept + taken
+            else:
+                res.decision = "none"
+                res.candidates = []
+                rows = sorted({x for c in taken for x in c.taken_by})
+                res.reason = ("every candidate is another row's automatic match, on far stronger evidence "
+                              f"(rows: {', '.join(rows)})")
 
     def _flag_list_duplicates(self, prepared: list[Prepared], results: list[RowResult]) -> None:
         by_target: dict[str, list[int]] = defaultdict(list)

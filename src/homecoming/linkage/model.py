@@ -70,7 +70,11 @@ class Params:
     this many records carry it (likewise its first name with the year of birth).
     ``em_iterations``, ``em_pseudo_pairs``, ``em_pseudo_rows``, ``list_prior_bounds``:
     the per-list re-estimation of ``m`` and of the share in the register
-    (:meth:`LinkageIndex._fit_list`; 0 iterations switch it off)."""
+    (:meth:`LinkageIndex._fit_list`; 0 iterations switch it off).
+    ``taken_margin``: a review candidate that another row of the same list matched
+    automatically with at least this many bits more evidence is shown last and not
+    counted towards ``row_review_floor`` (:meth:`LinkageIndex._demote_taken`; ``None``
+    switches it off)."""
 
     m: dict[str, dict[str, float]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_M.items()})
     u: dict[str, dict[str, float]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_U.items()})
@@ -89,3 +93,4 @@ class Params:
     em_pseudo_pairs: float = 200.0
     em_pseudo_rows: float = 200.0
     list_prior_bounds: tuple[float, float] = (0.5, 0.98)
+    taken_margin: float | None = 10.0

@@ -21,7 +21,44 @@ from homecoming.names.normalize import is_cyrillic_char
 
 from .dates import PartialDate, parse_partial_date
 
-__all__ = ["Record", "NamePart", "Prepared", "prepare", "normalize_identifier"]
+__all__ = ["Record", "NamePart", "Prepared", "prepare", "normalize_identifier", "letter_key", "letter_edits"]
+
+#: A surname of at least this many letters is also indexed by its Latin letters
+#: (:func:`letter_key`), and a list row's surname looks up its one-letter edits
+#: (:func:`letter_edits`): one wrong, missing or extra letter can be two sounds apart
+#: (``x`` is ``ks``; ``herbert`` without ``b`` collapses ``rr``), beyond the skeleton's
+#: one typo.
+LETTER_BLOCK_MIN = 6
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def letter_key(latin: str) -> str:
+    """The Latin rendering of a name without spaces, hyphens and apostrophes, if it has
+    at least :data:`LETTER_BLOCK_MIN` letters (else ``""``)."""
+    t = latin.replace(" ", "").replace("-", "").replace("'", "")
+    return t if len(t) >= LETTER_BLOCK_MIN else ""
+
+
+def letter_edits(latin: str) -> frozenset[str]:
+    """Every :func:`letter_key` one letter away from ``latin`` (a letter deleted,
+    inserted, replaced, or two adjacent letters transposed; the first letter kept, as
+    the skeleton keys keep the first sound): Norvig's speller.  Only the register's
+    own keys are stored, so the index grows by one key per record; the few hundred
+    edits of a row are made when it is linked and not kept (cached, they cost more
+    memory than the whole index)."""
+    t = latin.replace(" ", "").replace("-", "").replace("'", "")
+    n = len(t)
+    if n < LETTER_BLOCK_MIN - 1:
+        return frozenset()
+    splits = [(t[:i], t[i:]) for i in range(1, n + 1)]
+    out = {a + c + b for a, b in splits for c in _LETTERS}  # inserted
+    if n >= LETTER_BLOCK_MIN:
+        out.update([a + c + b[1:] for a, b in splits[:-1] for c in _LETTERS])  # replaced
+        out.update([a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1])  # transposed
+    if n > LETTER_BLOCK_MIN:
+        out.update([a + b[1:] for a, b in splits[:-1]])  # deleted
+    out.discard(t)
+    return frozenset(out)
 
 
 @dataclass(slots=True)
