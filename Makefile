@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8000
-WORKERS ?= 2
+WORKERS ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
 DEMO_PERSONS ?= 20000
 
 .PHONY: run test bench venv lint clean browser screenshots

@@ -9,8 +9,9 @@
    and scenario; idempotent; a database that already has a register keeps it unless --persons
    is given), collectstatic, then bench.load.prepare (a load-test account and
    its sessions, an incoming list from the other side, fresh family inquiries, samples).
-3. ``homecoming serve --bind 127.0.0.1:PORT --workers 2`` (gunicorn, gthread, 4 threads, and the
-   task worker) with bench.load.settings (the project's settings plus the simulated-address
+3. ``homecoming serve --bind 127.0.0.1:PORT`` (gunicorn, gthread, 2 x cores + 1 workers of 2
+   threads as ``make run``; ``--workers``/``--threads`` to compare; and the task worker) with
+   bench.load.settings (the project's settings plus the simulated-address
    middleware for the family portal).
 4. bench.load.drive (locust): staff users in steps (5, 10, 20, 30, ... until the staff p95 passes
    300 ms) beside 4 families; throughput and p50/p95/p99 per request kind and step.
@@ -110,7 +111,8 @@ def report(run: dict) -> str:
         f"Machine: {platform.machine()}, {os.cpu_count()} cores shared by the server, PostgreSQL and the load "
         f"generator, Python {platform.python_version()}; PostgreSQL {run['pg_version']}; "
         f"{run['persons']:,} synthetic persons (demo-data seed 2025 + the demo scenario). Server: `homecoming serve` "
-        f"(gunicorn, 2 workers x 4 threads, plus the task worker) on 127.0.0.1. Load average (1 min) when the "
+        f"(gunicorn, {run.get('workers', 2)} workers x {run.get('threads', 4)} threads, plus the task worker) "
+        f"on 127.0.0.1. Load average (1 min) when the "
         f"load began {la[0]:.2f} (after this benchmark's own set-up), at the end {la[1]:.2f} (with its own server "
         f"and load generator)" + ("; other work shared the machine." if max(la) > 1.5 else "."),
         "",
@@ -167,30 +169,41 @@ FINDINGS = """What the load test and the profiles found, and what was changed (i
   0.1-0.8 s of CPU per check), so a few look-ups a second took a core. A code is 16 random characters
   (about 79 bits): it needs no slow hash. Codes now have their own salted PBKDF2-SHA256 hasher with
   2,000 iterations (2-3 ms); hashes made before still verify and are replaced after the next right
-  code. A look-up now costs about 8 ms of CPU.
-* **Person page**: answered 500 for every person with a status event without an author (all of
-  demo-data and of imports run on the server): fixed (a template filter argument that Django resolves
-  strictly).
-* **Review queue**, the heaviest page (20 cards with 2-3 candidates and their evidence tables): labels,
-  weights and choice labels are now formatted once per page in the view, headings translated once:
-  127 -> 107 ms of CPU per page.
-* **Register pages**: the filter form read branches, directions and operations through server-side
-  cursors (DECLARE ... WITH HOLD, FETCH, CLOSE on PostgreSQL, outside a transaction); now one plain
-  query each.
-* **Queries**: tests/core/test_query_counts.py asserts that every list page (register and search,
-  person page, review queue and list index, inquiries, agreements and a stage's lists, audit log,
-  start page) runs the same number of queries with 3 and with 30 rows, under a ceiling: no N+1 was
-  found. No query of any request kind takes more than a few milliseconds at 100,000 persons (the
-  indexes on search keys, portal attempts and lock-outs are used), so no index was added, and nothing
-  is cached: no read was both costly and safe to serve stale.
-* **What limits throughput** is CPU in Python, mostly Django's template rendering: per request about
-  107 ms for the review queue, 50 ms for a search, 30-50 ms for a person or exchange page, 16 ms for
-  the start page (the CPU column above). The staff mix averages about 55 ms of CPU a request, so two
-  cores shared with PostgreSQL and the load generator serve a few dozen staff requests a second, not
-  200: that needs about a five-fold cut per request (lighter review cards, fewer template nodes per
-  row) or more cores (the web tier scales out against one PostgreSQL). Every audited read (person
-  page, review queue, stage) also takes the audit chain's head row lock until its commit, which will
-  bound audited requests per second on faster hardware."""
+  code.
+* **Person page**: answered 500 for every person with a status event without an author: fixed.
+* **Every page** read the account's permissions and groups (three queries) and wrote the session
+  (BEGIN, UPDATE, COMMIT) with each request. Permissions and roles are now kept per process and
+  per *access version* of the account, a column raised in the same transaction as any change of
+  its groups or permissions (accounts/access.py; a revoked role stops at the next request in every
+  process), and the idle-session clock is written once a minute. The start page went from 8
+  queries to 2 and from 5.9 to 2.6 ms of CPU.
+* **Templates**: form widgets are rendered by Jinja2 (Django's own widget templates; a select drew
+  each option through an include), the review queue's evidence rows (some 300 per page) and the
+  register's 50 rows per page are drawn in Python with ``format_html_join``, and the register's
+  filter form keeps its reference lists for a minute per process. Median CPU per request, measured
+  alone before and after (same database, same requests): search 26.8 -> 19.8 ms, review queue 35.8
+  -> 28.6, exchange stage 23.6 -> 17.4, agreement 10.9 -> 7.7, start page 5.9 -> 2.6; person page
+  about the same (15-17).
+* **Server processes**: a page is CPU in Python, and threads of one process take turns under the
+  interpreter lock. At 30 staff users, 2 workers x 4 threads served 59 req/s at p95 560 ms, 3 x 2
+  served 86 at 280 ms, 5 x 1 83 at 350 ms (one run each, same machine). `homecoming serve` (and so
+  `make run`) now starts 2 x cores + 1 workers of 2 threads.
+* **Queries**: tests/core/test_query_counts.py asserts that every list page runs the same number of
+  queries with 3 and with 30 rows, under a ceiling: no N+1. No query of any kind takes more than a
+  few milliseconds at 100,000 persons.
+* **Earlier profiles overstated CPU**: bench.load.profile timed requests under pyinstrument, which
+  about doubled their CPU time (the review queue showed 77 ms; alone it takes about 30). It now
+  times them without the profiler, and profiles a second batch.
+
+**Why 200 requests/s at p95 < 200 ms is not reached on 2 cores.** At saturation the two cores
+went to gunicorn (130 % of a core), PostgreSQL (32 %) and locust (7 %): about 22 ms of server
+CPU, 5 ms of database CPU and 1 ms of load generator per staff request. 200 requests/s on 2 cores
+leaves 10 ms for all three. The staff mix now averages about 18 ms of Python per request (search
+and review pages draw 50 rows or 20 cards with their evidence, the person page its whole history,
+each read is written to the audit chain), so the ceiling is about 70-85 requests/s here, and the
+target needs either 5-6 cores for the web tier (it scales out: the processes share nothing but
+PostgreSQL) or pages of a third of today's cost (a faster template engine for the heaviest pages,
+which would mean a second base layout beside Django's)."""
 
 
 def write_docs(text: str, command: str) -> None:
@@ -211,6 +224,9 @@ def main(argv=None) -> int:
     parser.add_argument("--steps", default=None)
     parser.add_argument("--seconds", type=float, default=None)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
+                        help="gunicorn worker processes (as make run: 2 x cores + 1)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per worker (as make run: 2)")
     args = parser.parse_args(argv)
     persons = args.persons or (10_000 if args.quick else 100_000)
     steps = args.steps or (QUICK_STEPS if args.quick else FULL_STEPS)
@@ -256,7 +272,8 @@ def main(argv=None) -> int:
                        env, capture=True).stdout.split()
         print(f"set-up in {time.perf_counter() - started:.0f} s; serving on 127.0.0.1:{args.port}", flush=True)
         log = open(var_dir / "server.log", "w")  # noqa: SIM115
-        server = subprocess.Popen([homecoming, "serve", "--bind", f"127.0.0.1:{args.port}", "--workers", "2"],
+        server = subprocess.Popen([homecoming, "serve", "--bind", f"127.0.0.1:{args.port}", "--workers",
+                                   str(args.workers), "--threads", str(args.threads)],
                                   env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         _wait_ready(args.port, server)
         load_start = os.getloadavg()[0]
@@ -275,7 +292,7 @@ def main(argv=None) -> int:
             profile = json.loads(res.stdout.strip().splitlines()[-1])
         run = {"steps": json.loads(out.read_text())["steps"], "profile": profile, "persons": int(counted[0]),
                "pg_version": f"{int(counted[1]) // 10000}", "loadavg": [load_start, load_end],
-               "warmup": warmup, "seconds": seconds}
+               "warmup": warmup, "seconds": seconds, "workers": args.workers, "threads": args.threads}
         run["verdict"] = verdict(run["steps"])
         (var_dir / "result.json").write_text(json.dumps(run, indent=1, default=str))
     finally:
