@@ -42,7 +42,7 @@ from bench.common import postgres_scratch, write_docs_section
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 STAFF_RPS, STAFF_P95, FAMILY_P95, KNEE_P95 = 200, 200, 100, 300
-FULL_STEPS = "5,10,20,30,40,60,80,100,120,150"
+FULL_STEPS = "5,10,15,20,25,30,40,60,80,100,120,150"
 QUICK_STEPS = "5,10"
 
 
