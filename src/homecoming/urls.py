@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required, login_required
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from homecoming.accounts import language as account_language
 from homecoming.accounts import views as account_views
 from homecoming.core import views as core_views
 
@@ -18,7 +18,7 @@ urlpatterns = [
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # The language switch works before signing in too (the login page and the family portal).
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("i18n/setlang/", account_language.set_language, name="set_language"),
     path("accounts/users/", include("homecoming.accounts.urls")),
     path("audit/", include("homecoming.audit.urls")),
     path("persons/", include("homecoming.registry.urls")),

@@ -6,8 +6,11 @@ from django.utils.translation import gettext_lazy as _
 class User(AbstractUser):
     """A staff account. Roles are groups (see roles.py); families never get an account."""
 
+    #: the language the person last chose with the language switch while signed in ("" until
+    #: then: the browser's); it follows them to another computer (accounts/language.py)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=8, choices=[("uk", _("Ukrainian")), ("en", _("English"))], default="uk"
+        _("preferred language"), max_length=8, choices=[("uk", _("Ukrainian")), ("en", _("English"))], default="",
+        blank=True,
     )
     #: raised with every change of the account's groups or permissions (access.py keys its cache by it)
     access_version = models.PositiveIntegerField(default=0, editable=False)
