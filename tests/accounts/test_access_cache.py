@@ -110,3 +110,16 @@ def test_an_account_reusing_a_primary_key_does_not_inherit_the_answer(make_user)
     newcomer = User.objects.create(pk=pk, username="newcomer", access_version=version)
     assert not fresh(newcomer).has_perm("accounts.manage_accounts")
     assert roles_of(fresh(newcomer)) == []
+
+
+@pytest.mark.django_db
+def test_a_deleted_group_or_permission_is_seen_at_the_next_request(make_user):
+    """Deleting removes the relation rows without m2m signals: the delete itself raises versions."""
+    user = make_user("registrar")
+    assert fresh(user).has_perm("registry.add_person")
+    Permission.objects.get(content_type__app_label="registry", codename="add_person").delete()
+    assert not fresh(user).has_perm("registry.add_person")
+    assert fresh(user).has_perm("registry.view_person")
+    Group.objects.get(name="registrar").delete()
+    assert not fresh(user).has_perm("registry.view_person")
+    assert roles_of(fresh(user)) == []

@@ -1,9 +1,9 @@
 """Every login, logout and failed login goes into the audit log; a change of an account's
 groups or permissions raises its access version (access.py)."""
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import m2m_changed
+from django.db.models.signals import m2m_changed, pre_delete
 from django.dispatch import receiver
 
 from homecoming.audit.services import record
@@ -59,3 +59,10 @@ def _account_relations_changed(sender, instance, action, reverse, pk_set, **kwar
             raise_version(pk_set or [])
     elif sender is Group.permissions.through and action != "pre_clear":
         raise_version()  # a role's permissions changed: every account's answer may be different
+
+
+@receiver(pre_delete, sender=Group, dispatch_uid="access-version-group-deleted")
+@receiver(pre_delete, sender=Permission, dispatch_uid="access-version-permission-deleted")
+def _group_or_permission_deleted(sender, instance, **kwargs):
+    """Deleting a group or a permission removes its relation rows without m2m signals."""
+    raise_version()
