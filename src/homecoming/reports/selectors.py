@@ -485,10 +485,40 @@ def _small(v) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and 0 < v < SMALL_NUMBER
 
 
+def _complement(shown: list[list], raw: list[list]) -> None:
+    """Secondary suppression, in place. A column (and, with several columns, a row) with exactly
+    one hidden count gives it back to anyone who knows the line's total, and the dashboard
+    publishes the same persons by branch, direction, rank and medical category, so every column
+    total is known. Such a line also hides its smallest other count above zero; repeated until no
+    line has a single hidden count (or the line has nothing else to hide: the rest are zeros)."""
+    height, width = len(shown), len(shown[0]) if shown else 0
+    lines = [[(r, c) for r in range(height)] for c in range(width)]
+    if width > 1:
+        lines += [[(r, c) for c in range(width)] for r in range(height)]
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            hidden = [(r, c) for r, c in line if shown[r][c] is None]
+            if len(hidden) != 1:
+                continue
+            others = [(raw[r][c], r, c) for r, c in line if shown[r][c] is not None and _count(raw[r][c])]
+            if others:
+                _value, r, c = min(others)
+                shown[r][c] = None
+                changed = True
+
+
+def _count(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool) and v > 0
+
+
 def suppress(figure: Figure) -> Figure:
     """The figure for a role that sees aggregates only: counts of 1 to 4 persons become None
-    (shown as "<5"); the money of a row of fewer than 5 persons too; a running total is
-    recomputed from what is shown, so it cannot give a hidden cell back; no drill-downs."""
+    (shown as "<5"), with a second count of their column or row where one alone could be worked
+    back from a total (``_complement``); the money of a row of fewer than 5 persons too; a
+    running total is recomputed from what is shown, so it cannot give a hidden cell back; no
+    drill-downs."""
     rows = []
     for row in figure.rows:
         cells = list(row.cells)
@@ -500,6 +530,9 @@ def suppress(figure: Figure) -> Figure:
         else:
             cells = [None if _small(v) else v for v in cells]
         rows.append(replace(row, cells=cells, drill=[None] * len(cells)))
+    if not figure.money and not figure.line:
+        grid = [r.cells for r in rows]
+        _complement(grid, [r.cells for r in figure.rows])
     if figure.line:
         total = 0
         for row in rows:

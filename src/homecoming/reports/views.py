@@ -18,7 +18,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
@@ -81,9 +81,15 @@ def _drill_url(target: dict | None, rng: Range) -> str:
     return reverse("reports:persons") + "?" + urlencode({**params, **rng.params})
 
 
+#: the mark of a hidden number, as national statistics print it (Ukrainian "к", English "c"):
+#: one mark for a small number and for the second number hidden with it (selectors._complement),
+#: so that neither says which is which and neither says something untrue ("<5" for a 40)
+HIDDEN = pgettext_lazy("a hidden number in a table of aggregates", "c")
+
+
 def _fmt(v) -> str:
     if v is None:
-        return "<5"
+        return str(HIDDEN)
     if isinstance(v, Decimal):
         return f"{v:,.2f}".replace(",", "\u202f")
     return f"{v:,}".replace(",", "\u202f")
@@ -92,26 +98,27 @@ def _fmt(v) -> str:
 def _chart(fig: Figure) -> str:
     labels = [r.label for r in fig.rows]
     title = fig.title
+    mark = str(HIDDEN)
     if fig.chart == "histogram":
-        return charts.histogram(labels, fig.column(0), title=title)
+        return charts.histogram(labels, fig.column(0), title=title, suppressed_text=mark)
     if fig.chart == "time":
         return charts.time_bars(labels, [(fig.columns[0], fig.column(0))], line=fig.column(1),
-                                line_name=fig.line, title=title)
+                                line_name=fig.line, title=title, suppressed_text=mark)
     if fig.chart == "time_stacked":
-        return charts.time_bars(labels, [(c, fig.column(i)) for i, c in enumerate(fig.columns)], title=title)
+        return charts.time_bars(labels, [(c, fig.column(i)) for i, c in enumerate(fig.columns)], title=title, suppressed_text=mark)
     if fig.key == "aftercare":
         not_overdue = [None if o is None or d is None else o - d for o, d in zip(fig.column(0), fig.column(1),
                                                                                    strict=True)]
         return charts.stacked_bar(labels, [(fig.columns[1], fig.column(1)), (_("Open, not overdue"), not_overdue)],
-                                  title=title)
+                                  title=title, suppressed_text=mark)
     if fig.money:
         rows = [r for r in fig.rows if r.label != _("Total")]
         return charts.stacked_bar([r.label for r in rows], [
             (fig.columns[i], [None if r.cells[i] is None else int(r.cells[i]) for r in rows]) for i in (1, 2, 3)],
-            title=title)
+            title=title, suppressed_text=mark)
     if len(fig.columns) == 1:
-        return charts.bar(labels, fig.column(0), title=title)
-    return charts.stacked_bar(labels, [(c, fig.column(i)) for i, c in enumerate(fig.columns)], title=title)
+        return charts.bar(labels, fig.column(0), title=title, suppressed_text=mark)
+    return charts.stacked_bar(labels, [(c, fig.column(i)) for i, c in enumerate(fig.columns)], title=title, suppressed_text=mark)
 
 
 def present(fig: Figure, user, rng: Range) -> dict:
@@ -137,7 +144,7 @@ def dashboard(request):
     figures = [present(f, request.user, rng) for f in selectors.dashboard(rng)]
     return render(request, "reports/dashboard.html", {
         "form": form, "figures": figures, "range": rng, "can_drill": can_drill(request.user),
-        "threshold": selectors.SMALL_NUMBER})
+        "threshold": selectors.SMALL_NUMBER, "hidden_mark": HIDDEN})
 
 
 def figure_csv(request, key):
@@ -158,7 +165,7 @@ def figure_csv(request, key):
     writer = csv.writer(response)
     writer.writerow([fig.label_header, *fig.columns])
     for row in fig.rows:
-        writer.writerow([row.label, *("<5" if v is None else v for v in row.cells)])
+        writer.writerow([row.label, *(HIDDEN if v is None else v for v in row.cells)])
     record(request.user, "reports.csv_download", object_type="figure", object_id=key,
            details={"figure": key, **rng.params}, request=request)
     return response
