@@ -105,7 +105,8 @@ def _chart(fig: Figure) -> str:
         return charts.time_bars(labels, [(fig.columns[0], fig.column(0))], line=fig.column(1),
                                 line_name=fig.line, title=title, suppressed_text=mark)
     if fig.chart == "time_stacked":
-        return charts.time_bars(labels, [(c, fig.column(i)) for i, c in enumerate(fig.columns)], title=title, suppressed_text=mark)
+        return charts.time_bars(labels, [(c, fig.column(i)) for i, c in enumerate(fig.columns)], title=title,
+                                suppressed_text=mark)
     if fig.key == "aftercare":
         not_overdue = [None if o is None or d is None else o - d for o, d in zip(fig.column(0), fig.column(1),
                                                                                    strict=True)]
@@ -118,7 +119,8 @@ def _chart(fig: Figure) -> str:
             title=title, suppressed_text=mark)
     if len(fig.columns) == 1:
         return charts.bar(labels, fig.column(0), title=title, suppressed_text=mark)
-    return charts.stacked_bar(labels, [(c, fig.column(i)) for i, c in enumerate(fig.columns)], title=title, suppressed_text=mark)
+    return charts.stacked_bar(labels, [(c, fig.column(i)) for i, c in enumerate(fig.columns)], title=title,
+                              suppressed_text=mark)
 
 
 def present(fig: Figure, user, rng: Range) -> dict:
