@@ -67,3 +67,27 @@ def test_no_line_gives_a_small_count_back(grid):
             assert v is None or v == r  # nothing shown is altered
             assert not (0 < r < 5) or v is None  # every small count is hidden
             assert r != 0 or v == 0  # a zero is never hidden
+
+
+def noted(bins: list[int], unknown: int) -> Figure:
+    fig = figure([[b] for b in bins], "histogram")
+    fmt = "Without a known date of capture: %(n)s."
+    return Figure(**{**fig.__dict__, "note": fmt % {"n": unknown}, "note_format": fmt,
+                     "note_values": {"n": unknown}})
+
+
+def test_the_note_count_is_a_cell_of_the_column():
+    """Those without a known date belong to the column's total: a small one is hidden in the
+    note, with the column's smallest bin; a large one stays while two bins hide each other."""
+    out = suppress(noted([40, 9, 30], 2))
+    assert [r.cells for r in out.rows] == [[40], [None], [30]]
+    assert out.note == "Without a known date of capture: c."
+    out = suppress(noted([40, 3, 8], 50))
+    assert [r.cells for r in out.rows] == [[40], [None], [None]]
+    assert out.note == "Without a known date of capture: 50."
+
+
+def test_a_small_bin_may_be_complemented_by_the_note():
+    out = suppress(noted([40, 3, 30], 6))  # 6 is the smallest other count of the column
+    assert [r.cells for r in out.rows] == [[40], [None], [30]]
+    assert out.note == "Without a known date of capture: c."

@@ -19,7 +19,7 @@ from django.db.models import CharField, Count, F, Func, IntegerField, Q, QuerySe
 from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from homecoming.aftercare.models import ACTIVE_TASK_STATES, Task, TaskKind
 from homecoming.exchanges.models import Crossing, Exchange, ExchangeStatus
@@ -40,6 +40,10 @@ from homecoming.registry.selectors import active_persons
 
 #: fewer persons than this in a cell are not shown to roles that see aggregates only
 SMALL_NUMBER = 5
+#: the mark of a hidden number, as national statistics print it (Ukrainian "к", English "c"):
+#: one mark for a small number and for the second number hidden with it (``_complement``), so
+#: that neither says which is which and neither says something untrue ("<5" for a 40)
+HIDDEN = pgettext_lazy("a hidden number in a table of aggregates", "c")
 
 HELD_STATUSES = (Status.CAPTIVITY_CONFIRMED, Status.ON_EXCHANGE_LIST)
 RETURN_STATUSES = tuple(payments_selectors.RETURN_STATUSES)
@@ -113,9 +117,17 @@ class Figure:
     money: bool = False
     suppressed: bool = False
     note: str = ""
+    #: the note's format and values (``_note``): its count ``n`` is hidden like a cell when small
+    note_format: str = ""
+    note_values: dict = field(default_factory=dict)
 
     def column(self, i: int) -> list:
         return [r.cells[i] for r in self.rows]
+
+
+def _note(fmt: str, **values) -> dict:
+    """A figure's note, with its format and values kept so that ``suppress`` can hide its count."""
+    return {"note": fmt % values, "note_format": fmt, "note_values": values}
 
 
 def today() -> dt.date:
@@ -335,8 +347,8 @@ def captivity_held(rng: Range, as_of: dt.date | None = None) -> Figure:
             for i, (_lo, _hi, label) in enumerate(BINS)]
     return Figure("held_time", _("Time in captivity of those still held"), _("Date of disappearance or capture"),
                   "histogram", _("Time in captivity"), [_("Persons")], rows,
-                  note=_("Counted to %(day)s. Without a known date of capture: %(n)s.")
-                  % {"day": as_of.isoformat(), "n": got["unknown"]})
+                  **_note(_("Counted to %(day)s. Without a known date of capture: %(n)s."),
+                          day=as_of.isoformat(), n=got["unknown"]))
 
 
 def captivity_returned(rng: Range) -> Figure:
@@ -348,8 +360,8 @@ def captivity_returned(rng: Range) -> Figure:
             for i, (_lo, _hi, label) in enumerate(BINS)]
     return Figure("returned_time", _("Time in captivity of those returned"), _("Date of the return"),
                   "histogram", _("Time in captivity"), [_("Persons")], rows,
-                  note=_("From the capture to the return. Without a known date of capture: %(n)s.")
-                  % {"n": got["unknown"]})
+                  **_note(_("From the capture to the return. Without a known date of capture: %(n)s."),
+                          n=got["unknown"]))
 
 
 def _breakdown(key: str, title: str, header: str, rng: Range, dim: str, items: list[tuple[object, str]],
@@ -412,7 +424,7 @@ def missing_resolved(rng: Range, cube: list[dict] | None = None) -> Figure:
     still = counts.get(Status.MISSING.value, 0)
     return Figure("missing_resolved", _("Missing persons later confirmed captive, returned or found"),
                   _("Date of disappearance or capture"), "bar", _("Status now"), [_("Persons")], rows,
-                  note=_("Still missing: %(n)s.") % {"n": still})
+                  **_note(_("Still missing: %(n)s."), n=still))
 
 
 def aftercare_tasks(rng: Range, as_of: dt.date | None = None) -> Figure:
@@ -530,9 +542,18 @@ def suppress(figure: Figure) -> Figure:
         else:
             cells = [None if _small(v) else v for v in cells]
         rows.append(replace(row, cells=cells, drill=[None] * len(cells)))
+    note = figure.note
     if not figure.money and not figure.line:
-        grid = [r.cells for r in rows]
-        _complement(grid, [r.cells for r in figure.rows])
+        grid, raw = [r.cells for r in rows], [r.cells for r in figure.rows]
+        # the note's count (those without a known date, those still missing) belongs to the
+        # column's total like a cell: it is hidden when small, and counts in the complement
+        counted = "n" in figure.note_values and len(figure.columns) == 1
+        if counted:
+            n = figure.note_values["n"]
+            grid, raw = [*grid, [None if _small(n) else n]], [*raw, [n]]
+        _complement(grid, raw)
+        if counted and grid[-1][0] is None:
+            note = figure.note_format % {**figure.note_values, "n": HIDDEN}
     if figure.line:
         total = 0
         for row in rows:
@@ -542,7 +563,7 @@ def suppress(figure: Figure) -> Figure:
         shown = rows[:-1]
         rows[-1].cells = [sum((r.cells[i] or 0) for r in shown) if i == 0 else
                           sum((r.cells[i] or Decimal("0.00")) for r in shown) for i in range(4)]
-    return replace(figure, rows=rows, suppressed=True)
+    return replace(figure, rows=rows, suppressed=True, note=note)
 
 
 # --- the persons behind a cell ------------------------------------------------------------------------

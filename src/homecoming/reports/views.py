@@ -18,7 +18,7 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
@@ -81,10 +81,7 @@ def _drill_url(target: dict | None, rng: Range) -> str:
     return reverse("reports:persons") + "?" + urlencode({**params, **rng.params})
 
 
-#: the mark of a hidden number, as national statistics print it (Ukrainian "к", English "c"):
-#: one mark for a small number and for the second number hidden with it (selectors._complement),
-#: so that neither says which is which and neither says something untrue ("<5" for a 40)
-HIDDEN = pgettext_lazy("a hidden number in a table of aggregates", "c")
+HIDDEN = selectors.HIDDEN
 
 
 def _fmt(v) -> str:
