@@ -82,3 +82,19 @@ def test_the_old_default_is_forgotten_by_the_migration(make_user):
     old.refresh_from_db()
     chosen.refresh_from_db()
     assert old.preferred_language == "" and chosen.preferred_language == "en"
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_an_unknown_language_and_changes_nothing(make_user):
+    from django.core.exceptions import ValidationError
+
+    from homecoming.accounts.services import set_preferred_language
+
+    user = make_user("registrar", preferred_language="en")
+    with pytest.raises(ValidationError, match="Unknown language 'de'"):
+        set_preferred_language(user, "de")
+    user.refresh_from_db()
+    assert user.preferred_language == "en"
+    assert set_preferred_language(user, "uk") is True and set_preferred_language(user, "uk") is False
+    user.refresh_from_db()
+    assert user.preferred_language == "uk"

@@ -15,7 +15,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.utils import translation
 from django.views.i18n import set_language as django_set_language
 
-LANGUAGES = {code for code, _name in settings.LANGUAGES}
+from .services import OFFERED_LANGUAGES as LANGUAGES
+from .services import set_preferred_language
 
 
 @login_not_required  # the login page and the family portal have the switch too
@@ -27,9 +28,8 @@ def set_language(request):
         response.cookies.pop(settings.LANGUAGE_COOKIE_NAME, None)
         return response
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.preferred_language != chosen:
-        user.preferred_language = chosen
-        user.save(update_fields=["preferred_language"])
+    if user is not None and user.is_authenticated:
+        set_preferred_language(user, chosen)
     return response
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +15,9 @@ from rest_framework.authtoken.models import Token
 from homecoming.audit.services import record
 
 from .roles import ROLE_BY_SLUG, group_name
+
+#: the languages of the pages (settings.LANGUAGES), by code
+OFFERED_LANGUAGES = frozenset(code for code, _name in settings.LANGUAGES)
 
 
 def _check_roles(roles: list[str]) -> None:
@@ -57,6 +61,18 @@ def set_roles(actor, user, roles: list[str]) -> None:
     if before != sorted(roles):
         record(actor or "system", "user.roles", object_type="user", object_id=user.pk,
                details={"before": before, "after": sorted(roles)})
+
+
+def set_preferred_language(user, language: str) -> bool:
+    """Keep the language a person chose with the switch on their account (accounts/language.py).
+    A language the project does not offer is refused. Returns whether anything changed."""
+    if language not in OFFERED_LANGUAGES:
+        raise ValidationError(f"Unknown language {language!r}.")
+    if user.preferred_language == language:
+        return False
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    return True
 
 
 def temporary_password() -> str:
