@@ -55,6 +55,7 @@ def test_stage_report_for_the_leadership_hides_small_numbers_and_persons(world, 
     groups = cells(figure(response, "reconciliation"))
     assert groups["Returned as listed"] == ["c"]  # two persons: hidden
     assert response.context["summary"]["returned"] is None
+    assert '<dd id="summary-returned">c</dd>' in response.content.decode()  # the mark of a hidden number
     assert response.context["summary"]["youngest"] is None
     html = response.content.decode()
     assert "/reports/persons/" not in html and "/persons/" not in html

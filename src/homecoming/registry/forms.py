@@ -42,7 +42,7 @@ ANY = _("any")
 
 #: seconds a process keeps a whole reference list (branches, directions, operations, ranks)
 REFERENCE_LIST_SECONDS = 60
-_reference_lists: dict[str, tuple[float, list]] = {}
+_reference_lists: dict[tuple, tuple[float, list]] = {}
 
 
 def forget_reference_lists(**_kwargs) -> None:
@@ -59,7 +59,7 @@ def _rows_of(queryset) -> list:
     against the database (ModelChoiceField.to_python)."""
     if queryset.query.where or queryset.query.is_sliced:
         return list(queryset)
-    key = queryset.model._meta.label
+    key = (queryset.model._meta.label, tuple(map(str, queryset.query.order_by)))
     now = time.monotonic()
     kept = _reference_lists.get(key)
     if kept is None or now - kept[0] > REFERENCE_LIST_SECONDS:

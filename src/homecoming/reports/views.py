@@ -284,7 +284,7 @@ def exchange_report(request, pk):
     exchange = get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
     reconciled = exchange.status == ExchangeStatus.RECONCILED and exchange.report
     context = {"exchange": exchange, "agreement": exchange.agreement, "reconciled": reconciled,
-               "can_drill": can_drill(request.user)}
+               "can_drill": can_drill(request.user), "hidden_mark": HIDDEN}
     if reconciled:
         facts = communique_facts(exchange)
         rng = Range()
@@ -326,7 +326,7 @@ def agreement_report(request, pk):
         "agreement": agreement, "stages": stages, "reconciled": reconciled,
         "figures": [present(f, request.user, rng) for f in figures],
         "summary": _small_summary(_summary(facts_list), request.user) if facts_list else None,
-        "can_drill": can_drill(request.user)})
+        "can_drill": can_drill(request.user), "hidden_mark": HIDDEN})
 
 
 def exchange_index(request):
