@@ -247,7 +247,8 @@ def test_a_receiver_failing_half_way_leaves_no_change_at_all(negotiator, stage, 
     finally:
         if signal is not None:
             signal.disconnect(dispatch_uid="test.fail")
-    assert seen == {"status events": 6, "cases": 4, "notifications": 5}
+    # 5 returned, 1 exchanged and the closing of the absent person's listing ("not delivered")
+    assert seen == {"status events": 7, "cases": 4, "notifications": 5}
     assert _everything() == before
     exchange.refresh_from_db()
     assert exchange.status == "carried_out" and exchange.report is None
@@ -313,7 +314,8 @@ def test_each_bulk_signal_is_sent_once_per_reconciliation(negotiator, stage):
         registry.status_events_added.disconnect(dispatch_uid="test.added")
     assert len(calls["persons_returned"]) == 1
     assert sorted(calls["persons_returned"][0]) == sorted((p.pk, DAY) for p in returnees)
-    assert len(calls["status_events_added"]) == 1 and len(calls["status_events_added"][0]) == 6  # + the enemy
+    # + the enemy, + the closing of the absent person's listing
+    assert len(calls["status_events_added"]) == 1 and len(calls["status_events_added"][0]) == 7
 
 
 def test_two_events_of_one_person_in_one_bulk_tell_the_family_once(negotiator, registrar, make_person):

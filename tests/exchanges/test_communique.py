@@ -53,8 +53,9 @@ def stage_two(negotiator, agreement, categories, make_person):
     services.add_entries(negotiator, exchange.pk, young.pk, [persons["Гнатюк"].pk], effective_date="2025-06-05")
     for entry in exchange.entries.all():
         services.change_entry_state(negotiator, entry.pk, "confirmed")
-    for status in ("lists_sent", "lists_agreed", "carried_out"):
-        services.set_exchange_status(negotiator, exchange.pk, status, carried_out_on=DAY)
+    for status in ("lists_sent", "lists_agreed", "carried_out"):  # under 25: 1 for 0, agreed as an exception
+        services.set_exchange_status(negotiator, exchange.pk, status, carried_out_on=DAY,
+                                     exception_reason="their under-25 list follows in stage 3")
     services.record_crossings(negotiator, exchange.pk, all_confirmed=True)
     services.record_crossings(negotiator, exchange.pk, person_ids=[persons["Бондар"].pk])
     services.reconcile(negotiator, exchange.pk)

@@ -212,5 +212,8 @@ def _agree_and_carry_out(neg, exchange, day: dt.date, *, not_delivered: Person |
         else:
             services.change_entry_state(neg, entry.pk, "confirmed")
     services.set_exchange_status(neg, exchange.pk, "lists_sent")
-    services.set_exchange_status(neg, exchange.pk, "lists_agreed")
+    # a contested entry holds the lists back unless the negotiator records why they are agreed anyway
+    services.set_exchange_status(neg, exchange.pk, "lists_agreed", exception_reason=(
+        "Agreed without the contested entry: he stays on our list until the ICRC confirms (демо)"
+        if not_delivered is not None else ""))
     services.set_exchange_status(neg, exchange.pk, "carried_out", carried_out_on=day)

@@ -94,6 +94,10 @@ class Exchange(models.Model):
     reconciled_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                       related_name="+")
     report = models.JSONField(_("reconciliation report"), null=True, blank=True)
+    # Exceptions the negotiator recorded with a reason, to a rule the stage would otherwise break
+    # (lists agreed while unbalanced or contested; carried out before a listing's date): a list of
+    # {"kind", "reason", "by", "at", "details"}. Appended to, never edited.
+    exceptions = models.JSONField(_("recorded exceptions"), default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -130,6 +134,9 @@ class ListEntry(models.Model):
     contest_reason = models.CharField(_("reason contested"), max_length=300, blank=True)
     reasons = models.JSONField(_("why eligible"), default=list, blank=True)
     counter_row = models.JSONField(_("row of the counter-list"), null=True, blank=True)
+    # The register's "on an exchange list" event this entry opened; its outcome closes it (ends).
+    listing_event = models.ForeignKey("registry.StatusEvent", models.PROTECT, null=True, blank=True,
+                                      related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
 

@@ -252,3 +252,137 @@ def persons_missing_until(person_ids: list[int], until: dt.date) -> dict[int, st
         elif Status.MISSING in statuses:
             out[pid] = "before_confirmation"
     return out
+
+
+def histories(person_ids) -> dict[int, list]:
+    """Every status event of these persons (for the status model's checks), by person."""
+    from homecoming.registry.models import StatusEvent
+
+    out: dict[int, list] = defaultdict(list)
+    for event in StatusEvent.objects.filter(person_id__in=list(person_ids)).only(
+            "id", "person_id", "status", "effective_date", "corrects_id", "ends_id", "exception_reason",
+            "managed_by"):
+        out[event.person_id].append(event)
+    return out
+
+
+def state_dates(person_ids) -> dict[int, dt.date]:
+    """The date of each person's latest state (beneath any listing): a list cannot be older."""
+    from homecoming.registry import lifecycle
+
+    out = {}
+    for pid, events in histories(person_ids).items():
+        states = lifecycle.state_events(lifecycle.live_events(events))
+        if states:
+            out[pid] = states[-1].effective_date
+    return out
+
+
+@dataclass(frozen=True)
+class StageProblem:
+    kind: str  # "unbalanced", "contested", "before_listing"
+    message: str
+
+
+def stage_problems(exchange: Exchange, status: str, *, carried_out_on: dt.date | None = None) -> list[StageProblem]:
+    """What a move of the stage to ``status`` would break: lists agreed while a trade rule does not
+    balance or an entry is contested; carried out on a day before a person was listed."""
+    problems = []
+    if status == "lists_agreed":
+        for b in balances(exchange):
+            if not b.balanced:
+                problems.append(StageProblem("unbalanced", f"{b.category.name}: {b.message}"))
+        contested = exchange.entries.filter(state=EntryState.CONTESTED).count()
+        if contested:
+            problems.append(StageProblem("contested", _("%(n)s entries are still contested.") % {"n": contested}))
+    if status == "carried_out" and carried_out_on is not None:
+        from homecoming.registry.models import StatusEvent
+
+        late = (StatusEvent.objects.filter(pk__in=exchange.entries.filter(state__in=ACTIVE_STATES)
+                                           .values("listing_event_id"), effective_date__gt=carried_out_on)
+                .order_by("-effective_date").values_list("effective_date", flat=True))
+        if late:
+            problems.append(StageProblem("before_listing", _(
+                "%(n)s persons were put on the lists after %(day)s (the latest on %(last)s): an exchange cannot "
+                "have been carried out before its lists. Check the date.")
+                % {"n": len(late), "day": carried_out_on.isoformat(), "last": late[0].isoformat()}))
+    return problems
+
+
+@dataclass
+class ReconcilePlan:
+    """What a reconciliation will do, person by person: the preview a person confirms."""
+
+    exchange: Exchange
+    outcomes: list[dict]  # {"entry", "person", "outcome", "status", "ends"}: one per person who changes
+    groups: dict[str, list[Person]]  # outcome group -> persons, sorted by name
+    other_entries: list[ListEntry]  # active entries of returnees on other stages: withdrawn with it
+    contradictions: dict[int, list[str]]  # person id -> what their new event contradicts
+    fingerprint: str = ""
+
+
+RECONCILE_GROUPS = ("returned_as_listed", "listed_not_returned", "returned_unlisted", "handed_over",
+                    "not_handed_over", "handed_over_unlisted")
+
+
+def reconcile_plan(exchange: Exchange) -> ReconcilePlan:
+    """Every entry's outcome (returned / not delivered), every unlisted crossing, the events each
+    will write in the register, what those contradict, and the fingerprint of it all
+    (common.confirm)."""
+    from homecoming.common.confirm import fingerprint
+    from homecoming.registry import lifecycle
+
+    day = exchange.carried_out_on
+    crossings = {c.person_id: c for c in exchange.crossings.select_related("person")}
+    entries = list(exchange.entries.filter(state__in=ACTIVE_STATES).select_related("person"))
+    listed = {e.person_id for e in entries}
+    histories_ = histories([e.person_id for e in entries] + list(crossings))
+    outcomes, groups = [], {g: [] for g in RECONCILE_GROUPS}
+    contradictions: dict[int, list[str]] = {}
+    for e in entries:
+        ours = e.direction == Direction.RECEIVE
+        home = Status.RETURNED if ours else Status.EXCHANGED
+        history = histories_[e.person_id]
+        if e.person_id in crossings:
+            status, outcome = home, EntryState.RETURNED
+            groups["returned_as_listed" if ours else "handed_over"].append(e.person)
+        else:
+            status = lifecycle.state_beneath(history) or (Status.CAPTIVITY_CONFIRMED if ours else Status.HELD)
+            outcome = EntryState.NOT_DELIVERED
+            groups["listed_not_returned" if ours else "not_handed_over"].append(e.person)
+        problems = []
+        if e.listing_event_id and day:
+            listing = next((h for h in history if h.pk == e.listing_event_id), None)
+            if listing is not None and day < listing.effective_date:
+                problems.append(_("The exchange day %(day)s is before the listing of %(date)s.")
+                                % {"day": day.isoformat(), "date": listing.effective_date.isoformat()})
+        if status == home and day:
+            problems += lifecycle.contradictions(e.person.side, history, status=status, effective_date=day,
+                                                 incident_date=e.person.incident_date)
+        if problems:
+            contradictions[e.person_id] = problems
+        outcomes.append({"entry": e.pk, "person": e.person_id, "outcome": outcome, "status": status,
+                         "ends": e.listing_event_id})
+    for pid, c in crossings.items():
+        if pid in listed:
+            continue
+        ours = c.person.side == Side.OURS
+        status = Status.RETURNED if ours else Status.EXCHANGED
+        groups["returned_unlisted" if ours else "handed_over_unlisted"].append(c.person)
+        if day:
+            problems = lifecycle.contradictions(c.person.side, histories_[pid], status=status, effective_date=day,
+                                                incident_date=c.person.incident_date)
+            if problems:
+                contradictions[pid] = problems
+        outcomes.append({"entry": None, "person": pid, "outcome": None, "status": status, "ends": None})
+    home_ids = [o["person"] for o in outcomes if o["status"] in (Status.RETURNED, Status.EXCHANGED)]
+    other_entries = list(ListEntry.objects.filter(person_id__in=home_ids, state__in=ACTIVE_STATES)
+                         .exclude(exchange=exchange).select_related("exchange__agreement", "person")
+                         .order_by("person_id", "id"))
+    for persons in groups.values():
+        persons.sort(key=lambda p: (p.last_name, p.first_name, p.pk))
+    plan = ReconcilePlan(exchange, outcomes, groups, other_entries, contradictions)
+    plan.fingerprint = fingerprint({"day": day, "outcomes": outcomes, "other": [e.pk for e in other_entries],
+                                    "contradictions": sorted(contradictions)})
+    return plan
+

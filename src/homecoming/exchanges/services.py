@@ -14,8 +14,11 @@ from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
 from homecoming.linkage import LinkageIndex, Record
+from homecoming.registry import lifecycle
 from homecoming.registry import services as registry_services
 from homecoming.registry.models import Person, Side, Source, SourceKind, Status
+from homecoming.registry.services import MANAGED_BY_EXCHANGES as MANAGED
+from homecoming.registry.services import NewEvent
 from homecoming.rules import validate
 
 from . import selectors
@@ -58,10 +61,6 @@ ENTRY_TRANSITIONS = {
     EntryState.WITHDRAWN: {EntryState.PROPOSED},
     EntryState.RETURNED: set(),
     EntryState.NOT_DELIVERED: set(),
-}
-RECONCILIATION_TRANSITIONS = {
-    EntryState.RETURNED: {EntryState.PROPOSED, EntryState.CONFIRMED, EntryState.CONTESTED},
-    EntryState.NOT_DELIVERED: {EntryState.PROPOSED, EntryState.CONFIRMED, EntryState.CONTESTED},
 }
 LISTS_OPEN = (ExchangeStatus.PLANNING, ExchangeStatus.LISTS_SENT)
 ENTRIES_CHANGEABLE = (ExchangeStatus.PLANNING, ExchangeStatus.LISTS_SENT, ExchangeStatus.LISTS_AGREED)
@@ -251,10 +250,25 @@ def create_exchange(actor, agreement_id: int, *, number: int | None = None, plan
     return exchange
 
 
+class NeedsException(ValidationError):
+    """The move breaks a rule of the stage; the negotiator may record an exception with a reason.
+    ``problems`` lists what it breaks, in the reader's language."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__({"exception_reason": [*problems, _("Put it right, or record an exception with the "
+                                                             "reason.")]}, code="needs_exception")
+
+
 @transaction.atomic
-def set_exchange_status(actor, exchange_id: int, status: str, *, carried_out_on=None, request=None) -> Exchange:
+def set_exchange_status(actor, exchange_id: int, status: str, *, carried_out_on=None, exception_reason: str = "",
+                        request=None) -> Exchange:
+    """Move a stage along EXCHANGE_TRANSITIONS. "Lists agreed" is refused while a category's trade
+    rule does not balance or an entry is contested; "carried out" is refused on a day before a
+    person was put on its lists (selectors.stage_problems). Either goes through when the
+    negotiator records an exception with a reason, kept on the stage and in the audit log."""
     _require(actor, CHANGE_EXCHANGE)
-    exchange = Exchange.objects.select_for_update().get(pk=exchange_id)
+    exchange = Exchange.objects.select_for_update().select_related("agreement").get(pk=exchange_id)
     if status not in ExchangeStatus.values:
         raise ValidationError({"status": [_("Choose one of: %(choices)s.") % {"choices": ", ".join(
             ExchangeStatus.values)}]})
@@ -265,19 +279,32 @@ def set_exchange_status(actor, exchange_id: int, status: str, *, carried_out_on=
             _("An exchange cannot go from “%(old)s” to “%(new)s”.")
             % {"old": ExchangeStatus(exchange.status).label, "new": ExchangeStatus(status).label}]})
     errors: dict[str, list[str]] = {}
+    day = None
     if status == ExchangeStatus.CARRIED_OUT:
         day = _date(carried_out_on, "carried_out_on", errors, required=True)
         if day and day > timezone.localdate():
             errors["carried_out_on"] = [_("The date cannot be in the future.")]
-        if errors:
-            raise ValidationError(errors)
+    exception_reason = (exception_reason or "").strip()
+    if len(exception_reason) > 300:
+        errors["exception_reason"] = [_("At most %(n)s characters.") % {"n": 300}]
+    if errors:
+        raise ValidationError(errors)
+    problems = selectors.stage_problems(exchange, status, carried_out_on=day)
+    if problems and not exception_reason:
+        raise NeedsException([p.message for p in problems])
+    if problems:
+        exchange.exceptions = [*exchange.exceptions, *(
+            {"kind": p.kind, "to": status, "reason": exception_reason, "details": p.message,
+             "by": getattr(_user(actor), "username", ""), "at": timezone.now().isoformat()} for p in problems)]
+    if day is not None:
         exchange.carried_out_on = day
     old = exchange.status
     exchange.status = status
-    exchange.save(update_fields=["status", "carried_out_on"])
+    exchange.save(update_fields=["status", "carried_out_on", "exceptions"])
     record(actor, "exchange.status", object_type="exchange", object_id=exchange.pk,
            details={"from": old, "to": status,
-                    "carried_out_on": exchange.carried_out_on.isoformat() if exchange.carried_out_on else None},
+                    "carried_out_on": exchange.carried_out_on.isoformat() if exchange.carried_out_on else None,
+                    "exceptions": [p.kind for p in problems], "exception_reason": exception_reason or None},
            request=request)
     return exchange
 
@@ -321,6 +348,9 @@ def add_entries(actor, exchange_id: int, category_id: int, person_ids: list[int]
     with translation.override("en"):
         labels_en = rule_labels()
     already = set(exchange.entries.filter(person_id__in=ids).values_list("person_id", flat=True))
+    if day > timezone.localdate():
+        raise ValidationError({"effective_date": [_("The date cannot be in the future.")]})
+    state_dates = selectors.state_dates(list(persons))
     problems = []
     prepared = []
     for pid in ids:
@@ -335,6 +365,11 @@ def add_entries(actor, exchange_id: int, category_id: int, person_ids: list[int]
             problems.append(_("%(ref)s cannot be listed: status “%(status)s”.")
                             % {"ref": person.reference, "status": person.get_current_status_display() or "—"})
             continue
+        held_since = state_dates.get(pid)
+        if held_since and day < held_since:
+            problems.append(_("%(ref)s cannot be listed on %(day)s: their status dates from %(since)s.")
+                            % {"ref": person.reference, "day": day.isoformat(), "since": held_since.isoformat()})
+            continue
         evaluation = compiled.evaluate(selectors.person_facts(person))
         if require_eligible and not evaluation.eligible:
             problems.append(_("%(ref)s is not eligible: %(reasons)s.")
@@ -346,26 +381,41 @@ def add_entries(actor, exchange_id: int, category_id: int, person_ids: list[int]
         raise ValidationError(problems)
     source = Source.objects.create(kind=SourceKind.EXCHANGE_RECORD, created_by=_user(actor),
                                    reference=f"{exchange.agreement.title}, {_('stage')} {exchange.number}")
+    # every entry opens its own listing in the register; its outcome closes it (lifecycle.py)
+    listings = registry_services.add_status_events_bulk(
+        actor, [NewEvent(person.pk, Status.ON_EXCHANGE_LIST, day) for person, _r in prepared],
+        source=source, permission=CHANGE_EXCHANGE, managed_by=MANAGED, request=request)
+    listing_of = {e.person_id: e for e in listings}
     entries = ListEntry.objects.bulk_create(
-        [ListEntry(exchange=exchange, category=category, person=person,
+        [ListEntry(exchange=exchange, category=category, person=person, listing_event=listing_of[person.pk],
                    direction=selectors.DIRECTION_OF_SIDE[person.side], reasons=reasons, created_by=_user(actor))
          for person, reasons in prepared], batch_size=500)
     EntryEvent.objects.bulk_create([_entry_event(e, "", EntryState.PROPOSED, "", actor) for e in entries],
                                    batch_size=500)
-    registry_services.add_status_events_bulk(
-        actor, [(person.pk, Status.ON_EXCHANGE_LIST, day) for person, _r in prepared
-                if person.current_status != Status.ON_EXCHANGE_LIST],
-        source=source, permission=CHANGE_EXCHANGE, request=request)
     record(actor, "exchange.entries_add", object_type="exchange", object_id=exchange.pk,
            details={"category": category.pk, "persons": [e.person_id for e in entries]}, request=request)
     return entries
+
+
+def close_listing(actor, entry: ListEntry, day: dt.date, *, note: str, request=None):
+    """Close the entry's listing in the register without an outcome of its own (withdrawn, not
+    delivered): the person is again what they were beneath the list (lifecycle.py)."""
+    history = selectors.histories([entry.person_id])[entry.person_id]
+    back = lifecycle.state_beneath(history) or (
+        Status.CAPTIVITY_CONFIRMED if entry.person.side == Side.OURS else Status.HELD)
+    return registry_services.add_status_event(
+        actor, entry.person_id, status=back, effective_date=day, ends=entry.listing_event_id,
+        source_kind=SourceKind.EXCHANGE_RECORD, source_reference=str(entry.exchange), note=note,
+        managed_by=MANAGED, permission=CHANGE_EXCHANGE, request=request)
 
 
 @transaction.atomic
 def change_entry_state(actor, entry_id: int, state: str, *, reason: str = "", effective_date=None,
                        request=None) -> ListEntry:
     """Move an entry to another state by hand (see ENTRY_TRANSITIONS). Contesting needs a reason.
-    A withdrawn person who is on no other active list gets their pool status back."""
+    Withdrawing closes the entry's listing in the register (the person is again what they were
+    beneath it, or still listed on another stage); putting it back opens a new listing, dated
+    ``effective_date`` (today by default)."""
     _require(actor, CHANGE_EXCHANGE)
     entry = ListEntry.objects.select_for_update().select_related("exchange", "person").get(pk=entry_id)
     reason = (reason or "").strip()
@@ -385,27 +435,33 @@ def change_entry_state(actor, entry_id: int, state: str, *, reason: str = "", ef
         raise ValidationError({"reason": [_("Say why the entry is contested.")]})
     if len(reason) > 300:
         raise ValidationError({"reason": [_("At most %(n)s characters.") % {"n": 300}]})
+    errors: dict[str, list[str]] = {}
+    day = _date(effective_date, "effective_date", errors) or timezone.localdate()
+    if errors:
+        raise ValidationError(errors)
+    person = entry.person
+    relisted = entry.state == EntryState.WITHDRAWN
+    # back on the list: the person must still be one who can be exchanged
+    if relisted and (person.merged_into_id or person.current_status not in selectors.POOL_STATUSES[person.side]):
+            raise ValidationError({"state": [_("%(ref)s cannot be listed again: status “%(status)s”.")
+                                             % {"ref": person.reference,
+                                                "status": person.get_current_status_display() or "—"}]})
     old = entry.state
     entry.state = state
     entry.contest_reason = reason if state == EntryState.CONTESTED else entry.contest_reason
-    entry.save(update_fields=["state", "contest_reason"])
-    _entry_event(entry, old, state, reason, actor).save()
-    person = entry.person
-    if state == EntryState.WITHDRAWN and person.current_status == Status.ON_EXCHANGE_LIST and not \
-            ListEntry.objects.filter(person=person, state__in=selectors.ACTIVE_STATES).exists():
-        back = Status.CAPTIVITY_CONFIRMED if person.side == Side.OURS else Status.HELD
-        registry_services.add_status_event(
-            actor, person.pk, status=back, effective_date=_date(effective_date, "effective_date", {})
-            or max(timezone.localdate(), person.current_status_date or timezone.localdate()),
-            source_kind=SourceKind.EXCHANGE_RECORD, note=_("Withdrawn from an exchange list"),
-            source_reference=f"{entry.exchange}", permission=CHANGE_EXCHANGE, request=request)
-    if old == EntryState.WITHDRAWN and state == EntryState.PROPOSED and person.current_status != \
-            Status.ON_EXCHANGE_LIST:
-        registry_services.add_status_event(
-            actor, person.pk, status=Status.ON_EXCHANGE_LIST,
-            effective_date=_date(effective_date, "effective_date", {}) or timezone.localdate(),
-            source_kind=SourceKind.EXCHANGE_RECORD, source_reference=f"{entry.exchange}",
+    update = ["state", "contest_reason"]
+    label = f"{entry.exchange.agreement.title}, {_('stage')} {entry.exchange.number}"
+    if state == EntryState.WITHDRAWN and entry.listing_event_id:
+        close_listing(actor, entry, day, note=_("Withdrawn from the list of %(stage)s: %(reason)s")
+                      % {"stage": label, "reason": reason or "—"}, request=request)
+    elif relisted:
+        entry.listing_event = registry_services.add_status_event(
+            actor, person.pk, status=Status.ON_EXCHANGE_LIST, effective_date=day,
+            source_kind=SourceKind.EXCHANGE_RECORD, source_reference=label, managed_by=MANAGED,
             permission=CHANGE_EXCHANGE, request=request)
+        update.append("listing_event")
+    entry.save(update_fields=update)
+    _entry_event(entry, old, state, reason, actor).save()
     record(actor, "exchange.entry_state", object_type="list_entry", object_id=entry.pk,
            details={"exchange": entry.exchange_id, "person": entry.person_id, "from": old, "to": state,
                     "reason": reason}, request=request)
@@ -584,12 +640,21 @@ def remove_crossing(actor, exchange_id: int, person_id: int, *, request=None) ->
                details={"person": person_id}, request=request)
 
 
-def reconcile(actor, exchange_id: int, *, request=None) -> dict[str, Any]:
-    """Reconcile a carried-out stage, all or nothing: every returnee of ours gets the status
-    "returned", every handed-over prisoner "exchanged"; entries become returned / not delivered;
-    ``persons_returned`` is sent once with all of ours (then ``person_returned`` for each) inside the
-    transaction; the report is stored.
+def reconcile(actor, exchange_id: int, *, confirm: str | None = None, exception_reason: str = "",
+              request=None) -> dict[str, Any]:
+    """Reconcile a carried-out stage, all or nothing (selectors.reconcile_plan is the preview):
+    every returnee of ours gets the status "returned", every handed-over prisoner "exchanged", each
+    closing the listing of their entry; a listed person who did not cross is "not delivered" and
+    goes back to what they were beneath the list; a returnee's entries on other stages are
+    withdrawn; ``persons_returned`` is sent once with all of ours (then ``person_returned`` for
+    each) inside the transaction; the report is stored.
+
+    ``confirm``: the fingerprint of the plan the person saw; when given, a different plan is
+    refused (common.confirm.ChangedSincePreview). A new event that contradicts a person's history
+    (a return dated before the capture) needs ``exception_reason``.
     A second reconciliation (also a concurrent one) is refused with :class:`AlreadyReconciled`."""
+    from homecoming.common.confirm import check
+
     _require(actor, RECONCILE)
     with transaction.atomic():
         exchange = Exchange.objects.select_for_update().select_related("agreement").get(pk=exchange_id)
@@ -599,23 +664,28 @@ def reconcile(actor, exchange_id: int, *, request=None) -> dict[str, Any]:
         if exchange.status != ExchangeStatus.CARRIED_OUT:
             raise ValidationError(_("Only a carried-out stage can be reconciled (status now “%(status)s”).")
                                   % {"status": ExchangeStatus(exchange.status).label})
+        plan = selectors.reconcile_plan(exchange)
+        if confirm is not None:
+            check(confirm, plan.fingerprint)
+        exception_reason = (exception_reason or "").strip() or next(
+            (x["reason"] for x in exchange.exceptions if x.get("kind") == "before_listing"), "")
         day = exchange.carried_out_on
         crossings = list(exchange.crossings.select_related("person"))
-        crossed = {c.person_id: c for c in crossings}
         entries = list(exchange.entries.exclude(state=EntryState.WITHDRAWN).select_related("person"))
+        label = f"{exchange.agreement.title}, {_('stage')} {exchange.number}"
         source = Source.objects.create(kind=SourceKind.EXCHANGE_RECORD, created_by=_user(actor),
-                                       reference=f"{exchange.agreement.title}, {_('stage')} {exchange.number}, "
-                                                 f"{day.isoformat()}")
+                                       reference=f"{label}, {day.isoformat()}")
         missing_before = selectors.persons_missing_until(
-            [pid for pid, c in crossed.items() if c.person.side == Side.OURS], day)
+            [c.person_id for c in crossings if c.person.side == Side.OURS], day)
         now = timezone.now()
+        by_entry = {o["entry"]: o for o in plan.outcomes if o["entry"]}
         changed_entries, events = [], []
         for entry in entries:
-            new = EntryState.RETURNED if entry.person_id in crossed else EntryState.NOT_DELIVERED
-            if entry.state not in RECONCILIATION_TRANSITIONS[new]:
-                raise ValidationError(_("Entry %(id)s cannot become “%(state)s” from “%(old)s”.")
-                                      % {"id": entry.pk, "state": EntryState(new).label,
-                                         "old": EntryState(entry.state).label})
+            outcome = by_entry.get(entry.pk)
+            if outcome is None:  # already returned / not delivered: cannot happen on a carried-out stage
+                raise ValidationError(_("Entry %(id)s cannot be reconciled from “%(old)s”.")
+                                      % {"id": entry.pk, "old": EntryState(entry.state).label})
+            new = outcome["outcome"]
             events.append(_entry_event(entry, entry.state, new, _("Reconciliation"), actor))
             entry.state = new
             changed_entries.append(entry)
@@ -623,10 +693,23 @@ def reconcile(actor, exchange_id: int, *, request=None) -> dict[str, Any]:
             ids = [e.pk for e in changed_entries if e.state == state]
             for start in range(0, len(ids), 500):
                 ListEntry.objects.filter(pk__in=ids[start:start + 500]).update(state=state)
+        # a returnee's entries on other stages: they are home, no list holds them any more
+        for other in plan.other_entries:
+            events.append(_entry_event(other, other.state, EntryState.WITHDRAWN,
+                                       _("Returned in %(stage)s") % {"stage": label}, actor))
+        ListEntry.objects.filter(pk__in=[e.pk for e in plan.other_entries]).update(state=EntryState.WITHDRAWN)
         EntryEvent.objects.bulk_create(events, batch_size=500)
-        registry_services.add_status_events_bulk(
-            actor, [(c.person_id, Status.RETURNED if c.person.side == Side.OURS else Status.EXCHANGED, day)
-                    for c in crossings], source=source, permission=RECONCILE, request=request)
+        not_delivered = _("Not delivered in %(stage)s") % {"stage": label}
+        try:
+            registry_services.add_status_events_bulk(
+                actor, [NewEvent(o["person"], o["status"], day, ends=o["ends"],
+                                 note=not_delivered if o["outcome"] == EntryState.NOT_DELIVERED else "")
+                        for o in plan.outcomes],
+                source=source, permission=RECONCILE, managed_by=MANAGED, exception_reason=exception_reason,
+                request=request)
+        except ValidationError as exc:
+            raise ValidationError([_("Nothing was reconciled: the register refused these events."),
+                                   *exc.messages]) from exc
         report = build_report(exchange, entries, crossings, missing_before)
         exchange.status = ExchangeStatus.RECONCILED
         exchange.reconciled_at = now
@@ -643,7 +726,9 @@ def reconcile(actor, exchange_id: int, *, request=None) -> dict[str, Any]:
                                  actor=actor)
         exchange_reconciled.send(sender=Exchange, exchange=exchange, report=report, actor=actor)
         record(actor, "exchange.reconcile", object_type="exchange", object_id=exchange.pk,
-               details={k: len(v) for k, v in report["groups"].items()}, request=request)
+               details={**{k: len(v) for k, v in report["groups"].items()},
+                        "withdrawn_elsewhere": [e.pk for e in plan.other_entries],
+                        "exception_reason": exception_reason or None}, request=request)
     return report
 
 

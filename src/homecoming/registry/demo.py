@@ -24,6 +24,7 @@ from homecoming.audit.services import record
 from homecoming.names import display_case, equivalents
 
 from .keys import name_keys
+from .lifecycle import derive
 from .models import (
     AlternativeName,
     Branch,
@@ -147,6 +148,17 @@ def tax_number(birth: dt.date, rng) -> str:
     weights = (-1, 5, 7, 9, 4, 6, 10, 5, 7)
     check = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11 % 10
     return digits + str(check)
+
+
+@dataclass(frozen=True)
+class DemoEvent:
+    """A status event as the derivation reads it, before it is inserted."""
+
+    status: str
+    effective_date: dt.date
+    pk: int
+    corrects_id: int | None = None
+    ends_id: int | None = None
 
 
 @dataclass
@@ -337,16 +349,18 @@ def load(persons: int, seed: int, *, actor="demo-data") -> Loaded:
                 if later and rng.random() < (0.55 if mariupol else 0.35):
                     exchange = rng.choice(later)
                     listed = max(confirm, exchange - dt.timedelta(days=rng.randint(5, 40)))
-                    statuses.append(("on_exchange_list", listed, "exchange_record"))
+                    # A past list of an exchange the demo does not model: only the returned keep it
+                    # (one listed still today would need an entry on a stage, which exchanges/demo.py makes).
                     if rng.random() < 0.85:
+                        statuses.append(("on_exchange_list", listed, "exchange_record"))
                         statuses.append(("returned", exchange, "exchange_record"))
                 elif rng.random() < 0.02:
                     statuses.append(("released_other", min(today, confirm + dt.timedelta(days=200)), "open_source"))
         for status, date, kind in statuses:
             event(pid, status, date, kind)
-        # The derivation of services.derive_status: the latest effective date, then the latest entered.
-        current, since, _kind = max(enumerate(statuses), key=lambda e: (e[1][1], e[0]))[1]
-        was_missing = any(s == "missing" for s, _d, _k in statuses)
+        # The derivation of the status model (lifecycle.py), over the events as they will be stored.
+        current, since, was_missing = derive(
+            DemoEvent(status, date, i + 1) for i, (status, date, _kind) in enumerate(statuses))
 
         keys = keys_of(last, first, patr)
         if side == "ours" and rng.random() < 0.15 or side == "enemy":

@@ -287,6 +287,14 @@ class StatusEvent(models.Model):
     note = models.TextField(_("note"), blank=True)
     corrects = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="corrections",
                                  verbose_name=_("corrects"))
+    # Closes a listing ("on an exchange list"): the exchange's outcome for it (see lifecycle.py).
+    ends = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="closed_by",
+                             verbose_name=_("closes the listing"))
+    # Written by another module (an exchange stage): corrected there, never from the register.
+    managed_by = models.CharField(_("kept by"), max_length=20, blank=True, default="", db_default="")
+    # Why an event that contradicts the history was recorded all the same (see lifecycle.contradictions).
+    exception_reason = models.CharField(_("reason for the exception"), max_length=300, blank=True, default="",
+                                        db_default="")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
                                verbose_name=_("author"), db_index=False)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
