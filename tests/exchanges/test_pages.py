@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import json
 
 import pytest
@@ -101,9 +102,23 @@ def test_whole_flow_by_forms(negotiator_client, negotiator, agreement, categorie
     status = reverse("exchanges:exchange_status", args=[exchange.pk])
     negotiator_client.post(status, {"status": "lists_sent"})
     negotiator_client.post(status, {"status": "lists_agreed"})
-    negotiator_client.post(status, {"status": "carried_out", "carried_out_on": "2025-06-12"})
+    # the entries were typed today, the exchange was on 12 June 2025: refused, then an exception
+    refused = negotiator_client.post(status, {"status": "carried_out", "carried_out_on": "2025-06-12"})
+    assert refused.status_code == 409 and "persons were put on the lists after 2025-06-12" in refused.content.decode()
+    exchange.refresh_from_db()
+    assert exchange.status == "lists_agreed"
+    negotiator_client.post(status, {"status": "carried_out", "carried_out_on": "2025-06-12",
+                                    "exception_reason": "Typed from the paper list afterwards"})
     negotiator_client.post(reverse("exchanges:crossings", args=[exchange.pk]), {"all_confirmed": "1"})
-    response = negotiator_client.post(reverse("exchanges:reconcile", args=[exchange.pk]))
+    reconcile = reverse("exchanges:reconcile", args=[exchange.pk])
+    preview = negotiator_client.get(reconcile).content.decode()
+    assert "Петренко" in preview and "Иванов" in preview  # every name, per outcome
+    response = negotiator_client.post(reconcile)  # no fingerprint: a forged or stale click
+    assert response.status_code == 409
+    exchange.refresh_from_db()
+    assert exchange.status == "carried_out"
+    fingerprint = re.search(r'name="confirm" value="(\w+)"', preview).group(1)
+    response = negotiator_client.post(reconcile, {"confirm": fingerprint})
     assert response.status_code == 302
     exchange.refresh_from_db()
     assert exchange.status == "reconciled"
@@ -112,7 +127,10 @@ def test_whole_flow_by_forms(negotiator_client, negotiator, agreement, categorie
     url = reverse("exchanges:communique", args=[exchange.pk])
     text = negotiator_client.get(url).content.decode()
     assert "1 defender returned home" in text and "повернувся 1 захисник" in text
-    negotiator_client.post(url)
+    fingerprint = re.search(r'name="confirm" value="(\w+)"', text).group(1)
+    negotiator_client.post(url, {"confirm": fingerprint})  # without ticking that both texts were read
+    assert not Communique.objects.filter(exchange=exchange).exists()
+    negotiator_client.post(url, {"confirm": fingerprint, "read": "yes"})
     assert Communique.objects.filter(exchange=exchange).exists()
 
 

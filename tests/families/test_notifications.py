@@ -31,8 +31,6 @@ def test_captivity_and_return_are_told_once_in_the_family_language(linked, add_e
         assert text not in message.body and text not in message.subject
     add_event(person, "captivity_confirmed")  # the same state again: no second message
     assert len(mail.outbox) == 1
-    add_event(person, "on_exchange_list")  # not a state that is messaged
-    assert len(mail.outbox) == 1
     add_event(person, "returned")
     assert len(mail.outbox) == 2 and "Returned home" in mail.outbox[1].body
     notes = Notification.objects.filter(template="status").order_by("id")

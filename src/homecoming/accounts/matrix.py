@@ -154,7 +154,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "api:exchange-entries": {"GET": _roles(NEG), "POST": _roles(NEG)},
     "api:exchange-counter-list": {"POST": _roles(NEG)},
     "api:exchange-crossings": {"POST": _roles(NEG)},
-    "api:exchange-reconcile": {"POST": _roles(NEG)},
+    "api:exchange-reconcile": {"GET": _roles(NEG), "POST": _roles(NEG)},
     "api:exchange-report": {"GET": _roles(NEG)},
     "api:exchange-communique": {"GET": _roles(NEG)},
     "api:exchange-communique-publish": {"POST": _roles(NEG)},
@@ -199,7 +199,7 @@ def admin_row(name: str) -> dict[str, object]:
     return {"GET": frozenset()}
 
 #: Pages and endpoints that show persons (or the audit log): a successful GET must leave an
-#: audit event. Not here: pages of counts only (reconcile, payments home and report),
+#: audit event. Not here: pages of counts only (payments home and report),
 #: and the review of an incoming list, whose rows are the other side's names (audited when it
 #: shows register persons as candidates, tested in tests/intake).
 AUDITED_READS: frozenset[str] = frozenset({
@@ -213,6 +213,7 @@ AUDITED_READS: frozenset[str] = frozenset({
     "exchanges:category_pool",
     "exchanges:exchange_detail",
     "exchanges:report",
+    "exchanges:reconcile",
     "families:inquiry_list",
     "families:inquiry_detail",
     "families:person_inquiries",
@@ -228,6 +229,7 @@ AUDITED_READS: frozenset[str] = frozenset({
     "api:category-pool",
     "api:exchange-entries",
     "api:exchange-report",
+    "api:exchange-reconcile",
     "api:aftercare-case-list",
     "api:aftercare-case-detail",
     "api:payments-entitlement",

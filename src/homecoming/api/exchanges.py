@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from homecoming.audit.services import record
+from homecoming.common.confirm import ChangedSincePreview
 from homecoming.exchanges import selectors, services
-from homecoming.exchanges.communique import communique_text
 from homecoming.exchanges.models import Agreement, Category, Communique, Exchange, ListEntry
 
 PAGE = 100
@@ -225,7 +225,9 @@ class ExchangeStatus(APIView):
         get_object_or_404(Exchange, pk=pk)
         body = _json_body(request)
         exchange = services.set_exchange_status(request.user, pk, str(body.get("status", "")),
-                                                carried_out_on=body.get("carried_out_on"), request=request)
+                                                carried_out_on=body.get("carried_out_on"),
+                                                exception_reason=str(body.get("exception_reason") or ""),
+                                                request=request)
         return Response(exchange_data(exchange, full=True))
 
 
@@ -303,14 +305,45 @@ class Crossings(APIView):
 
 
 class Reconcile(APIView):
-    @extend_schema(request=None, responses={200: dict})
+    """GET: what the reconciliation would write, person by person, with its ``fingerprint``.
+    POST {"confirm": fingerprint, "exception_reason": "..."}: reconcile; with ``confirm``, only what
+    was previewed (409 when the stage changed since)."""
+
+    @extend_schema(responses={200: dict})
+    @answers_errors
+    def get(self, request, pk):
+        _require(request, services.RECONCILE)
+        exchange = get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
+        if exchange.status != "carried_out":
+            return Response({"errors": {"non_field_errors": [
+                "Only a carried-out stage can be reconciled."]}}, status=409)
+        plan = selectors.reconcile_plan(exchange)
+        persons = sorted({p.pk for group in plan.groups.values() for p in group})
+        record(request.user, "exchange.reconcile_preview", object_type="exchange", object_id=exchange.pk,
+               details={"persons": persons, "via": "api"}, request=request)
+        return Response({
+            "exchange": exchange.pk, "carried_out_on": exchange.carried_out_on.isoformat(),
+            "fingerprint": plan.fingerprint,
+            "groups": {k: [{"person": p.pk, "reference": p.reference, "name": p.full_name} for p in v]
+                       for k, v in plan.groups.items()},
+            "withdrawn_elsewhere": [{"entry": e.pk, "person": e.person_id, "exchange": e.exchange_id}
+                                    for e in plan.other_entries],
+            "contradictions": {str(k): v for k, v in plan.contradictions.items()},
+        })
+
+    @extend_schema(request=dict, responses={200: dict})
     @answers_errors
     def post(self, request, pk):
         _require(request, services.RECONCILE)
         get_object_or_404(Exchange, pk=pk)
+        body = _json_body(request)
+        confirm = body.get("confirm")
+        if confirm is not None and not isinstance(confirm, str):
+            raise ValidationError({"confirm": ["Expected the fingerprint of the preview (a string)."]})
         try:
-            report = services.reconcile(request.user, pk, request=request)
-        except services.AlreadyReconciled as exc:
+            report = services.reconcile(request.user, pk, confirm=confirm,
+                                        exception_reason=str(body.get("exception_reason") or ""), request=request)
+        except (services.AlreadyReconciled, ChangedSincePreview) as exc:
             return Response({"errors": {"non_field_errors": exc.messages}}, status=409)
         return Response(report)
 
@@ -342,10 +375,12 @@ class CommuniqueView(APIView):
             return Response({"errors": {"non_field_errors": ["The communiqué is written once the stage is "
                                                              "reconciled."]}}, status=409)
         published = Communique.objects.filter(exchange=exchange).first()
-        text = (published.text_uk if lang == "uk" else published.text_en) if published else \
-            communique_text(exchange, lang)
+        generated = None if published else services.communique_texts(exchange)
+        text = (published.text_uk if lang == "uk" else published.text_en) if published else generated[lang]
         return Response({"exchange": exchange.pk, "lang": lang, "published": published is not None,
-                         "published_at": published.published_at.isoformat() if published else None, "text": text})
+                         "published_at": published.published_at.isoformat() if published else None, "text": text,
+                         # what POST .../communique/publish/ {"confirm": ...} confirms: both texts as generated now
+                         "fingerprint": generated["fingerprint"] if generated else None})
 
 
 class CommuniquePublish(APIView):
@@ -354,6 +389,12 @@ class CommuniquePublish(APIView):
     def post(self, request, pk):
         _require(request, services.RECONCILE)
         get_object_or_404(Exchange, pk=pk)
-        item = services.publish_communique(request.user, pk, request=request)
+        confirm = _json_body(request).get("confirm") if request.data else None
+        if confirm is not None and not isinstance(confirm, str):
+            raise ValidationError({"confirm": ["Expected the fingerprint of the texts (a string)."]})
+        try:
+            item = services.publish_communique(request.user, pk, confirm=confirm, request=request)
+        except ChangedSincePreview as exc:
+            return Response({"errors": {"non_field_errors": exc.messages}}, status=409)
         return Response({"exchange": pk, "published_at": item.published_at.isoformat(), "uk": item.text_uk,
                          "en": item.text_en}, status=201)

@@ -66,6 +66,8 @@ class ExchangeForm(forms.Form):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=ExchangeStatus.choices)
     carried_out_on = forms.DateField(label=_("Carried out on"), required=False, widget=DateInput())
+    exception_reason = forms.CharField(label=_("Why it goes ahead all the same"), max_length=300, required=False,
+                                       widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class EntryStateForm(forms.Form):

@@ -386,3 +386,24 @@ def reconcile_plan(exchange: Exchange) -> ReconcilePlan:
                                     "contradictions": sorted(contradictions)})
     return plan
 
+
+def list_standing(person_ids) -> dict[int, str]:
+    """Where each person stands on the exchange lists, for what the family is told
+    (families.status.portal_state): "carried_out" when on an active entry of a stage carried out
+    and not reconciled yet; else "confirmed" when on a confirmed entry of a stage not carried out;
+    else "proposed" when on any other active entry; absent when on no list."""
+    rank = {"carried_out": 3, "confirmed": 2, "proposed": 1}
+    out: dict[int, str] = {}
+    rows = (ListEntry.objects.filter(person_id__in=list(person_ids), state__in=ACTIVE_STATES)
+            .values_list("person_id", "state", "exchange__status"))
+    for pid, state, stage in rows:
+        if stage == "carried_out":
+            standing = "carried_out"
+        elif stage == "reconciled":
+            continue
+        else:
+            standing = "confirmed" if state == EntryState.CONFIRMED else "proposed"
+        if rank[standing] > rank.get(out.get(pid, ""), 0):
+            out[pid] = standing
+    return out
+

@@ -764,19 +764,33 @@ def build_report(exchange: Exchange, entries: list[ListEntry], crossings: list[C
 
 # --- the communiqué -----------------------------------------------------------------------------------
 
-@transaction.atomic
-def publish_communique(actor, exchange_id: int, *, request=None) -> Communique:
-    """Freeze the generated communiqué of a reconciled stage in both languages."""
+def communique_texts(exchange: Exchange) -> dict[str, str]:
+    """The generated communiqué in both languages, and the fingerprint a publisher confirms."""
+    from homecoming.common.confirm import fingerprint
+
     from .communique import communique_text
 
+    texts = {"uk": communique_text(exchange, "uk"), "en": communique_text(exchange, "en")}
+    return {**texts, "fingerprint": fingerprint(texts)}
+
+
+@transaction.atomic
+def publish_communique(actor, exchange_id: int, *, confirm: str | None = None, request=None) -> Communique:
+    """Freeze the generated communiqué of a reconciled stage in both languages. ``confirm``: the
+    fingerprint of the texts the publisher read; when given, other texts are refused."""
+    from homecoming.common.confirm import check
+
     _require(actor, RECONCILE)
-    exchange = Exchange.objects.select_for_update().get(pk=exchange_id)
+    exchange = Exchange.objects.select_for_update().select_related("agreement").get(pk=exchange_id)
     if exchange.status != ExchangeStatus.RECONCILED:
         raise ValidationError(_("A communiqué is published once the stage is reconciled."))
     if Communique.objects.filter(exchange=exchange).exists():
         raise ValidationError(_("The communiqué of this stage is already published."))
-    item = Communique.objects.create(exchange=exchange, text_uk=communique_text(exchange, "uk"),
-                                     text_en=communique_text(exchange, "en"), published_by=_user(actor))
+    texts = communique_texts(exchange)
+    if confirm is not None:
+        check(confirm, texts["fingerprint"])
+    item = Communique.objects.create(exchange=exchange, text_uk=texts["uk"], text_en=texts["en"],
+                                     published_by=_user(actor))
     record(actor, "exchange.communique_publish", object_type="exchange", object_id=exchange.pk,
            details={"communique": item.pk}, request=request)
     return item

@@ -17,7 +17,6 @@ from homecoming.audit.services import record
 from homecoming.registry.selectors import person_by_reference
 
 from . import selectors, services
-from .communique import communique_text
 from .forms import (
     AgreementForm,
     CategoryForm,
@@ -27,7 +26,17 @@ from .forms import (
     ExchangeForm,
     StatusForm,
 )
-from .models import Agreement, Category, Communique, CounterRow, Direction, EntryState, Exchange, ListEntry
+from .models import (
+    Agreement,
+    Category,
+    Communique,
+    CounterRow,
+    Direction,
+    EntryState,
+    Exchange,
+    ExchangeStatus,
+    ListEntry,
+)
 
 POOL_PAGE = 50
 
@@ -225,18 +234,27 @@ def exchange_detail(request, pk):
 
 @require_POST
 def exchange_status(request, pk):
+    """Move the stage on. A move that breaks a rule of the stage (services.NeedsException) shows
+    what it breaks and asks for the reason before it records an exception."""
     _require(request, services.CHANGE_EXCHANGE)
-    exchange = get_object_or_404(Exchange, pk=pk)
+    exchange = get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
+        return redirect("exchanges:exchange_detail", exchange.pk)
+    data = form.cleaned_data
+    try:
+        services.set_exchange_status(request.user, exchange.pk, data["status"],
+                                     carried_out_on=data.get("carried_out_on"),
+                                     exception_reason=data.get("exception_reason", ""), request=request)
+    except services.NeedsException as exc:
+        return render(request, "exchanges/status_exception.html", {
+            "exchange": exchange, "status": ExchangeStatus(data["status"]), "form": form,
+            "problems": exc.problems, "asked": bool(data.get("exception_reason"))}, status=409)
+    except ValidationError as exc:
+        _flash_errors(request, exc)
     else:
-        try:
-            services.set_exchange_status(request.user, exchange.pk, form.cleaned_data["status"],
-                                         carried_out_on=form.cleaned_data.get("carried_out_on"), request=request)
-            messages.success(request, _("Status changed."))
-        except ValidationError as exc:
-            _flash_errors(request, exc)
+        messages.success(request, _("Status changed."))
     return redirect("exchanges:exchange_detail", exchange.pk)
 
 
@@ -386,20 +404,39 @@ def crossings(request, pk):
 
 
 def reconcile(request, pk):
+    """The preview of a reconciliation, person by person, and its confirmation: the POST carries the
+    fingerprint of the plan that was shown (common/confirm.py), so a crossing recorded meanwhile
+    in another tab sends the person back to a new preview instead of reconciling unseen changes."""
     _require(request, services.RECONCILE)
     exchange = get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
+    if exchange.status != ExchangeStatus.CARRIED_OUT:
+        messages.error(request, _("Only a carried-out stage can be reconciled (status now “%(status)s”).")
+                       % {"status": exchange.get_status_display()})
+        return redirect("exchanges:exchange_detail", exchange.pk)
+    error = None
     if request.method == "POST":
         try:
-            services.reconcile(request.user, exchange.pk, request=request)
+            services.reconcile(request.user, exchange.pk, confirm=request.POST.get("confirm", ""),
+                               exception_reason=request.POST.get("exception_reason", ""), request=request)
         except ValidationError as exc:
-            _flash_errors(request, exc)
-            return redirect("exchanges:exchange_detail", exchange.pk)
-        messages.success(request, _("The stage is reconciled."))
-        return redirect("exchanges:report", exchange.pk)
-    crossed = exchange.crossings.count()
-    listed = exchange.entries.filter(state__in=selectors.ACTIVE_STATES).count()
-    return render(request, "exchanges/reconcile.html", {"exchange": exchange, "crossed": crossed,
-                                                         "listed": listed})
+            error = exc.messages
+        else:
+            messages.success(request, _("The stage is reconciled."))
+            return redirect("exchanges:report", exchange.pk)
+    plan = selectors.reconcile_plan(exchange)
+    groups = [g for g in report_groups({"groups": {k: [{"person": p.pk, "reference": p.reference,
+                                                          "name": p.full_name} for p in v]
+                                                   for k, v in plan.groups.items()}})
+              if g["key"] in selectors.RECONCILE_GROUPS]
+    persons = {p.pk: p for persons in plan.groups.values() for p in persons}
+    record(request.user, "exchange.reconcile_preview", object_type="exchange", object_id=exchange.pk,
+           details={"persons": sorted(persons)}, request=request)
+    return render(request, "exchanges/reconcile.html", {
+        "exchange": exchange, "plan": plan, "groups": groups, "error": error,
+        "contradictions": [(persons.get(pid), problems) for pid, problems in plan.contradictions.items()],
+        "reason_needed": bool(plan.contradictions) and not any(
+            x.get("kind") == "before_listing" for x in exchange.exceptions),
+    }, status=409 if error else 200)
 
 
 REPORT_GROUPS = [
@@ -444,13 +481,17 @@ def communique(request, pk):
     if request.method == "POST":
         _require(request, services.RECONCILE)
         try:
-            services.publish_communique(request.user, exchange.pk, request=request)
+            if request.POST.get("read") != "yes":
+                raise ValidationError(_("Tick that you have read both texts: a published communiqué no longer "
+                                        "changes."))
+            services.publish_communique(request.user, exchange.pk, confirm=request.POST.get("confirm", ""),
+                                        request=request)
             messages.success(request, _("The communiqué is published."))
         except ValidationError as exc:
             _flash_errors(request, exc)
         return redirect("exchanges:communique", exchange.pk)
     texts = ({"uk": published.text_uk, "en": published.text_en} if published else
-             {"uk": communique_text(exchange, "uk"), "en": communique_text(exchange, "en")})
+             services.communique_texts(exchange))
     return render(request, "exchanges/communique.html", {
         "exchange": exchange, "texts": texts, "published": published,
         "can_publish": request.user.has_perm(services.RECONCILE) and published is None})

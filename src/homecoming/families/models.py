@@ -85,6 +85,13 @@ class Inquiry(models.Model):
                                   verbose_name=_("linked by"))
     # The portal state the family was last told about by a notification (no repeats).
     notified_state = models.CharField(max_length=24, blank=True)
+    # A death is told to the family in person before the portal says it: the register's event of
+    # death that was told, when and by whom (families.status.death_told).
+    told_in_person_event = models.ForeignKey("registry.StatusEvent", models.PROTECT, null=True, blank=True,
+                                             related_name="+")
+    told_in_person_at = models.DateTimeField(_("told in person"), null=True, blank=True)
+    told_in_person_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                          related_name="+", verbose_name=_("told in person by"))
     created_at = models.DateTimeField(_("filed"), auto_now_add=True)
     updated_at = models.DateTimeField(pgettext_lazy("families", "updated"), auto_now=True)
 

@@ -334,6 +334,31 @@ def unlink_inquiry(actor, inquiry_id: int, *, request=None) -> Inquiry:
 
 
 @transaction.atomic
+def record_told_in_person(actor, inquiry_id: int, *, request=None) -> Inquiry:
+    """A case worker or registrar told the family in person of their relative's death, as the
+    register holds it now: from then on the portal may say it (status.death_told). Refused while
+    the register holds no death, or when this death was told already."""
+    from .status import current_death_id
+
+    _require(actor, "families.change_inquiry")
+    inquiry = Inquiry.objects.select_for_update().select_related("person").filter(pk=inquiry_id).first()
+    if inquiry is None:
+        raise ValidationError(_("No such inquiry."))
+    death = current_death_id(inquiry.person)
+    if death is None:
+        raise ValidationError(_("The register does not hold the death of this inquiry's relative."))
+    if inquiry.told_in_person_event_id == death:
+        raise ValidationError(_("It is already recorded that the family was told in person."))
+    inquiry.told_in_person_event_id = death
+    inquiry.told_in_person_at = timezone.now()
+    inquiry.told_in_person_by = _user(actor)
+    inquiry.save(update_fields=["told_in_person_event", "told_in_person_at", "told_in_person_by", "updated_at"])
+    record(actor, "inquiry.told_in_person", object_type="inquiry", object_id=inquiry.pk,
+           details={"reference": inquiry.reference, "event": death}, request=request)
+    return inquiry
+
+
+@transaction.atomic
 def create_person_for_inquiry(actor, inquiry_id: int, *, request=None) -> Person:
     """No record matches: create one in the register from the inquiry (status missing, source
     the family's application) and link the inquiry to it."""
@@ -559,10 +584,14 @@ def statuses_changed(events, persons: dict) -> list[Notification]:
             by_person.setdefault(inquiry.person_id, []).append(inquiry)
     changed: dict[str, list[int]] = {}
     pending: list[tuple[Notification, str]] = []
+    from homecoming.exchanges.selectors import list_standing
+
+    listed = [pid for pid in by_person if persons[pid].current_status == Status.ON_EXCHANGE_LIST]
+    standing = list_standing(listed) if listed else {}
     for pid in order:
         for inquiry in by_person.get(pid, []):
             inquiry.person = persons[pid]
-            state = family_state(inquiry)
+            state = family_state(inquiry, standing=standing.get(pid, ""))
             if state == inquiry.notified_state:
                 continue
             changed.setdefault(state, []).append(inquiry.pk)

@@ -21,21 +21,42 @@ RECEIVED = "received"
 MISSING = "missing"
 CAPTIVE = "captive"
 ON_THE_WAY = "on_the_way"
+BEING_CHECKED = "being_checked"
 RETURNED = "returned"
+DECEASED = "deceased"
 CONTACT_US = "contact_us"
 
-# Register status -> family state. Anything else (found, deceased, an unknown status) is
-# "contact us": such news is given by a person, never by a web page or an e-mail.
-_FROM_REGISTER = {
-    "": MISSING,
-    "missing": MISSING,
-    "captivity_confirmed": CAPTIVE,
-    "on_exchange_list": ON_THE_WAY,
-    "returned": RETURNED,
-    "released_other": RETURNED,
-}
+# Where the person stands on the exchange lists (exchanges.selectors.list_standing):
+NOT_LISTED = ""
+PROPOSED = "proposed"  # on a list we asked for, not confirmed by the other side (or contested)
+CONFIRMED = "confirmed"  # on a confirmed list of a stage not yet carried out
+AWAITING_RECONCILIATION = "carried_out"  # on a list of a stage carried out, not reconciled yet
 
-# The states a family is told about by a message as soon as they happen.
+
+def portal_state(status: str, standing: str = NOT_LISTED, *, death_told: bool = False) -> str:
+    """THE mapping from the register (the person's derived status and where they stand on the
+    exchange lists) to what the family is told. docs/status-model.md lists every combination.
+
+    * "On the way home" only while the person is on a CONFIRMED list of a stage not carried out:
+      a proposed or contested entry is a wish, not a promise.
+    * A stage carried out but not reconciled: "being checked", never "home" before it is.
+    * A death only once it was told to the family in person; until then, and for "found" or
+      anything unknown, "please contact us": such news is given by a person.
+    * Never a place, a source, a note or another person."""
+    if status in ("", "missing"):
+        return MISSING
+    if status == "captivity_confirmed":
+        return CAPTIVE
+    if status == "on_exchange_list":
+        return {CONFIRMED: ON_THE_WAY, AWAITING_RECONCILIATION: BEING_CHECKED}.get(standing, CAPTIVE)
+    if status in ("returned", "released_other"):
+        return RETURNED
+    if status == "deceased" and death_told:
+        return DECEASED
+    return CONTACT_US
+
+
+# The states a family is told about by a message as soon as they happen (never a death).
 NOTIFY_STATES = (CAPTIVE, RETURNED)
 
 HEADLINES = {
@@ -43,7 +64,9 @@ HEADLINES = {
     MISSING: _("Registered as missing"),
     CAPTIVE: pgettext_lazy("families", "Captivity confirmed"),
     ON_THE_WAY: _("On the way home"),
+    BEING_CHECKED: _("An exchange has taken place"),
     RETURNED: _("Returned home"),
+    DECEASED: _("We share your grief"),
     CONTACT_US: _("Please contact the headquarters"),
 }
 
@@ -56,7 +79,10 @@ EXPLANATIONS = {
                "work to have them included in an exchange."),
     ON_THE_WAY: _("Your relative has been included in an exchange list. Exchanges can be delayed or changed; we "
                   "will tell you as soon as they are home."),
+    BEING_CHECKED: _("Your relative was on the list of an exchange that has taken place. We are checking who "
+                     "came home; this page will change as soon as it is confirmed."),
     RETURNED: _("Your relative has returned home. They are receiving medical care and support."),
+    DECEASED: _("As you were told in person, your relative has died. The headquarters stays at your side."),
     CONTACT_US: _("There is news about your relative that we want to give you in person. Please contact the "
                   "headquarters."),
 }
@@ -70,7 +96,10 @@ NEXT_STEPS = {
               _("You can write letters through the International Committee of the Red Cross.")],
     ON_THE_WAY: [_("Do not share this news publicly until your relative is home: it can put the exchange at "
                    "risk.")],
+    BEING_CHECKED: [_("Do not share news publicly until it is confirmed: it can put other exchanges at risk.")],
     RETURNED: [_("Your relative's case worker will help with rehabilitation, documents and payments.")],
+    DECEASED: [_("The headquarters will help the family with documents and with the support it is entitled "
+                 "to; call or write, and give your inquiry reference.")],
     CONTACT_US: [_("Call or write to the headquarters and give your inquiry reference.")],
 }
 
@@ -88,10 +117,35 @@ class FamilyView:
     case_worker: dict | None = None
 
 
-def family_state(inquiry) -> str:
+def death_told(inquiry) -> bool:
+    """The family was told in person of the death the register holds now (not of an earlier
+    record of death that was corrected since)."""
+    return bool(inquiry.told_in_person_event_id) and inquiry.told_in_person_event_id == current_death_id(
+        inquiry.person)
+
+
+def current_death_id(person) -> int | None:
+    from homecoming.registry import lifecycle
+
+    if person is None or person.current_status != "deceased":
+        return None
+    states = lifecycle.state_events(lifecycle.live_events(person.status_events.all()))
+    return states[-1].pk if states and states[-1].status == "deceased" else None
+
+
+def family_state(inquiry, *, standing: str | None = None) -> str:
+    """The family's state, from the register and the exchange lists (``standing`` when the caller
+    read it for many persons at once)."""
     if inquiry.person_id is None:
         return RECEIVED
-    return _FROM_REGISTER.get(inquiry.person.current_status or "", CONTACT_US)
+    person = inquiry.person
+    status = person.current_status or ""
+    if status == "on_exchange_list" and standing is None:
+        from homecoming.exchanges.selectors import list_standing
+
+        standing = list_standing([person.pk]).get(person.pk, NOT_LISTED)
+    return portal_state(status, standing or NOT_LISTED,
+                        death_told=status == "deceased" and death_told(inquiry))
 
 
 def family_view(inquiry) -> FamilyView:
