@@ -98,10 +98,12 @@ def test_returnee_from_reconciliation_to_a_paid_batch(browser_page, lang, make_u
     # The second finance officer approves; the bank pays; the payment is confirmed.
     sign_in(page, "fin-two")
     page.goto(f"/payments/batches/{batch.pk}/")
+    page.check("#checked-approve")
     submit(page, "#approve-batch")
     expect_message(page, lang, "The batch is approved: its lines are in the ledger.")
     assert page.locator("#export-batch").count() == 1
     screenshot(page, f"finance-approved-batch-{lang}")
+    page.check("#checked-paid")
     submit(page, "#mark-paid")
     expect_message(page, lang, "The batch is marked paid.")
     batch.refresh_from_db()

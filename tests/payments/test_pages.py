@@ -1,11 +1,13 @@
 import datetime as dt
+import re
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db.models import F
 from django.urls import reverse
 
 from homecoming.payments import services
-from homecoming.payments.models import Batch, PayData
+from homecoming.payments.models import Batch, LedgerEntry, PayData
 
 pytestmark = pytest.mark.django_db
 
@@ -74,12 +76,22 @@ def test_whole_flow_through_pages(client_for, person):
     batch.refresh_from_db()
     assert batch.state == "prepared"
     assert first.get(reverse("payments:batch_export", args=[batch.pk])).status_code == 302  # not approved yet
-    second.post(reverse("payments:batch_approve", args=[batch.pk]))
+    page = second.get(reverse("payments:batch", args=[batch.pk])).content.decode()
+    assert "Approve UAH 122364.38" in page and "I have checked the 1 line above" in page
+    fingerprint = re.search(r'name="confirm" value="(\w+)"', page).group(1)
+    unchecked = second.post(reverse("payments:batch_approve", args=[batch.pk]), {"confirm": fingerprint},
+                            follow=True)
+    assert "Tick that you have checked every line" in unchecked.content.decode()
+    batch.refresh_from_db()
+    assert batch.state == "prepared" and not LedgerEntry.objects.exists()
+    second.post(reverse("payments:batch_approve", args=[batch.pk]), {"confirm": fingerprint, "checked": "yes"})
     batch.refresh_from_db()
     assert batch.state == "approved"
     csv = second.get(reverse("payments:batch_export", args=[batch.pk]))
     assert csv.status_code == 200 and "122364.38" in csv.content.decode("utf-8-sig")
-    first.post(reverse("payments:batch_paid", args=[batch.pk]))
+    page = first.get(reverse("payments:batch", args=[batch.pk])).content.decode()
+    fingerprint = re.search(r'name="confirm" value="(\w+)"', page).group(1)
+    first.post(reverse("payments:batch_paid", args=[batch.pk]), {"confirm": fingerprint, "checked": "yes"})
     batch.refresh_from_db()
     assert batch.state == "paid"
     home = first.get(reverse("payments:home")).content.decode()
@@ -101,3 +113,21 @@ def test_reject_needs_a_reason(client_for, person):
 def test_rule_set_page_for_administrators_only_to_add(client_for):
     finance = client_for("finance_officer")
     assert finance.post(reverse("payments:rules"), {"valid_from": "2030-01-01"}).status_code == 403
+
+
+def test_approving_lines_other_than_those_shown_is_refused(client_for, person):
+    """The approver's page showed one total; a line changed before the click: nothing is approved."""
+    first, second = client_for("finance_officer"), client_for("finance_officer")
+    services.add_pay_data(first.user, person.pk, valid_from="2020-01-01", monthly_amount="1")
+    services.set_payment_profile(first.user, person.pk, iban=IBAN, account_holder="", capture_precision="day")
+    services.compute_entitlement(first.user, person.pk)
+    batch = services.prepare_batch(first.user)
+    page = second.get(reverse("payments:batch", args=[batch.pk])).content.decode()
+    fingerprint = re.search(r'name="confirm" value="(\w+)"', page).group(1)
+    batch.lines.update(amount=F("amount") + 1000)  # what the approver did not see
+    response = second.post(reverse("payments:batch_approve", args=[batch.pk]),
+                           {"confirm": fingerprint, "checked": "yes"}, follow=True)
+    assert "changed since you looked at it" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.state == "prepared" and not LedgerEntry.objects.exists()
+

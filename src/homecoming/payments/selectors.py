@@ -97,3 +97,13 @@ def report(*, returned_from: dt.date | None = None, returned_to: dt.date | None 
 def person_dues(person: Person) -> QuerySet[Due]:
     return Due.objects.filter(entitlement__person=person).select_related("ledger_entry__batch").order_by("id")
 
+
+def batch_fingerprint(batch: Batch) -> str:
+    """What an approver or the officer who marks a batch paid confirms: every active line (due,
+    person, amount, account) and the total (common.confirm)."""
+    from homecoming.common.confirm import fingerprint
+
+    lines = list(batch.lines.filter(active=True).order_by("id").values_list(
+        "due_id", "due__entitlement__person_id", "amount", "iban", "name"))
+    return fingerprint({"batch": batch.pk, "state": batch.state, "lines": lines, "total": batch.total})
+

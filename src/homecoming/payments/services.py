@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record, record_many
+from homecoming.common.confirm import check
 from homecoming.registry.models import Person
 
 from . import arithmetic, selectors
@@ -380,11 +381,12 @@ class FourEyes(PermissionDenied):
 
 
 @transaction.atomic
-def approve_batch(actor, batch_id: int, *, request=None) -> Batch:
+def approve_batch(actor, batch_id: int, *, confirm: str | None = None, request=None) -> Batch:
     """A second finance officer approves: the batch's lines become ledger entries. The same person
     cannot prepare and approve, whatever their roles. Two approvals at the same moment: the batch
     row is locked, the second sees the batch already approved; the ledger's unique due is the
-    last guard against paying anything twice."""
+    last guard against paying anything twice. ``confirm``: the fingerprint of the lines and total
+    the approver saw (selectors.batch_fingerprint); when given, anything else is refused."""
     _require(actor, "payments.approve_batch")
     batch = Batch.objects.select_for_update().filter(pk=batch_id).first()
     if batch is None:
@@ -394,6 +396,8 @@ def approve_batch(actor, batch_id: int, *, request=None) -> Batch:
     if batch.state != BatchState.PREPARED:
         raise ValidationError({"batch": [_("This batch is not waiting for approval (it is “%(state)s”).")
                                          % {"state": BatchState(batch.state).label}]})
+    if confirm is not None:
+        check(confirm, selectors.batch_fingerprint(batch))
     lines = list(batch.lines.filter(active=True).select_related("due__entitlement"))
     if LedgerEntry.objects.filter(due__in=[line.due_id for line in lines]).exists():
         raise ValidationError({"batch": [_("Some of these amounts have already been paid: reject this batch.")]})
@@ -441,14 +445,16 @@ def reject_batch(actor, batch_id: int, *, reason: str = "", request=None) -> Bat
 
 
 @transaction.atomic
-def mark_batch_paid(actor, batch_id: int, *, request=None) -> Batch:
-    """The bank confirmed the payment of an approved batch."""
+def mark_batch_paid(actor, batch_id: int, *, confirm: str | None = None, request=None) -> Batch:
+    """The bank confirmed the payment of an approved batch (``confirm`` as for approve_batch)."""
     _require(actor, "payments.prepare_batch")
     batch = Batch.objects.select_for_update().filter(pk=batch_id).first()
     if batch is None:
         raise ValidationError({"batch": [_("No such batch.")]})
     if batch.state != BatchState.APPROVED:
         raise ValidationError({"batch": [_("Only an approved batch can be marked paid.")]})
+    if confirm is not None:
+        check(confirm, selectors.batch_fingerprint(batch))
     batch.state = BatchState.PAID
     batch.paid_by = actor
     batch.paid_at = timezone.now()

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from homecoming.common.confirm import ChangedSincePreview
 from homecoming.registry.models import Person
 
 from . import selectors, services
@@ -154,13 +155,20 @@ def batch_detail(request, pk, reject_form=None):
         "can_export": user.has_perm("payments.view_payment_data") and batch.state in (BatchState.APPROVED,
                                                                                        BatchState.PAID),
         "reject_form": reject_form or RejectForm(),
+        "fingerprint": selectors.batch_fingerprint(batch), "line_count": batch.lines.filter(active=True).count(),
     }, status=400 if reject_form is not None else 200)
 
 
 def _batch_action(request, pk, call, done_message):
+    """An irreversible step on a batch: confirmed by ticking that every line was checked, against
+    the fingerprint of the lines and total the page showed (common/confirm.py)."""
     batch = get_object_or_404(Batch, pk=pk)
+    checked = request.POST.get("checked") == "yes"
     try:
-        call(batch)
+        call(batch, request.POST.get("confirm", "") if checked else "")
+    except ChangedSincePreview as exc:
+        messages.error(request, " ".join(exc.messages) if checked else
+                       _("Tick that you have checked every line and the total."))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     except services.FourEyes as exc:
@@ -173,7 +181,8 @@ def _batch_action(request, pk, call, done_message):
 @permission_required("payments.approve_batch", raise_exception=True)
 @require_POST
 def batch_approve(request, pk):
-    return _batch_action(request, pk, lambda b: services.approve_batch(request.user, b.pk, request=request),
+    return _batch_action(request, pk, lambda b, confirm: services.approve_batch(
+        request.user, b.pk, confirm=confirm, request=request),
                          _("The batch is approved: its lines are in the ledger."))
 
 
@@ -183,14 +192,15 @@ def batch_reject(request, pk):
     form = RejectForm(request.POST)
     if not form.is_valid():
         return batch_detail(request, pk, reject_form=form)
-    return _batch_action(request, pk, lambda b: services.reject_batch(
+    return _batch_action(request, pk, lambda b, _confirm: services.reject_batch(
         request.user, b.pk, reason=form.cleaned_data["reason"], request=request), _("The batch is rejected."))
 
 
 @permission_required("payments.prepare_batch", raise_exception=True)
 @require_POST
 def batch_paid(request, pk):
-    return _batch_action(request, pk, lambda b: services.mark_batch_paid(request.user, b.pk, request=request),
+    return _batch_action(request, pk, lambda b, confirm: services.mark_batch_paid(
+        request.user, b.pk, confirm=confirm, request=request),
                          _("The batch is marked paid."))
 
 
