@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -101,10 +102,12 @@ def test_merge_and_undo_through_the_pages(client_for, pair):
     assert dup.reference in page  # proposed as a likely duplicate
     page = c.get(url, {"other": dup.reference}).content.decode()
     assert 'id="merge-compare"' in page and "АА-TEST-1" in page
-    bad = c.post(url, {"other": "HC-999999", "confirm": "yes"})
-    assert bad.status_code == 200 and "error-summary" in bad.content.decode()
+    fingerprint = re.search(r'name="confirm" value="(\w+)"', page).group(1)
+    bad = c.post(url, {"other": "HC-999999", "confirm": fingerprint})
+    assert bad.status_code == 409 and "error-summary" in bad.content.decode()
+    assert c.post(url, {"other": dup.reference}).status_code == 409  # no fingerprint: never merged unseen
     assert Person.objects.get(pk=dup.pk).merged_into_id is None
-    response = c.post(url, {"other": dup.reference, "confirm": "yes"})
+    response = c.post(url, {"other": dup.reference, "confirm": fingerprint})
     assert response.status_code == 302
     assert Person.objects.get(pk=dup.pk).merged_into_id == keep.pk
     merge = keep.merges_in.get()
@@ -115,3 +118,41 @@ def test_merge_and_undo_through_the_pages(client_for, pair):
     assert response.status_code == 302
     assert Person.objects.get(pk=dup.pk).merged_into_id is None
     assert verify_chain() is None
+
+
+def test_a_russian_spelling_is_kept_as_a_russian_alternative_name(registrar, pair):
+    keep, dup = pair  # Бондаренко Андрей Викторович: no ы э ё ъ, but a Russian first name and patronymic
+    services.merge_persons(registrar, keep.pk, dup.pk)
+    alt = AlternativeName.objects.get(person=keep, first_name="Андрей")
+    assert (alt.patronymic, alt.script) == ("Викторович", "ru")
+
+
+def test_every_differing_value_is_chosen_and_the_other_kept_in_history(registrar, make_person):
+    keep = make_person("Гнатюк", "Петро", "", unit="в/ч А1111", incident_place="Маріуполь")
+    dup = make_person("Hnatiuk", "Petro", "", unit="в/ч А2222", incident_place="Мариуполь", service_number="СН-1")
+    keep.refresh_from_db()
+    assert services.merge_conflicts(keep, dup) == ["name", "unit", "incident_place"]
+    with pytest.raises(ValidationError, match="Nothing to choose for: sex"):
+        services.merge_persons(registrar, keep.pk, dup.pk, keep={"sex": "duplicate"})
+    merge = services.merge_persons(registrar, keep.pk, dup.pk, keep={"unit": "duplicate", "name": "survivor"},
+                                   confirm=services.merge_fingerprint(keep, dup))
+    keep.refresh_from_db()
+    assert (keep.unit, keep.incident_place, keep.service_number) == ("в/ч А2222", "Маріуполь", "СН-1")
+    history = {(c.field, c.reason): (c.old_value, c.new_value) for c in keep.field_changes.all()}
+    assert history[("unit", "merge")] == ("в/ч А1111", "в/ч А2222")  # the kept record's own value, replaced
+    assert history[("incident_place", "merge_other")] == ("Мариуполь", "Маріуполь")  # the other, not kept
+    assert AlternativeName.objects.get(person=keep, first_name="Petro").script == "latin"
+    services.undo_merge(registrar, merge.pk)
+    keep.refresh_from_db()
+    assert (keep.unit, keep.incident_place, keep.service_number) == ("в/ч А1111", "Маріуполь", "")
+    assert not AlternativeName.objects.filter(person=keep, first_name="Petro").exists()
+
+
+def test_a_merge_of_records_changed_since_the_comparison_is_refused(registrar, pair):
+    keep, dup = pair
+    seen = services.merge_fingerprint(keep, dup)
+    services.update_person(registrar, dup.pk, version=dup.version, changes={"unit": "в/ч А3333"})
+    with pytest.raises(ValidationError, match="changed since you looked"):
+        services.merge_persons(registrar, keep.pk, dup.pk, confirm=seen)
+    assert Person.objects.get(pk=dup.pk).merged_into_id is None
+

@@ -9,7 +9,7 @@ with ``ё`` folded to ``е``.
 from __future__ import annotations
 
 from functools import lru_cache
-from threading import Lock
+from threading import RLock
 
 from names_translator.dicts import default_dicts
 
@@ -39,7 +39,7 @@ EXTRA: dict[str, dict[str, tuple[str, ...]]] = {
     "last": {},
 }
 
-_lock = Lock()
+_lock = RLock()  # re-entrant: _reverse_map holds it while dictionary() may take it
 _reverse: dict[str, dict[str, set[str]]] = {}
 
 

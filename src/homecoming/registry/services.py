@@ -587,6 +587,9 @@ def add_alternative_name(actor, person_id: int, *, last_name: str = "", first_na
 # --- merge ------------------------------------------------------------------------------
 
 MERGE_FILL_FIELDS = tuple(f for f in ALL_FIELDS if f not in ("side", "last_name", "first_name"))
+NAME_FIELDS = ("last_name", "first_name", "patronymic")
+#: names.name_language -> the script an alternative name is labelled with
+SCRIPT_OF_LANGUAGE = {"uk": Script.UKRAINIAN, "ru": Script.RUSSIAN, "latin": Script.LATIN}
 
 
 def _empty(person: Person, field: str) -> bool:
@@ -595,11 +598,46 @@ def _empty(person: Person, field: str) -> bool:
         field in ("sex",) and value == Sex.UNKNOWN)
 
 
+def merge_conflicts(survivor: Person, duplicate: Person) -> list[str]:
+    """The fields where both records hold a value and the values differ: a person chooses which
+    one the kept record holds (the name counts as one field, ``name``)."""
+    out = []
+    if (survivor.last_name, survivor.first_name) != (duplicate.last_name, duplicate.first_name) or (
+            survivor.patronymic and duplicate.patronymic and survivor.patronymic != duplicate.patronymic):
+        out.append("name")  # an empty patronymic is filled like any empty field
+    out += [f for f in MERGE_FILL_FIELDS if f not in NAME_FIELDS and not _empty(survivor, f)
+            and not _empty(duplicate, f) and _as_text(survivor, f) != _as_text(duplicate, f)]
+    return out
+
+
+def merge_fingerprint(survivor: Person, duplicate: Person) -> str:
+    """What the person who merges saw: both records at their versions (common.confirm)."""
+    from homecoming.common.confirm import fingerprint
+
+    return fingerprint([(p.pk, p.version, p.merged_into_id, sorted(
+        p.status_events.values_list("pk", flat=True))) for p in (survivor, duplicate)])
+
+
+def _name_script(last: str, first: str, patronymic: str) -> str:
+    from homecoming.names.language import name_language
+
+    return SCRIPT_OF_LANGUAGE.get(name_language(last, first, patronymic), Script.OTHER)
+
+
 @transaction.atomic
-def merge_persons(actor, survivor_id: int, duplicate_id: int, *, request=None) -> Merge:
-    """Fold ``duplicate`` into ``survivor``: its status events and alternative names move, its
-    canonical name becomes an alternative name of the survivor, empty survivor fields are filled
-    from it, and it leaves the register (``merged_into``). Undo with :func:`undo_merge`."""
+def merge_persons(actor, survivor_id: int, duplicate_id: int, *, keep: dict[str, str] | None = None,
+                  confirm: str | None = None, request=None) -> Merge:
+    """Fold ``duplicate`` into ``survivor``: its status events and alternative names move, empty
+    survivor fields are filled from it, and it leaves the register (``merged_into``).
+
+    Where both hold different values (:func:`merge_conflicts`), ``keep`` says per field which
+    one the survivor holds: ``"survivor"`` (the default) or ``"duplicate"``. Nothing is lost: a
+    name not kept becomes an alternative name labelled with its own script (names.name_language:
+    a Russian rendering is "Russian", not "Ukrainian"); any other value not kept stays in the edit
+    history (reason ``merge_other``). ``confirm``: the fingerprint the person saw
+    (:func:`merge_fingerprint`). Undo with :func:`undo_merge`."""
+    from homecoming.common.confirm import check
+
     _require(actor, "registry.merge_person")
     if str(survivor_id) == str(duplicate_id):
         raise ValidationError(_("A record cannot be merged with itself."))
@@ -613,25 +651,51 @@ def merge_persons(actor, survivor_id: int, duplicate_id: int, *, request=None) -
         raise ValidationError(_("One of these records has already been merged into another."))
     if survivor.side != duplicate.side:
         raise ValidationError(_("Records of different sides cannot be the same person."))
+    if confirm is not None:
+        check(confirm, merge_fingerprint(survivor, duplicate))
+    conflicts = merge_conflicts(survivor, duplicate)
+    keep = dict(keep or {})
+    bad = sorted(f for f, side in keep.items() if f not in conflicts or side not in ("survivor", "duplicate"))
+    if bad:
+        raise ValidationError({"keep": [_("Nothing to choose for: %(fields)s.") % {"fields": ", ".join(bad)}]})
     user = actor if getattr(actor, "is_authenticated", False) else None
     event_ids = list(duplicate.status_events.values_list("pk", flat=True))
     alt_ids = list(duplicate.alternative_names.values_list("pk", flat=True))
     StatusEvent.objects.filter(pk__in=event_ids).update(person=survivor)
     AlternativeName.objects.filter(pk__in=alt_ids).update(person=survivor)
-    created_alt = None
-    if (duplicate.last_name, duplicate.first_name, duplicate.patronymic) != (
-            survivor.last_name, survivor.first_name, survivor.patronymic):
-        created_alt = AlternativeName.objects.create(
-            person=survivor, last_name=duplicate.last_name, first_name=duplicate.first_name,
-            patronymic=duplicate.patronymic, script=Script.UKRAINIAN,
-            source=_("merged record %(ref)s") % {"ref": duplicate.reference}, created_by=user,
-        )
-    filled: dict[str, list[str]] = {}
+    changed: dict[str, list[str]] = {}  # field -> [survivor's old value, new value]: undone by undo_merge
+
+    def take(field: str) -> None:
+        attname = Person._meta.get_field(field).attname
+        changed[field] = [_as_text(survivor, field), _as_text(duplicate, field)]
+        setattr(survivor, attname, getattr(duplicate, attname))
+
+    other_name = (duplicate.last_name, duplicate.first_name, duplicate.patronymic)
+    if keep.get("name") == "duplicate":
+        other_name = (survivor.last_name, survivor.first_name, survivor.patronymic)
+        for field in NAME_FIELDS:
+            if _as_text(survivor, field) != _as_text(duplicate, field):
+                take(field)
+    created_alts = []
+    if "name" in conflicts:
+        created_alts.append(AlternativeName.objects.create(
+            person=survivor, last_name=other_name[0], first_name=other_name[1], patronymic=other_name[2],
+            script=_name_script(*other_name), source=_("merged record %(ref)s") % {"ref": duplicate.reference},
+            created_by=user).pk)
+    kept_over: dict[str, list[str]] = {}  # field -> [the duplicate's value not kept, the value kept]
     for field in MERGE_FILL_FIELDS:
+        if field == "patronymic" and "name" in conflicts:
+            continue  # part of the name, chosen above
         if _empty(survivor, field) and not _empty(duplicate, field):
-            attname = Person._meta.get_field(field).attname
-            filled[field] = [_as_text(survivor, field), _as_text(duplicate, field)]
-            setattr(survivor, attname, getattr(duplicate, attname))
+            take(field)
+        elif field in conflicts:
+            if keep.get(field) == "duplicate":
+                kept_over[field] = [_as_text(survivor, field), _as_text(duplicate, field)]
+                take(field)
+            else:
+                kept_over[field] = [_as_text(duplicate, field), _as_text(survivor, field)]
+    if changed:
+        _validate(survivor)
     survivor.version += 1
     survivor.save()
     duplicate.merged_into = survivor
@@ -640,12 +704,16 @@ def merge_persons(actor, survivor_id: int, duplicate_id: int, *, request=None) -
     FieldChange.objects.bulk_create([
         FieldChange(person=survivor, field=f, old_value=old, new_value=new, version=survivor.version,
                     reason="merge", changed_by=user)
-        for f, (old, new) in filled.items()
+        for f, (old, new) in changed.items()
+    ] + [
+        FieldChange(person=survivor, field=f, old_value=other, new_value=kept, version=survivor.version,
+                    reason="merge_other", changed_by=user)
+        for f, (other, kept) in kept_over.items() if f not in changed
     ])
     merge = Merge.objects.create(
         survivor=survivor, duplicate=duplicate, merged_by=user,
-        moved={"events": event_ids, "alternative_names": alt_ids,
-               "created_alternative_name": created_alt.pk if created_alt else None, "filled": filled},
+        moved={"events": event_ids, "alternative_names": alt_ids, "created_alternative_names": created_alts,
+               "filled": changed, "kept_over": kept_over, "keep": keep},
     )
     rebuild_name_keys(survivor)
     PersonNameKey.objects.filter(person=duplicate).delete()
@@ -653,7 +721,8 @@ def merge_persons(actor, survivor_id: int, duplicate_id: int, *, request=None) -
     refresh_current_status(duplicate)
     record(actor, "person.merge", object_type="person", object_id=survivor.pk,
            details={"merge": merge.pk, "survivor": survivor.reference, "duplicate": duplicate.reference,
-                    "events": len(event_ids), "alternative_names": len(alt_ids), "filled": sorted(filled)},
+                    "events": len(event_ids), "alternative_names": len(alt_ids), "filled": sorted(changed),
+                    "kept_over": sorted(kept_over)},
            request=request)
     person_merged.send(sender=Merge, merge=merge, survivor=survivor, duplicate=duplicate)
     return merge
@@ -679,8 +748,9 @@ def undo_merge(actor, merge_id: int, *, request=None) -> Merge:
     moved = merge.moved
     StatusEvent.objects.filter(pk__in=moved.get("events", [])).update(person=duplicate)
     AlternativeName.objects.filter(pk__in=moved.get("alternative_names", [])).update(person=duplicate)
-    if moved.get("created_alternative_name"):
-        AlternativeName.objects.filter(pk=moved["created_alternative_name"]).delete()
+    created = moved.get("created_alternative_names") or (
+        [moved["created_alternative_name"]] if moved.get("created_alternative_name") else [])
+    AlternativeName.objects.filter(pk__in=created).delete()
     restored = {}
     for field, (old, new) in moved.get("filled", {}).items():
         if _as_text(survivor, field) == new:

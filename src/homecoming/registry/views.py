@@ -244,7 +244,9 @@ def alternative_name_add(request, pk):
 
 
 def merge(request, pk):
-    """Pick the duplicate, compare side by side, confirm."""
+    """Pick the duplicate, compare side by side, choose per conflicting field, confirm. The POST
+    carries the fingerprint of both records as shown (services.merge_fingerprint): an edit made
+    meanwhile sends the person back to the comparison."""
     _require(request, "registry.merge_person")
     person = _person_or_redirect(pk)
     if person.merged_into_id:
@@ -258,9 +260,12 @@ def merge(request, pk):
         elif other.pk == person.pk:
             form.add_error("other", _("A record cannot be merged with itself."))
             other = None
-    if request.method == "POST" and other is not None and request.POST.get("confirm") == "yes":
+    conflicts = services.merge_conflicts(person, other) if other is not None else []
+    if request.method == "POST" and other is not None:
+        keep = {f: request.POST.get(f"keep_{f}", "survivor") for f in conflicts}
         try:
-            done = services.merge_persons(request.user, person.pk, other.pk, request=request)
+            done = services.merge_persons(request.user, person.pk, other.pk, keep=keep,
+                                          confirm=request.POST.get("confirm", ""), request=request)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -269,27 +274,32 @@ def merge(request, pk):
             return redirect("registry:person_detail", pk=person.pk)
     services.record_person_view(request.user, person, request=request, via="merge")
     if other is not None:
-        for p in (other,):
-            services.record_person_view(request.user, p, request=request, via="merge")
+        services.record_person_view(request.user, other, request=request, via="merge")
     candidates = selectors.likely_duplicates(last_name=person.last_name, first_name=person.first_name,
                                              patronymic=person.patronymic, birth_date=person.birth_date,
                                              side=person.side, exclude_id=person.pk)
     return render(request, "registry/merge.html", {
         "form": form, "person": person, "other": other, "candidates": candidates,
-        "rows": _compare_rows(request.user, person, other) if other else [],
-    })
+        "rows": _compare_rows(request.user, person, other, conflicts) if other else [],
+        "fingerprint": services.merge_fingerprint(person, other) if other else "",
+    }, status=409 if request.method == "POST" else 200)
 
 
-def _compare_rows(user, a, b):
-    rows = []
+def _compare_rows(user, a, b, conflicts):
+    """Each field side by side: what the kept record will hold (its own value, one filled from the
+    duplicate, or a choice where both differ). A field hidden from the user's role stays as it is."""
+    rows = [{"key": "name", "label": _("Name"), "a": a.full_name, "b": b.full_name,
+             "differs": a.full_name != b.full_name, "choose": "name" in conflicts}]
     for field in services.ALL_FIELDS:
-        if not selectors.can_see(user, field):
+        if field in services.NAME_FIELDS or not selectors.can_see(user, field):
             continue
         f = Person._meta.get_field(field)
         va, vb = services._as_text(a, field), services._as_text(b, field)
-        rows.append({"label": f.verbose_name, "a": selectors.display_value(field, va),
-                     "b": selectors.display_value(field, vb), "differs": va != vb})
-    rows.append({"label": _("Current status"), "a": a.get_current_status_display() or "—",
+        rows.append({"key": field, "label": f.verbose_name, "a": selectors.display_value(field, va),
+                     "b": selectors.display_value(field, vb), "differs": va != vb, "choose": field in conflicts,
+                     "filled": field in services.MERGE_FILL_FIELDS and services._empty(a, field)
+                     and not services._empty(b, field)})
+    rows.append({"key": "status", "label": _("Current status"), "a": a.get_current_status_display() or "—",
                  "b": b.get_current_status_display() or "—", "differs": a.current_status != b.current_status})
     return rows
 
