@@ -101,8 +101,11 @@ def test_staff_filing_shows_the_code_once(client_for, db):
     client = client_for("registrar")
     data = {"last_name": "Тестенко", "first_name": "Арсеній", "inquirer_name": "Олена", "relation": "father",
             "phone": "+380501112233", "language": "uk", "consent": "on"}
-    response = client.post("/families/new/", data)
-    assert response.status_code == 200 and 'id="inquiry-secret"' in response.content.decode()
+    response = client.post("/families/new/", data, follow=True)
+    assert response.redirect_chain == [("/families/new/received/", 302)]
+    assert 'id="inquiry-secret"' in response.content.decode()
+    again = client.get("/families/new/received/").content.decode()  # shown once
+    assert 'id="inquiry-secret"' not in again and "received once" in again
     inquiry = Inquiry.objects.get()
     assert inquiry.filed_via == "staff" and inquiry.filed_by == client.user and mail.outbox == []
     bad = client.post("/families/new/", {**data, "consent": ""})

@@ -202,11 +202,35 @@ def test_public_inquiry_form_files_and_shows_the_code_once(client_en, db):
     data = {"last_name": "Тестенко", "first_name": "Арсеній", "birth_date": "05.1995", "inquirer_name": "Олена",
             "relation": "mother", "email": "family@example.org", "language": "en", "consent": "on"}
     response = client_en.post("/family/inquiry/", data)
+    assert response.status_code == 302 and response["Location"] == "/family/inquiry/received/"
+    cookie = response.cookies["hc_filed"]
+    assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/family/inquiry/received/"
+    response = client_en.get("/family/inquiry/received/")
     html = response.content.decode()
     assert response.status_code == 200 and "Inquiry received" in html
     secret = re.search(r'id="inquiry-secret">([A-Z0-9-]+)<', html).group(1)
     assert secret in mail.outbox[0].body
     assert response["Cache-Control"].count("no-store")
+    reload = client_en.get("/family/inquiry/received/").content.decode()  # the code is not shown twice
+    assert secret not in reload and "received once" in reload
+
+
+def test_the_filing_form_sent_twice_files_once(client_en, db):
+    """A reload of the answer, a double click, the back button and send again: one inquiry, one
+    code, one e-mail."""
+    from homecoming.families.models import Inquiry
+
+    form = client_en.get("/family/inquiry/").content.decode()
+    token = re.search(r'name="submission" value="([\w-]+)"', form).group(1)
+    data = {"last_name": "Тестенко", "first_name": "Арсеній", "inquirer_name": "Олена", "relation": "mother",
+            "email": "family@example.org", "language": "en", "consent": "on", "submission": token}
+    first = client_en.post("/family/inquiry/", data)
+    second = client_en.post("/family/inquiry/", data)
+    assert first.status_code == second.status_code == 302
+    assert "hc_filed" not in second.cookies  # the first answer's code is not replaced by nothing
+    assert Inquiry.objects.count() == 1 and len(mail.outbox) == 1
+    other = re.search(r'name="submission" value="([\w-]+)"', client_en.get("/family/inquiry/").content.decode())
+    assert other.group(1) != token  # a new form is a new inquiry
 
 
 @pytest.mark.parametrize("field, value", [
@@ -234,11 +258,11 @@ def test_public_filing_is_limited_per_address(client_en, db, settings):
     data = {"last_name": "Тестенко", "first_name": "Арсеній", "inquirer_name": "Олена", "relation": "mother",
             "phone": "+380501112233", "language": "en", "consent": "on"}
     for _i in range(2):
-        assert client_en.post("/family/inquiry/", data, REMOTE_ADDR="192.0.2.77").status_code == 200
+        assert client_en.post("/family/inquiry/", data, REMOTE_ADDR="192.0.2.77").status_code == 302
     refused = client_en.post("/family/inquiry/", data, REMOTE_ADDR="192.0.2.77")
     assert refused.status_code == 400 and "Too many inquiries" in refused.content.decode()
     assert Inquiry.objects.count() == 2
-    assert client_en.post("/family/inquiry/", data, REMOTE_ADDR="192.0.2.78").status_code == 200
+    assert client_en.post("/family/inquiry/", data, REMOTE_ADDR="192.0.2.78").status_code == 302
 
 
 def test_message_links_the_portal_when_configured(file_inquiry, settings):

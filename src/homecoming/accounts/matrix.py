@@ -102,8 +102,11 @@ MATRIX: dict[str, dict[str, object]] = {
     # --- families: the public portal and the staff pages --------------------------------------
     "family:portal": {"GET": PUBLIC, "POST": PUBLIC},
     "family:inquiry_new": {"GET": PUBLIC, "POST": PUBLIC},
+    "family:inquiry_received": {"GET": PUBLIC},
     "families:inquiry_list": {"GET": _roles(REG, CW)},
     "families:inquiry_new": {"GET": _roles(REG), "POST": _roles(REG)},
+    "families:inquiry_received": {"GET": _roles(REG)},
+    "families:inquiry_told": {"POST": _roles(REG, CW)},
     "families:inquiry_detail": {"GET": _roles(REG, CW), "POST": _roles(REG)},
     "families:inquiry_link_candidate": {"POST": _roles(REG)},
     "families:inquiry_create_person": {"POST": _roles(REG)},

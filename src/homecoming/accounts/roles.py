@@ -46,6 +46,7 @@ ROLES: tuple[Role, ...] = (
             "intake.import_persons",
             "families.view_inquiry",
             "families.change_inquiry",
+            "families.tell_family",
         ),
     ),
     Role(
@@ -100,6 +101,7 @@ ROLES: tuple[Role, ...] = (
             "aftercare.change_case",
             "aftercare.change_task",
             "families.view_inquiry",
+            "families.tell_family",
         ),
     ),
     Role(

@@ -92,6 +92,9 @@ class Inquiry(models.Model):
     told_in_person_at = models.DateTimeField(_("told in person"), null=True, blank=True)
     told_in_person_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                           related_name="+", verbose_name=_("told in person by"))
+    # The digest of the filing form's one-time token: the same form sent twice (a reload, a double
+    # click) files one inquiry (services.file_inquiry, AlreadyFiled).
+    submission_key = models.CharField(max_length=64, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("filed"), auto_now_add=True)
     updated_at = models.DateTimeField(pgettext_lazy("families", "updated"), auto_now=True)
 
@@ -100,6 +103,9 @@ class Inquiry(models.Model):
         verbose_name_plural = _("inquiries")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["state", "created_at"], name="inquiry_state_idx")]
+        constraints = [models.UniqueConstraint(fields=["submission_key"], condition=~models.Q(submission_key=""),
+                                               name="inquiry_submission_once")]
+        permissions = [("tell_family", "Can record that a family was told of a death in person")]
 
     def __str__(self) -> str:
         return self.reference

@@ -8,4 +8,5 @@ app_name = "family"
 urlpatterns = [
     path("", views.portal, name="portal"),
     path("inquiry/", views.inquiry_new_public, name="inquiry_new"),
+    path("inquiry/received/", views.inquiry_received_public, name="inquiry_received"),
 ]

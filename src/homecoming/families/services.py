@@ -196,15 +196,40 @@ class Filed:
     emailed: bool
 
 
-def file_inquiry(actor, data: dict[str, Any], *, via: str = FiledVia.PORTAL, request=None) -> Filed:
+class AlreadyFiled(Exception):
+    """The same filing form was sent again (a reload, a double click, the back button): nothing
+    was filed a second time. ``inquiry`` is the one the first sending filed."""
+
+    def __init__(self, inquiry: Inquiry):
+        self.inquiry = inquiry
+        super().__init__(inquiry.reference)
+
+
+def submission_key(token: str) -> str:
+    """The stored digest of a filing form's one-time token (never the token itself)."""
+    import hashlib
+
+    return hashlib.sha256(f"inquiry-form:{token}".encode()).hexdigest() if token else ""
+
+
+def file_inquiry(actor, data: dict[str, Any], *, via: str = FiledVia.PORTAL, submission: str = "",
+                 request=None) -> Filed:
     """File an inquiry from plain values (see ``INQUIRY_FIELDS``). ``actor`` is ``None`` for a
     family on the public page; a registrar filing on a family's behalf needs
     ``families.change_inquiry``. Returns the inquiry and its secret code, which is e-mailed
-    when an address is given and is not kept anywhere."""
+    when an address is given and is not kept anywhere.
+
+    ``submission``: the one-time token of the form; the same token again raises
+    :class:`AlreadyFiled` and files nothing (also when both arrive at the same moment)."""
     if via == FiledVia.STAFF:
         _require(actor, "families.change_inquiry")
     elif via != FiledVia.PORTAL:
         raise ValueError(via)
+    key = submission_key(submission)
+    if key:
+        earlier = Inquiry.objects.filter(submission_key=key).first()
+        if earlier is not None:
+            raise AlreadyFiled(earlier)
     values = _clean_inquiry(data)
     if via == FiledVia.PORTAL and request is not None:
         _check_filing_rate(request)
@@ -215,12 +240,16 @@ def file_inquiry(actor, data: dict[str, Any], *, via: str = FiledVia.PORTAL, req
             with transaction.atomic():
                 inquiry = Inquiry.objects.create(
                     reference=codes.new_reference(), secret_hash=secret_hash, consent_at=timezone.now(),
-                    filed_via=via, filed_by=_user(actor) if via == FiledVia.STAFF else None, **values,
+                    filed_via=via, filed_by=_user(actor) if via == FiledVia.STAFF else None,
+                    submission_key=key, **values,
                 )
                 record(_user(actor) or PORTAL_ACTOR, "inquiry.file", object_type="inquiry", object_id=inquiry.pk,
                        details={"reference": inquiry.reference, "via": via}, request=request)
             break
-        except IntegrityError:  # the random reference is taken: draw another
+        except IntegrityError:  # the random reference is taken (draw another), or the form was filed a moment ago
+            earlier = Inquiry.objects.filter(submission_key=key).first() if key else None
+            if earlier is not None:
+                raise AlreadyFiled(earlier) from None
             continue
     else:  # pragma: no cover - 887 million references
         raise RuntimeError("could not draw a free inquiry reference")
@@ -340,7 +369,7 @@ def record_told_in_person(actor, inquiry_id: int, *, request=None) -> Inquiry:
     the register holds no death, or when this death was told already."""
     from .status import current_death_id
 
-    _require(actor, "families.change_inquiry")
+    _require(actor, "families.tell_family")
     inquiry = Inquiry.objects.select_for_update().select_related("person").filter(pk=inquiry_id).first()
     if inquiry is None:
         raise ValidationError(_("No such inquiry."))

@@ -3,14 +3,19 @@
 
 from __future__ import annotations
 
+import json
+import secrets
 from dataclasses import asdict
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -25,7 +30,7 @@ from homecoming.registry.services import record_person_view
 from . import selectors, services
 from .forms import InquiryForm, LinkForm, PortalForm
 from .models import FiledVia, Inquiry, InquiryState
-from .status import WARNING, family_view, headquarters_contact
+from .status import WARNING, death_told, family_view, headquarters_contact
 
 PAGE_SIZE = 50
 
@@ -86,19 +91,74 @@ def portal(request):
     return render(request, "families/portal.html", _portal_context(form=PortalForm(), denied=True))
 
 
+# --- filing: post, redirect, get ----------------------------------------------------------------
+#
+# The filing form carries a one-time token; the same token sent again (a reload of the result, a
+# double click, the back button) files nothing more (services.AlreadyFiled). After filing, the
+# browser is sent to a plain GET page, which shows the reference and the code ONCE: they travel
+# in a short-lived signed cookie, only to the browser that filed, and the page deletes it. The
+# server keeps only the code's slow hash, as before.
+
+FILED_COOKIE = "hc_filed"
+FILED_SALT = "homecoming.families.filed"
+FILED_SECONDS = 15 * 60
+
+
+def _filing_form_context(request, form, *, public):
+    token = request.POST.get("submission") or secrets.token_urlsafe(24)
+    return _portal_context(form=form, public=public, submission=token)
+
+
+def _file(request, form, *, via, public):
+    """File from a valid form, or answer why not; the redirect after success sets the cookie."""
+    received = reverse("family:inquiry_received" if public else "families:inquiry_received")
+    try:
+        filed = services.file_inquiry(request.user if not public else None, form.cleaned_data, via=via,
+                                      submission=request.POST.get("submission", ""), request=request)
+    except services.AlreadyFiled:
+        return redirect(received)  # nothing filed twice; the first answer's cookie, if kept, shows the code
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return None
+    response = redirect(received)
+    response.set_signed_cookie(
+        FILED_COOKIE, json.dumps({"pk": filed.inquiry.pk, "reference": filed.inquiry.reference,
+                                  "secret": filed.secret, "emailed": filed.emailed,
+                                  "email_given": bool(filed.inquiry.email)}),
+        salt=FILED_SALT, max_age=FILED_SECONDS, path=received, httponly=True, samesite="Strict",
+        secure=settings.SESSION_COOKIE_SECURE)
+    return response
+
+
+def _received(request, *, public):
+    """The reference and code, shown once; a reload shows that they were shown."""
+    path = reverse("family:inquiry_received" if public else "families:inquiry_received")
+    try:
+        filed = json.loads(request.get_signed_cookie(FILED_COOKIE, salt=FILED_SALT, max_age=FILED_SECONDS))
+    except (KeyError, ValueError, signing.BadSignature):
+        filed = None
+    response = render(request, "families/inquiry_filed.html", _portal_context(filed=filed, public=public))
+    response.delete_cookie(FILED_COOKIE, path=path, samesite="Strict")
+    return response
+
+
 @portal_page
 @require_http_methods(["GET", "POST"])
 def inquiry_new_public(request):
     form = InquiryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
-            filed = services.file_inquiry(None, form.cleaned_data, via=FiledVia.PORTAL, request=request)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            return render(request, "families/inquiry_filed.html", _portal_context(filed=filed, public=True))
+        response = _file(request, form, via=FiledVia.PORTAL, public=True)
+        if response is not None:
+            return response
     status = 400 if form.is_bound else 200
-    return render(request, "families/inquiry_form.html", _portal_context(form=form, public=True), status=status)
+    return render(request, "families/inquiry_form.html", _filing_form_context(request, form, public=True),
+                  status=status)
+
+
+@portal_page
+@require_http_methods(["GET"])
+def inquiry_received_public(request):
+    return _received(request, public=True)
 
 
 # --- staff pages ----------------------------------------------------------------------------
@@ -125,14 +185,18 @@ def inquiry_new_staff(request):
     _require(request, "families.change_inquiry")
     form = InquiryForm(request.POST or None, staff=True)
     if request.method == "POST" and form.is_valid():
-        try:
-            filed = services.file_inquiry(request.user, form.cleaned_data, via=FiledVia.STAFF, request=request)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            return render(request, "families/inquiry_filed.html", _portal_context(filed=filed, public=False))
-    return render(request, "families/inquiry_form.html", _portal_context(form=form, public=False),
+        response = _file(request, form, via=FiledVia.STAFF, public=False)
+        if response is not None:
+            return response
+    return render(request, "families/inquiry_form.html", _filing_form_context(request, form, public=False),
                   status=400 if form.is_bound else 200)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def inquiry_received_staff(request):
+    _require(request, "families.change_inquiry")
+    return _received(request, public=False)
 
 
 @never_cache
@@ -172,6 +236,8 @@ def inquiry_detail(request, pk):
         "can_create_person": can_change and request.user.has_perm("registry.add_person"),
         "notifications": selectors.notifications_of(inquiry),
         "family_sees": family_view(inquiry),
+        "to_tell": request.user.has_perm("families.tell_family") and inquiry.person_id is not None
+        and inquiry.person.current_status == "deceased" and not death_told(inquiry),
     }, status=400 if link_form.is_bound and link_form.errors else 200)
 
 
@@ -217,6 +283,24 @@ def inquiry_unlink(request, pk):
 @require_POST
 def inquiry_close(request, pk):
     return _post_action(request, pk, services.close_inquiry, _("The inquiry is closed."))
+
+
+@require_POST
+def inquiry_told(request, pk):
+    """A case worker or registrar records that the family was told of the death in person: from
+    then on the portal may say it. Confirmed by a ticked box: it cannot be taken back."""
+    _require(request, "families.tell_family")
+    inquiry = get_object_or_404(Inquiry, pk=pk)
+    if request.POST.get("told") != "yes":
+        messages.error(request, _("Tick that the family was told in person."))
+    else:
+        try:
+            services.record_told_in_person(request.user, inquiry.pk, request=request)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Recorded: the family was told in person. The portal now says it."))
+    return redirect("families:inquiry_detail", pk=inquiry.pk)
 
 
 @require_POST
