@@ -222,3 +222,21 @@ def test_reconciling_what_was_not_previewed_is_refused(negotiator, agreement, ca
     exchange.refresh_from_db()
     assert exchange.status == "carried_out" and StatusEvent.objects.count() == count
     services.reconcile(negotiator, exchange.pk, confirm=selectors.reconcile_plan(exchange).fingerprint)
+
+
+def test_a_change_to_agreed_lists_that_breaks_them_needs_a_reason(negotiator, agreement, categories, make_person):
+    _, young = categories
+    ours = make_person("Молодий", "Іван", birth_date=dt.date(2003, 1, 1))
+    theirs = make_person("Молодой", "Иван", side="enemy", birth_date=dt.date(2003, 2, 1))
+    exchange = services.create_exchange(negotiator, agreement.pk)
+    services.add_entries(negotiator, exchange.pk, young.pk, [ours.pk, theirs.pk])
+    _to_lists_agreed(negotiator, exchange)  # 1 for 1: balanced
+    entry = ListEntry.objects.get(person=theirs)
+    with pytest.raises(services.NeedsException, match="1 entries are still contested"):
+        services.change_entry_state(negotiator, entry.pk, "contested", reason="Not in their custody")
+    entry.refresh_from_db()
+    assert entry.state == "confirmed" and entry.events.count() == 2  # nothing changed
+    services.change_entry_state(negotiator, entry.pk, "contested", reason="Not in their custody",
+                                exception_reason="Exchanged all the same if he is at the crossing")
+    exchange.refresh_from_db()
+    assert [x["kind"] for x in exchange.exceptions] == ["contested"]

@@ -298,7 +298,7 @@ def stage_problems(exchange: Exchange, status: str, *, carried_out_on: dt.date |
     if status == "carried_out" and carried_out_on is not None:
         from homecoming.registry.models import StatusEvent
 
-        late = (StatusEvent.objects.filter(pk__in=exchange.entries.filter(state__in=ACTIVE_STATES)
+        late = (StatusEvent.objects.filter(pk__in=exchange.entries.exclude(state=EntryState.WITHDRAWN)
                                            .values("listing_event_id"), effective_date__gt=carried_out_on)
                 .order_by("-effective_date").values_list("effective_date", flat=True))
         if late:

@@ -409,13 +409,31 @@ def close_listing(actor, entry: ListEntry, day: dt.date, *, note: str, request=N
         managed_by=MANAGED, permission=CHANGE_EXCHANGE, request=request)
 
 
+def _agreed_lists_still_hold(actor, exchange: Exchange, exception_reason: str) -> None:
+    """After a change to agreed lists: a rule they now break, not covered by an exception recorded
+    before, needs the negotiator's reason (the caller's transaction then keeps or drops the change)."""
+    exchange = Exchange.objects.select_for_update().select_related("agreement").get(pk=exchange.pk)
+    covered = {x.get("kind") for x in exchange.exceptions}
+    problems = [p for p in selectors.stage_problems(exchange, ExchangeStatus.LISTS_AGREED) if p.kind not in covered]
+    if not problems:
+        return
+    exception_reason = (exception_reason or "").strip()[:300]
+    if not exception_reason:
+        raise NeedsException([p.message for p in problems])
+    exchange.exceptions = [*exchange.exceptions, *(
+        {"kind": p.kind, "to": exchange.status, "reason": exception_reason, "details": p.message,
+         "by": getattr(_user(actor), "username", ""), "at": timezone.now().isoformat()} for p in problems)]
+    exchange.save(update_fields=["exceptions"])
+
+
 @transaction.atomic
 def change_entry_state(actor, entry_id: int, state: str, *, reason: str = "", effective_date=None,
-                       request=None) -> ListEntry:
+                       exception_reason: str = "", request=None) -> ListEntry:
     """Move an entry to another state by hand (see ENTRY_TRANSITIONS). Contesting needs a reason.
     Withdrawing closes the entry's listing in the register (the person is again what they were
     beneath it, or still listed on another stage); putting it back opens a new listing, dated
-    ``effective_date`` (today by default)."""
+    ``effective_date`` (today by default). Once the lists are agreed, a change that unbalances a
+    trade rule or contests an entry needs ``exception_reason`` (as set_exchange_status)."""
     _require(actor, CHANGE_EXCHANGE)
     entry = ListEntry.objects.select_for_update().select_related("exchange", "person").get(pk=entry_id)
     reason = (reason or "").strip()
@@ -462,6 +480,8 @@ def change_entry_state(actor, entry_id: int, state: str, *, reason: str = "", ef
         update.append("listing_event")
     entry.save(update_fields=update)
     _entry_event(entry, old, state, reason, actor).save()
+    if entry.exchange.status == ExchangeStatus.LISTS_AGREED:
+        _agreed_lists_still_hold(actor, entry.exchange, exception_reason)
     record(actor, "exchange.entry_state", object_type="list_entry", object_id=entry.pk,
            details={"exchange": entry.exchange_id, "person": entry.person_id, "from": old, "to": state,
                     "reason": reason}, request=request)

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -248,9 +249,13 @@ def exchange_status(request, pk):
                                      carried_out_on=data.get("carried_out_on"),
                                      exception_reason=data.get("exception_reason", ""), request=request)
     except services.NeedsException as exc:
+        hidden = {"status": data["status"]}
+        if data.get("carried_out_on"):
+            hidden["carried_out_on"] = data["carried_out_on"].isoformat()
         return render(request, "exchanges/status_exception.html", {
-            "exchange": exchange, "status": ExchangeStatus(data["status"]), "form": form,
-            "problems": exc.problems, "asked": bool(data.get("exception_reason"))}, status=409)
+            "exchange": exchange, "problems": exc.problems, "title": ExchangeStatus(data["status"]).label,
+            "action": reverse("exchanges:exchange_status", args=[exchange.pk]), "hidden": hidden,
+            "asked": bool(data.get("exception_reason"))}, status=409)
     except ValidationError as exc:
         _flash_errors(request, exc)
     else:
@@ -297,17 +302,24 @@ def entry_state(request, pk):
     else:
         try:
             services.change_entry_state(request.user, entry.pk, form.cleaned_data["state"],
-                                        reason=form.cleaned_data["reason"], request=request)
+                                        reason=form.cleaned_data["reason"],
+                                        exception_reason=request.POST.get("exception_reason", ""), request=request)
             messages.success(request, _("%(ref)s: %(state)s.") % {
                 "ref": entry.person.reference, "state": EntryState(form.cleaned_data["state"]).label})
+        except services.NeedsException as exc:
+            return render(request, "exchanges/status_exception.html", {
+                "exchange": entry.exchange, "problems": exc.problems,
+                "title": _("%(ref)s: %(state)s") % {"ref": entry.person.reference,
+                                                    "state": EntryState(form.cleaned_data["state"]).label},
+                "action": reverse("exchanges:entry_state", args=[entry.pk]),
+                "hidden": {"state": form.cleaned_data["state"], "reason": form.cleaned_data["reason"]},
+                "asked": bool(request.POST.get("exception_reason"))}, status=409)
         except ValidationError as exc:
             _flash_errors(request, exc)
     return redirect(entry_url(entry))
 
 
 def entry_url(entry):
-    from django.urls import reverse
-
     return reverse("exchanges:exchange_detail", args=[entry.exchange_id]) + f"#entry-{entry.pk}"
 
 

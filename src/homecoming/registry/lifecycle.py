@@ -57,8 +57,9 @@ TRANSITIONS: dict[str, dict[str, frozenset[str]]] = {
     Side.OURS: {
         Status.MISSING: frozenset({Status.MISSING, Status.CAPTIVITY_CONFIRMED, Status.RETURNED,
                                    Status.RELEASED_OTHER, Status.FOUND, Status.DECEASED}),
+        # "found" after "captive": the captivity was a wrong report (found in a hospital, with another unit)
         Status.CAPTIVITY_CONFIRMED: frozenset({Status.CAPTIVITY_CONFIRMED, Status.MISSING, Status.RETURNED,
-                                              Status.RELEASED_OTHER, Status.DECEASED}),
+                                              Status.RELEASED_OTHER, Status.FOUND, Status.DECEASED}),
         Status.RETURNED: frozenset({Status.RETURNED, Status.DECEASED}),
         Status.RELEASED_OTHER: frozenset({Status.RELEASED_OTHER, Status.DECEASED}),
         Status.FOUND: frozenset({Status.FOUND, Status.DECEASED}),
