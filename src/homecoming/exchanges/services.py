@@ -819,10 +819,24 @@ def publish_communique(actor, exchange_id: int, *, confirm: str | None = None, r
 # --- merges in the register ----------------------------------------------------------------------------
 
 def follow_merge(merge, survivor, duplicate) -> int:
-    """Re-point entries and crossings of a merged-away record to the survivor (where the survivor is
-    not already on that stage), remembering which, for :func:`follow_merge_undo`."""
+    """Re-point entries and crossings of a merged-away record to the survivor, remembering which,
+    for :func:`follow_merge_undo`. Refuses (rolling the merge back) when both records are on one
+    stage, and when an open entry would hold a survivor the register does not hold as listed
+    (one of them is home, or dead): a list must never name someone twice or someone it cannot hold."""
     from .models import MergeFollow
 
+    both = (set(ListEntry.objects.filter(person=survivor).values_list("exchange_id", flat=True))
+            & set(ListEntry.objects.filter(person=duplicate).values_list("exchange_id", flat=True))) | (
+        set(Crossing.objects.filter(person=survivor).values_list("exchange_id", flat=True))
+        & set(Crossing.objects.filter(person=duplicate).values_list("exchange_id", flat=True)))
+    if both:
+        raise ValidationError(_("Both records are on the lists of the same stage: withdraw one entry first."))
+    open_entries = ListEntry.objects.filter(person__in=[survivor, duplicate], state__in=selectors.ACTIVE_STATES) \
+        .exclude(exchange__status=ExchangeStatus.RECONCILED)
+    if open_entries.exists() and survivor.current_status != Status.ON_EXCHANGE_LIST:
+        raise ValidationError(_("One record is on an exchange list while the merged history says “%(status)s”: "
+                                "withdraw the entry first, then merge.")
+                              % {"status": survivor.get_current_status_display() or "—"})
     moved: dict[str, list[int]] = {}
     for key, model in (("entries", ListEntry), ("crossings", Crossing)):
         taken = set(model.objects.filter(person=survivor).values_list("exchange_id", flat=True))

@@ -635,7 +635,9 @@ def merge_persons(actor, survivor_id: int, duplicate_id: int, *, keep: dict[str,
     name not kept becomes an alternative name labelled with its own script (names.name_language:
     a Russian rendering is "Russian", not "Ukrainian"); any other value not kept stays in the edit
     history (reason ``merge_other``). ``confirm``: the fingerprint the person saw
-    (:func:`merge_fingerprint`). Undo with :func:`undo_merge`."""
+    (:func:`merge_fingerprint`). Refused when the two histories together contradict the status
+    model, and when another app cannot follow (its ``person_merged`` receiver raises: both on one
+    stage's list, payments recorded on the duplicate). Undo with :func:`undo_merge`."""
     from homecoming.common.confirm import check
 
     _require(actor, "registry.merge_person")
@@ -661,6 +663,12 @@ def merge_persons(actor, survivor_id: int, duplicate_id: int, *, keep: dict[str,
     user = actor if getattr(actor, "is_authenticated", False) else None
     event_ids = list(duplicate.status_events.values_list("pk", flat=True))
     alt_ids = list(duplicate.alternative_names.values_list("pk", flat=True))
+    combined = list(survivor.status_events.all()) + list(duplicate.status_events.all())
+    clashes = lifecycle.broken_transitions(survivor.side, combined)
+    if clashes:
+        raise ValidationError(_("The two histories contradict each other (%(events)s): correct the wrong event "
+                                "first, then merge.") % {"events": "; ".join(
+                                    f"{Status(e.status).label} {e.effective_date.isoformat()}" for e in clashes)})
     StatusEvent.objects.filter(pk__in=event_ids).update(person=survivor)
     AlternativeName.objects.filter(pk__in=alt_ids).update(person=survivor)
     changed: dict[str, list[str]] = {}  # field -> [survivor's old value, new value]: undone by undo_merge
