@@ -448,7 +448,18 @@ def follow_merge(merge, survivor, duplicate) -> int:
                                                     updated_at=timezone.now())
         record(merge.merged_by or PORTAL_ACTOR, "inquiry.follow_merge", object_type="person",
                object_id=survivor.pk, details={"merge": merge.pk, "inquiries": moved})
+    _retell(survivor)  # both histories together may say something new to every family of the survivor
     return len(moved)
+
+
+def _retell(*persons) -> None:
+    """A merge or its undo changed what the register holds without a status event: each linked
+    family's state is derived again and, where it is news they are told about, told."""
+    for person in persons:
+        person.refresh_from_db()
+        for inquiry in Inquiry.objects.filter(person=person, state=InquiryState.LINKED):
+            inquiry.person = person
+            _notify_if_news(inquiry)
 
 
 def follow_merge_undo(merge, survivor, duplicate) -> int:
@@ -459,6 +470,7 @@ def follow_merge_undo(merge, survivor, duplicate) -> int:
                                                     updated_at=timezone.now())
         record(merge.undone_by or PORTAL_ACTOR, "inquiry.follow_merge_undo", object_type="person",
                object_id=duplicate.pk, details={"merge": merge.pk, "inquiries": moved})
+    _retell(survivor, duplicate)
     return len(moved)
 
 

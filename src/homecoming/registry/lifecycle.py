@@ -162,8 +162,10 @@ def contradictions(side: str, events: Iterable, *, status: str, effective_date: 
 
 
 def broken_transitions(side: str, events: Iterable) -> list:
-    """State events that contradict the one before them and carry no stated reason (for
-    ``homecoming invariants``)."""
+    """State events that contradict the one before them, where neither of the two carries a stated
+    reason (the reason given for an event covers what it contradicts on both sides: see
+    :func:`contradictions`). For ``homecoming invariants`` and merges."""
     states = state_events(live_events(events))
     return [b for a, b in zip(states, states[1:], strict=False)
-            if not allowed(side, a.status, b.status) and not getattr(b, "exception_reason", "")]
+            if not allowed(side, a.status, b.status) and not getattr(b, "exception_reason", "")
+            and not getattr(a, "exception_reason", "")]
