@@ -33,7 +33,7 @@ REVIEW_P = 0.05
 
 
 def _prepare(path: str) -> list[dict]:
-    from homecoming.linkage.dates import parse_partial_date
+    from homecoming.linkage.csvio import read_table
     from homecoming.linkage.records import normalize_identifier
     from homecoming.names import normalize_key, parse_full_name, transliterate
 
@@ -44,22 +44,21 @@ def _prepare(path: str) -> list[dict]:
         return transliterate(x, "icao").lower()
 
     out = []
-    with open(path, encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            last, first, pat = r.get("last_name", ""), r.get("first_name", ""), r.get("patronymic", "")
-            if not (last or first) and r.get("full_name"):
-                p = parse_full_name(r["full_name"])
-                last, first, pat = p.last_name, p.first_name, p.patronymic
-            d = parse_partial_date(r.get("birth_date", ""))
-            out.append({
-                "id": r["id"],
-                "last_name": lat(last),
-                "first_name": lat(first),
-                "patronymic": lat(pat),
-                "dob": str(d) if d is not None and d.is_full else None,
-                "birth_year": str(d.year) if d is not None else None,
-                "service_number": normalize_identifier(r.get("service_number", "")) or None,
-            })
+    for r in read_table(path).records:  # the same reading as `homecoming link` (tolerant)
+        last, first, pat = r.last_name, r.first_name, r.patronymic
+        if not (last or first) and r.full_name:
+            p = parse_full_name(r.full_name)
+            last, first, pat = p.last_name, p.first_name, p.patronymic
+        d = r.birth_date
+        out.append({
+            "id": r.id,
+            "last_name": lat(last),
+            "first_name": lat(first),
+            "patronymic": lat(pat),
+            "dob": str(d) if d is not None and d.is_full else None,
+            "birth_year": str(d.year) if d is not None else None,
+            "service_number": normalize_identifier(r.service_number) or None,
+        })
     return out
 
 

@@ -16,8 +16,8 @@ from homecoming.names import (
     skeleton,
     transliterate,
 )
-from homecoming.names.keys import _symbols
-from homecoming.names.normalize import is_cyrillic_char
+from homecoming.names.keys import is_initial_token
+from homecoming.names.normalize import fold_diacritics, is_cyrillic_char
 
 from .dates import PartialDate, parse_partial_date
 
@@ -117,7 +117,7 @@ def name_part(text: str, kind: str) -> NamePart:
     key = normalize_key(t)
     if not key:
         return EMPTY
-    if len(_symbols(key)) <= 1:  # one sound: an initial (О, Х., Kh.)
+    if is_initial_token(text):  # one letter or one sound: an initial (О, Ю, Ц., Х., Kh., Yu.)
         return NamePart(t, key, frozenset(), "", "", initial_classes(key), True)
     keys: set[str] = set()
     pieces = [p for p in re.split(r"[\s\-]+", key) if p]
@@ -125,7 +125,7 @@ def name_part(text: str, kind: str) -> NamePart:
         keys |= search_keys(p)
     if len(pieces) > 1:  # a space or hyphen typed inside one name (Ever ett, Smith son)
         keys |= search_keys("".join(pieces))
-    latin = transliterate(key, "kmu2010").lower() if any(is_cyrillic_char(c) for c in key) else key
+    latin = transliterate(key, "kmu2010").lower() if any(is_cyrillic_char(c) for c in key) else fold_diacritics(key)
     inits = initial_classes(pieces[0], kind) if pieces else frozenset()
     return NamePart(t, key, frozenset(keys), skeleton(key.replace(" ", "")), latin, inits, False)
 

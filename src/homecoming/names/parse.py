@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .keys import is_first_name_like, is_patronymic_like
+from .keys import is_first_name_like, is_initial_token, is_patronymic_like
 from .normalize import detect_script, normalize
 
 __all__ = ["ParsedName", "parse_full_name"]
@@ -24,11 +24,11 @@ class ParsedName:
     patronymic_initial: bool = False
 
 
-_SPLIT_RE = re.compile(r"[\s.,;]+")
+_SPLIT_RE = re.compile(r"[\s,;]+|(?<=\.)")
 
 
 def _is_initial(tok: str) -> bool:
-    return sum(c.isalpha() for c in tok) == 1
+    return is_initial_token(tok)
 
 
 @lru_cache(maxsize=100_000)
@@ -43,12 +43,14 @@ def parse_full_name(text: str) -> ParsedName:
     first-last.  Hyphenated surnames stay one token; extra tokens join the surname.
     """
     t = normalize(text)
-    toks = [x for x in _SPLIT_RE.split(t) if x]
+    raw = [x for x in _SPLIT_RE.split(t) if x.strip(".")]
+    toks = [x.strip(".") for x in raw]
     if not toks:
         return ParsedName()
-    initials = [i for i, x in enumerate(toks) if _is_initial(x)]
+    initials = [i for i, x in enumerate(raw) if _is_initial(x)]
     if initials:
-        inits = [toks[i] for i in initials]
+        # an initial of two Latin letters keeps its dot: "Yu." is an initial, "Yu" need not be
+        inits = [raw[i] if sum(c.isalpha() for c in toks[i]) > 1 else toks[i] for i in initials]
         rest = [x for i, x in enumerate(toks) if i not in initials]
         # a full first name next to a patronymic initial: "Петренко Олександр М."
         first = ""
