@@ -206,7 +206,7 @@ def test_rows_of_one_list_that_are_the_same_person_are_flagged(idx):
 
 def test_thresholds_are_parameters():
     recs = background() + [Record("r3", "Вернигора", "Тарас", "Петрович", birth_date="1979-11-30")]
-    strict = LinkageIndex(recs, Params(match_threshold=1.01))
+    strict = LinkageIndex(recs, Params(match_threshold=1.01, list_match_floor=None))
     r = strict.link([Record("x", full_name="Вернигора Тарас Петрович", birth_date="1979-11-30")])[0]
     assert r.decision == "review"
 

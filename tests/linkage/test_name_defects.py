@@ -102,3 +102,17 @@ def test_dedupe_does_not_merge_rodion_with_roman():
             Record("d", "Короленко", "Іван", "Петрович", birth_date="1985-01-02")]
     clusters, _ = dedupe(recs)
     assert clusters == []
+
+
+@pytest.mark.parametrize("text,last,first", [
+    ("МорганБогдан Викторович", "Морган", "Богдан"), ("LevkoKulik", "Kulik", "Levko"),
+    ("СЕРГЕЙДОВШАН", "ДОВШАН", "СЕРГЕЙ"), ("OLEKSANDRKRASILOVETC", "KRASILOVETC", "OLEKSANDR"),
+    ("ХАРИТОИВИТАЛИЙ ИВАНОВИЧ", "ХАРИТОИ", "ВИТАЛИЙ"),
+    # one word that is a surname, even one made from a first name, stays one word
+    ("Олександренко", "Олександренко", ""), ("Oleksandrenko", "Oleksandrenko", ""), ("Romanenko", "Romanenko", ""),
+    ("KOVALENKO", "KOVALENKO", ""), ("Костянтиненко", "Костянтиненко", ""),
+    ("Петренко Олександр", "Петренко", "Олександр"),
+])
+def test_two_words_run_together_are_split_and_one_surname_is_not(text, last, first):
+    p = parse_full_name(text)
+    assert (p.last_name, p.first_name) == (last, first)

@@ -740,6 +740,7 @@ class LinkageIndex:
         delta, prior = self._fit_list(pairs)
         out = []
         id_shared: list[set[str]] = []
+        evidence: list[tuple[list, float | None]] = []
         for p, pp in zip(prepared, pairs, strict=True):
             scored, log_prior = self._posterior(pp, prior, delta)
             # an automatic match must be certain under the fixed model as well: what a
@@ -749,9 +750,50 @@ class LinkageIndex:
             out.append(RowResult(p.id, d, cands, [], reason))
             id_shared.append({x[2] for x in scored if x[3][4] == "same" or x[3][5] == "same"} if d == "review"
                              else set())
+            evidence.append((scored[:2], rule_p))
         self._flag_list_duplicates(prepared, out)
+        self._match_by_the_list(out, evidence)
         self._demote_taken(out, id_shared)
         return out
+
+    def _match_by_the_list(self, results: list[RowResult], evidence: list[tuple[list, float | None]]) -> None:
+        """A list names each person once: a review row whose best candidate is far ahead of
+        every other candidate and named by no other row of the list is matched, when its
+        evidence alone falls just short.  Only with names in full (surname and first name
+        ``same`` or ``close``, patronymic not different: never an initial), the same date of
+        birth (never a date one digit or one day away: that is how a namesake from outside the
+        register looks, and two of them slipped through on the benchmark lists when it was
+        allowed), no identifier against it, the fixed model's probability at least
+        ``list_match_floor``, at least ``list_margin`` bits more evidence than the runner-up,
+        and no runner-up with the same surname and a near date (a twin, or a namesake born
+        days apart: the twin guard).  ``list_match_floor = None`` switches it off."""
+        prm = self.params
+        if prm.list_match_floor is None:
+            return
+        named: Counter = Counter()
+        for res in results:
+            for c in {c.registry_id for c in res.candidates}:
+                named[c] += 1
+        for res, (top, rule_p) in zip(results, evidence, strict=True):
+            if res.decision != "review" or not top or rule_p is None or res.list_duplicates:
+                continue
+            best, second = top[0], (top[1] if len(top) > 1 else None)
+            ll, lf, lp, ld, ls, lt = best[3]
+            if not (ld == "exact" and ll in ("same", "close") and lf in ("same", "close")
+                    and lp != "differ" and "differ" not in (ls, lt)):
+                continue
+            if min(best[0], rule_p) < prm.list_match_floor or named[best[2]] != 1:
+                continue
+            if second is not None and (best[1] - second[1] < prm.list_margin
+                                       or (second[3][0] in ("same", "close") and second[3][3] in STRONG_DATE_LEVELS)):
+                continue
+            if not res.candidates or res.candidates[0].registry_id != best[2]:
+                continue
+            res.decision = "match"
+            res.candidates = res.candidates[:1]
+            res.candidates[0].decision = "match"
+            res.reason = (f"names and date of birth ({ld}) agree, probability {min(best[0], rule_p):.4f}; far ahead of "
+                          "any other candidate, and no other row of the list names this person")
 
     def _demote_taken(self, results: list[RowResult], id_shared: list[set[str]]) -> None:
         """A list names each person once (rows that are the same person are flagged in
