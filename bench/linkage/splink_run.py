@@ -90,10 +90,14 @@ def _fair_settings():
     def name(col: str, thresholds: list[float], tf: bool, other: str | None):
         levels = [cll.NullLevel(col), cll.ExactMatchLevel(col, term_frequency_adjustments=tf)]
         levels += [cll.JaroWinklerLevel(col, t) for t in thresholds]
+        # rare levels keep a fixed m (EM on a list that never shows them drives m to 0, which Splink
+        # refuses), as Splink's documentation advises for levels the training data barely holds
         levels.append(cll.CustomLevel(f"(length({col}_l) = 1 OR length({col}_r) = 1) AND "
-                                      f"substr({col}_l, 1, 1) = substr({col}_r, 1, 1)", "initial"))
+                                      f"substr({col}_l, 1, 1) = substr({col}_r, 1, 1)", "initial")
+                      .configure(m_probability=0.03, fix_m_probability=True))
         if other:
-            levels.append(cll.CustomLevel(f"{col}_l = {other}_r AND {other}_l = {col}_r", "swapped"))
+            levels.append(cll.CustomLevel(f"{col}_l = {other}_r AND {other}_l = {col}_r", "swapped")
+                          .configure(m_probability=0.01, fix_m_probability=True))
         levels.append(cll.ElseLevel())
         return cl.CustomComparison(output_column_name=col, comparison_levels=levels)
 
@@ -102,7 +106,8 @@ def _fair_settings():
         comparison_levels=[
             cll.CustomLevel("birth_year_l IS NULL OR birth_year_r IS NULL").configure(is_null_level=True),
             cll.CustomLevel("dob_l = dob_r", "exact"),
-            cll.CustomLevel("dob_l = dob_swapped_r", "day and month swapped"),
+            cll.CustomLevel("dob_l = dob_swapped_r", "day and month swapped")
+            .configure(m_probability=0.01, fix_m_probability=True),
             cll.CustomLevel("damerau_levenshtein(dob_l, dob_r) <= 1", "one digit"),
             cll.CustomLevel("damerau_levenshtein(dob_l, dob_r) <= 2", "two digits"),
             cll.CustomLevel("birth_year_l = birth_year_r", "same year"),
