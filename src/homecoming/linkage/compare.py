@@ -64,9 +64,15 @@ def _close(a: NamePart, b: NamePart) -> bool:
     transposition apart (both names at least 4 letters long), or the Latin renderings
     are similar (Jaro-Winkler >= 0.92).  Not when a consonant differs and a vowel too
     (Родіон/Роман: one typo is one letter)."""
-    if (a.skel and b.skel and len(a.skel) == len(b.skel)
-            and sum(x != y for x, y in zip(a.skel, b.skel, strict=True)) == 1 and _vowels_differ(a, b, 1)):
-        return False  # one consonant replaced and a vowel too: another name, not a typo
+    if not _typo_apart(a, b):
+        return False
+    # checked only for pairs that passed (most do not): one consonant replaced and a vowel
+    # that cannot be the other's is another name, not a typo
+    return not (a.skel and b.skel and len(a.skel) == len(b.skel)
+                and sum(x != y for x, y in zip(a.skel, b.skel, strict=True)) == 1 and _vowels_differ(a, b, 1))
+
+
+def _typo_apart(a: NamePart, b: NamePart) -> bool:
     if len(a.key) >= 4 and len(b.key) >= 4:
         for x in a.keys or (a.skel,):
             for y in b.keys or (b.skel,):

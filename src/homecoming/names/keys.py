@@ -68,6 +68,7 @@ def skeleton(token: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=200_000)
 def _vowel_groups(token: str) -> tuple[frozenset[str], ...] | None:
     """The classes of the vowels between the consonants of the skeleton (consonants repeated
     across a vowel collapse as the skeleton does), the final group left out (the final vowel is
