@@ -29,6 +29,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_register_index():
+    """Each test starts without the process's warm linkage index (intake.register_index): a test's
+    database is rolled back after it, and persons written without the services leave no audit
+    event by which the index could see them go."""
+    from homecoming.intake.register_index import reset_register_index
+
+    reset_register_index()
+    yield
+    reset_register_index()
+
+
 @pytest.fixture
 def make_user(db):
     """make_user("registrar") -> a saved user holding that role (or several roles)."""

@@ -50,3 +50,35 @@ def evaluate(matches_csv: str, truth_csv: str) -> dict:
         "review": review / n,
         "rows_missing_from_output": missing,
     }
+
+
+#: probability buckets of the calibration (reliability) tables
+BUCKETS = ((0.05, 0.5), (0.5, 0.9), (0.9, 0.99), (0.99, 0.999), (0.999, 1.0000001))
+
+
+def calibration(matches_csv: str, truth_csv: str) -> list[tuple[str, int, float | None]]:
+    """Reliability of the best candidates' probabilities: per bucket of probability, how many
+    rows had their best candidate there and the share of those that are the right person (a
+    row of somebody the register does not hold is never right).  Probabilities that mean what
+    they say have shares inside their bucket."""
+    truth = {}
+    with open(truth_csv, encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            truth[r["list_id"]] = r["registry_id"]
+    counts = [[0, 0] for _ in BUCKETS]
+    seen: set[str] = set()
+    with open(matches_csv, encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            if r["list_id"] in seen:  # the first row of a list row is its best candidate
+                continue
+            seen.add(r["list_id"])
+            if not r["registry_id"]:
+                continue
+            p = float(r["score"])
+            for i, (lo, hi) in enumerate(BUCKETS):
+                if lo <= p < hi:
+                    counts[i][0] += 1
+                    counts[i][1] += truth.get(r["list_id"]) == r["registry_id"]
+                    break
+    return [(f"{lo:g}–{min(hi, 1):g}", n, (ok / n if n else None)) for (lo, hi), (n, ok) in zip(BUCKETS, counts,
+                                                                                             strict=True)]

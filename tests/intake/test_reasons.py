@@ -38,6 +38,9 @@ ROW_REASONS = [  # the reasons of _decide, outside rule()
     "no candidate is probable enough to show (together 0.0123)",
     "no candidate is probable enough to show (together 3.2e-05)",
     "every candidate is another row's automatic match, on far stronger evidence (rows: 12, 40)",
+    # _match_by_the_list
+    "names and date of birth (exact) agree, probability 0.9712; far ahead of any other candidate, and no other "
+    "row of the list names this person",
 ]
 
 

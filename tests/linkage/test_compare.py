@@ -104,3 +104,16 @@ def test_normalize_identifier(raw, norm):
 ])
 def test_compare_identifiers(a, b, level):
     assert compare_identifiers(a, b) == level
+
+
+def test_read_date_two_digit_years_are_never_in_the_future():
+    import datetime as dt
+
+    from homecoming.linkage.dates import PartialDate, read_date
+
+    today = dt.date(2026, 6, 1)
+    assert read_date("17.05.05", today)[0] == PartialDate(2005, 5, 17)
+    assert read_date("17.05.26", today)[0] == PartialDate(2026, 5, 17)
+    assert read_date("17.05.27", today)[0] == PartialDate(1927, 5, 17)
+    assert read_date("29.02.1991")[0] == PartialDate(1991, 2)
+    assert read_date("  ") == (None, "")

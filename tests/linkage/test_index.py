@@ -206,7 +206,7 @@ def test_rows_of_one_list_that_are_the_same_person_are_flagged(idx):
 
 def test_thresholds_are_parameters():
     recs = background() + [Record("r3", "Вернигора", "Тарас", "Петрович", birth_date="1979-11-30")]
-    strict = LinkageIndex(recs, Params(match_threshold=1.01))
+    strict = LinkageIndex(recs, Params(match_threshold=1.01, list_match_floor=None))
     r = strict.link([Record("x", full_name="Вернигора Тарас Петрович", birth_date="1979-11-30")])[0]
     assert r.decision == "review"
 
@@ -235,3 +235,53 @@ def test_names_without_a_full_date_or_identifier_never_match(last, first, year):
     idx = LinkageIndex(recs)
     row = Record("x", last, first, birth_date=str(year) if year else None)
     assert idx.link([row])[0].decision != "match"
+
+
+# ---- aliases: a person's other spellings are one record ------------------------------------------
+
+def test_aliases_are_one_record_that_never_competes_with_itself():
+    person = Record("p", "Вернигора", "Олександр", "Миколайович", birth_date="1990-05-17",
+                    service_number="АВ123456",
+                    aliases=[("Вернигора", "Александр", "Николаевич"), ("Vernyhora", "Oleksandr", "")])
+    idx = LinkageIndex([*background(), person])
+    res = idx.link([Record("x", "Вернигора", "Олександр", "Миколайович", birth_date="1990-05-17",
+                           service_number="АВ123456")])[0]
+    assert res.decision == "match", res.reason
+    assert [c.registry_id for c in res.candidates] == ["p"]
+    assert res.candidates[0].probability > 0.999
+    # counted once in the term frequencies, whatever the number of its spellings
+    assert max(idx._tf["last_name"][k] for k in idx._recs["p"].last.keys) == 1
+
+
+def test_a_row_written_as_an_alias_is_compared_with_that_spelling():
+    person = Record("p", "Дорошенко", "Остапа", "", birth_date="2001-03-04",
+                    aliases=[("Зозуля", "Остап", "Тарасович")])
+    idx = LinkageIndex([*background(), person])
+    res = idx.link([Record("x", "Зозуля", "Остап", "Тарасович", birth_date="2001-03-04")])[0]
+    assert res.decision == "match", res.reason
+    ex = {f.field: f for f in res.candidates[0].explanation}
+    assert ex["last_name"].registry_value == "Зозуля" and ex["last_name"].level == "same"
+    assert ex["patronymic"].level == "same"
+
+
+def test_an_alias_with_empty_parts_takes_them_from_the_main_name():
+    idx = LinkageIndex([Record("p", "Дорошенко", "Остап", "Тарасович", birth_date="2001-03-04",
+                               aliases=[("Зозуля", "", "")])])
+    alt = idx._recs["p"].alts[0]
+    assert (alt.last.text, alt.first.text, alt.patronymic.text) == ("Зозуля", "Остап", "Тарасович")
+
+
+def test_removing_a_record_with_aliases_removes_every_spelling():
+    person = Record("p", "Дорошенко", "Остап", "", birth_date="2001-03-04", aliases=[("Зозуляка", "Остап", "")])
+    idx = LinkageIndex([*background(50), person])
+    idx.remove("p")
+    assert all("p" not in [idx._by_slot[s].id for s in slots if idx._by_slot[s]] for slots in idx._blocks.values())
+    assert not any(idx._letters.get(k) for k in ("zozuliaka", "doroshenko"))
+    assert idx.link([Record("x", "Зозуляка", "Остап", birth_date="2001-03-04")])[0].decision == "none"
+
+
+def test_dedupe_compares_every_spelling_of_both_records():
+    a = Record("a", "Дорошенко", "Остап", "Тарасович", birth_date="2001-03-04", aliases=[("Зозуля", "", "")])
+    b = Record("b", "Зозуля", "Остап", "Тарасович", birth_date="2001-03-04")
+    clusters, _ = dedupe([*background(200), a, b])
+    assert any(c.ids == ["a", "b"] for c in clusters)

@@ -504,11 +504,10 @@ def _records_of_entries(exchange: Exchange) -> list[Record]:
             birth = str(p.birth_date.year)
         elif birth and p.birth_date_precision == "month":
             birth = birth[:7]
+        # alternative names are aliases of the one record: never competitors of their own person
         records.append(Record(f"e{entry.pk}", p.last_name, p.first_name, p.patronymic, birth_date=birth,
-                              service_number=p.service_number, tax_number=p.tax_number))
-        for i, alt in enumerate(p.alternative_names.all()):
-            records.append(Record(f"e{entry.pk}a{i}", alt.last_name or p.last_name, alt.first_name or p.first_name,
-                                  alt.patronymic, birth_date=birth, service_number=p.service_number))
+                              service_number=p.service_number, tax_number=p.tax_number,
+                              aliases=[(a.last_name, a.first_name, a.patronymic) for a in p.alternative_names.all()]))
     return records
 
 

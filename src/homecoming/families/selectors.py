@@ -55,7 +55,8 @@ def _record(person: Person) -> Record:
     return Record(id=str(person.pk), last_name=person.last_name, first_name=person.first_name,
                   patronymic=person.patronymic,
                   birth_date=_partial(person.birth_date, person.birth_date_precision),
-                  service_number=person.service_number)
+                  service_number=person.service_number,
+                  aliases=[(a.last_name, a.first_name, a.patronymic) for a in person.alternative_names.all()])
 
 
 @dataclass
@@ -77,7 +78,7 @@ def linkage_proposals(inquiry: Inquiry, limit: int = 10) -> tuple[str, list[Prop
     if inquiry.first_name and inquiry.birth_date:
         pool |= Q(pk__in=search_persons(inquiry.first_name, base.filter(birth_date=inquiry.birth_date))
                   .values("pk")[:POOL_LIMIT])
-    persons = {str(p.pk): p for p in base.filter(pool)[:POOL_LIMIT]}
+    persons = {str(p.pk): p for p in base.filter(pool).prefetch_related("alternative_names")[:POOL_LIMIT]}
     if not persons:
         return "none", []
     index = LinkageIndex(_record(p) for p in persons.values())

@@ -48,6 +48,11 @@ _REASONS: list[tuple[re.Pattern, Callable[[re.Match], str]]] = [
     (re.compile(r"date of birth agrees but the names disagree"), _fixed("date of birth agrees but the names disagree")),
     (re.compile(r"probability (?P<p>[\d.]+) below the automatic threshold (?P<t>[\d.]+)"),
      lambda m: _("probability %(p)s below the automatic threshold %(t)s") % m.groupdict()),
+    (re.compile(r"names and date of birth \((?P<level>\w+)\) agree, probability (?P<p>[\d.]+); far ahead of any other "
+                r"candidate, and no other row of the list names this person"),
+     lambda m: _("names and date of birth (%(level)s) agree, probability %(p)s; far ahead of any other candidate, "
+                 "and no other row of the list names this person")
+     % {"level": DATE_LEVELS.get(m["level"], m["level"]), "p": m["p"]}),
     (re.compile(r"names and date of birth \((?P<level>\w+)\) agree; probability (?P<p>[\d.]+)"),
      lambda m: _("names and date of birth (%(level)s) agree; probability %(p)s")
      % {"level": DATE_LEVELS.get(m["level"], m["level"]), "p": m["p"]}),

@@ -22,23 +22,29 @@ def _pdate(d, precision: str) -> PartialDate | None:
     return PartialDate(d.year, d.month, d.day)
 
 
-def register_records() -> list[Record]:
-    """The active register as linkage records: one per person (id = person id), and one per
-    alternative name (id = ``<person>/<alternative name>``)."""
+def register_records(person_ids=None, id_ranges=()) -> list[Record]:
+    """The active register as linkage records: one per person (id = person id), with its
+    alternative names as aliases (one record to the engine: a person's spellings never
+    compete with each other).  ``person_ids`` / ``id_ranges`` (inclusive ``(first, last)``
+    pairs) narrow it to those persons (the warm index's updates, intake.register_index)."""
+    persons = active_persons()
+    if person_ids is not None or id_ranges:
+        q = Q(pk__in=list(person_ids or ()))
+        for first, last in id_ranges:
+            q |= Q(pk__gte=first, pk__lte=last)
+        persons = persons.filter(q)
+    aliases: dict[int, list[tuple[str, str, str]]] = {}
+    alt_q = AlternativeName.objects.all() if person_ids is None and not id_ranges else \
+        AlternativeName.objects.filter(person_id__in=persons.values("pk"))
+    for pid, last, first, pat in alt_q.values_list("person_id", "last_name", "first_name", "patronymic") \
+            .order_by("pk"):
+        aliases.setdefault(pid, []).append((last, first, pat))
     out: list[Record] = []
-    dates: dict[int, PartialDate | None] = {}
-    ids: dict[int, tuple[str, str]] = {}
-    for pk, last, first, pat, bd, prec, sn, tn in active_persons().values_list(
+    for pk, last, first, pat, bd, prec, sn, tn in persons.values_list(
             "pk", "last_name", "first_name", "patronymic", "birth_date", "birth_date_precision", "service_number",
             "tax_number").order_by():
-        pd = _pdate(bd, prec)
-        dates[pk], ids[pk] = pd, (sn, tn)
-        out.append(Record(str(pk), last, first, pat, birth_date=pd, service_number=sn, tax_number=tn))
-    for apk, pid, last, first, pat in AlternativeName.objects.filter(person_id__in=active_persons().values("pk")) \
-            .values_list("pk", "person_id", "last_name", "first_name", "patronymic").order_by():
-        if pid in dates:
-            out.append(Record(f"{pid}/{apk}", last, first, pat, birth_date=dates[pid], service_number=ids[pid][0],
-                              tax_number=ids[pid][1]))
+        out.append(Record(str(pk), last, first, pat, birth_date=_pdate(bd, prec), service_number=sn,
+                          tax_number=tn, aliases=tuple(aliases.get(pk, ()))))
     return out
 
 

@@ -35,6 +35,7 @@ from .models import (
     ListRow,
     RowState,
 )
+from .register_index import using_register_index
 
 log = logging.getLogger(__name__)
 MAX_STORED_ERRORS = 1000
@@ -392,13 +393,13 @@ def _import_persons(job: ImportJob, actor, rows: list[columns.CheckedRow], repor
 
 def _import_list(job: ImportJob, actor, rows: list[columns.CheckedRow], report) -> None:
     report("linking", 0, len(rows))
-    index = linking.build_index()
     links: dict[int, dict] = {}
     chunk = 2000
-    for start in range(0, len(rows), chunk):
-        part = rows[start:start + chunk]
-        links.update(linking.link(index, [(r.row, r.data) for r in part]))
-        report("linking", min(start + chunk, len(rows)))
+    with using_register_index() as index:
+        for start in range(0, len(rows), chunk):
+            part = rows[start:start + chunk]
+            links.update(linking.link(index, [(r.row, r.data) for r in part]))
+            report("linking", min(start + chunk, len(rows)))
     report("saving", 0, len(rows))
     with transaction.atomic():
         incoming = IncomingList.objects.create(

@@ -12,6 +12,12 @@ registry record is the list row's person.
 of records that are the same person (``match``; ``cluster_id`` is the smallest id of
 the connected group) or that a person should compare (``review``).
 
+Reading is tolerant (``--strict`` for the reading before it): the separator, the encoding
+(UTF-8 with or without BOM, Windows-1251) and dates in other formats are understood, an
+impossible date is kept for what it still says (year and month), a row without a name is
+linked on what it has; each such list row says so in the ``notes`` column, and stderr counts
+them.  What makes a file unreadable as a list still stops the run.
+
 Exit codes: 0 done, 2 bad input (message on stderr naming file, row and column; no
 output file is written).
 """
@@ -20,8 +26,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections import Counter
 
-from .csvio import InputError, read_records, write_atomic
+from .csvio import InputError, Table, read_table, write_atomic
 from .index import Candidate, LinkageIndex, _no_gc
 
 __all__ = ["main"]
@@ -43,10 +50,14 @@ def _parser() -> argparse.ArgumentParser:
     lk.add_argument("--list", required=True, metavar="LIST.csv", dest="list_path")
     lk.add_argument("--out", required=True, metavar="MATCHES.csv")
     lk.add_argument("--explain", action="store_true", help="add an explanation column")
+    lk.add_argument("--strict", action="store_true",
+                    help="stop at the first bad cell (a date that is not a date, a row without a name) and read "
+                         "only UTF-8, comma-separated files with these column names")
     dd = sub.add_parser("dedupe", help="find records of one register that are the same person")
     dd.add_argument("--registry", required=True, metavar="REGISTRY.csv")
     dd.add_argument("--out", required=True, metavar="CLUSTERS.csv")
     dd.add_argument("--explain", action="store_true", help="add an explanation column")
+    dd.add_argument("--strict", action="store_true", help="as for link")
     return p
 
 
@@ -66,20 +77,38 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
+def _read(path: str, strict: bool, notes_column: bool = False) -> Table:
+    """Read one input and say on stderr how, and how many of its rows were read with notes."""
+    table = read_table(path, strict=strict)
+    if table.how:
+        print(f"{path}: read as {table.how}", file=sys.stderr)
+    if table.notes:
+        kinds = Counter("no name" if n.startswith("no name") else "date of birth"
+                        for ns in table.notes.values() for n in ns)
+        print(f"{path}: {len(table.notes)} of {len(table.records)} rows read with notes ("
+              + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())) + ")"
+              + ("; see the notes column" if notes_column else ""), file=sys.stderr)
+    return table
+
+
 def _link(args: argparse.Namespace) -> int:
-    registry = read_records(args.registry)
-    rows = read_records(args.list_path)
+    registry = _read(args.registry, args.strict).records
+    table = _read(args.list_path, args.strict, notes_column=True)
+    rows, notes = table.records, table.notes
     idx = LinkageIndex(registry)
     results = idx.link(rows, explain=args.explain)
     header = ["list_id", "registry_id", "score", "decision", "match_weight", "rank", "list_duplicates"]
+    if not args.strict:
+        header.append("notes")
     if args.explain:
         header.append("explanation")
 
     def out_rows():
         for r in results:
             dups = ";".join(r.list_duplicates)
+            note = ["; ".join(notes.get(r.row_id, ()))] if not args.strict else []
             if not r.candidates:
-                row = [r.row_id, "", "0", "none", "", "", dups]
+                row = [r.row_id, "", "0", "none", "", "", dups, *note]
                 if args.explain:
                     row.append(r.reason)
                 yield row
@@ -87,7 +116,7 @@ def _link(args: argparse.Namespace) -> int:
             for rank, c in enumerate(r.candidates, start=1):
                 dec = r.decision if rank == 1 else "review"
                 row = [r.row_id, c.registry_id if dec != "none" else "", f"{c.probability:.6f}", dec,
-                       f"{c.match_weight:.2f}", str(rank), dups]
+                       f"{c.match_weight:.2f}", str(rank), dups, *(note if rank == 1 else [""] * len(note))]
                 if args.explain:
                     row.append(_explain(c, r.reason if rank == 1 else ""))
                 yield row
@@ -100,7 +129,7 @@ def _link(args: argparse.Namespace) -> int:
 
 
 def _dedupe(args: argparse.Namespace) -> int:
-    registry = read_records(args.registry)
+    registry = _read(args.registry, args.strict).records
     idx = LinkageIndex(registry)
     clusters, pairs = idx.dedupe(explain=args.explain)
     cluster_of = {i: c.cluster_id for c in clusters for i in c.ids}

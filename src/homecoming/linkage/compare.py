@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
+from homecoming.names import equivalents
+from homecoming.names.keys import vowel_mismatches
+
 from .dates import compare_dates
 from .records import NamePart
 
@@ -29,23 +32,47 @@ def compare_names(a: NamePart, b: NamePart) -> str:
         return "missing"
     if a.initial_only or b.initial_only:
         return "initial" if a.initials & b.initials else "differ"
-    if a.key == b.key or not a.keys.isdisjoint(b.keys):
+    if a.key == b.key:
         return "same"
     ck = (a.key, b.key)
     lvl = _cache.get(ck)
     if lvl is not None:
         return lvl
-    lvl = "close" if _close(a, b) else "differ"
+    if not a.keys.isdisjoint(b.keys):
+        # a shared key is the same consonants; the vowels must not say otherwise
+        # (Кириленко/Короленко, Романенко/Яременко share a key and are different names)
+        lvl = "differ" if _vowels_differ(a, b, 2) else "same"
+    else:
+        lvl = "close" if _close(a, b) else "differ"
     if len(_cache) > 500_000:
         _cache.clear()
     _cache[ck] = lvl
     return lvl
 
 
+def _vowels_differ(a: NamePart, b: NamePart, limit: int) -> bool:
+    """At least ``limit`` vowels that cannot be one another (:func:`vowel_mismatches`), unless
+    the dictionaries say the two are one name (Олександр/Александр)."""
+    n = vowel_mismatches(a.key, b.key)
+    if n is None or n < limit:
+        return False
+    return not (equivalents(a.key) & equivalents(b.key) - {""})
+
+
 def _close(a: NamePart, b: NamePart) -> bool:
     """A typo apart: the skeletons (or any search keys) are one edit or one
     transposition apart (both names at least 4 letters long), or the Latin renderings
-    are similar (Jaro-Winkler >= 0.92)."""
+    are similar (Jaro-Winkler >= 0.92).  Not when a consonant differs and a vowel too
+    (Родіон/Роман: one typo is one letter)."""
+    if not _typo_apart(a, b):
+        return False
+    # checked only for pairs that passed (most do not): one consonant replaced and a vowel
+    # that cannot be the other's is another name, not a typo
+    return not (a.skel and b.skel and len(a.skel) == len(b.skel)
+                and sum(x != y for x, y in zip(a.skel, b.skel, strict=True)) == 1 and _vowels_differ(a, b, 1))
+
+
+def _typo_apart(a: NamePart, b: NamePart) -> bool:
     if len(a.key) >= 4 and len(b.key) >= 4:
         for x in a.keys or (a.skel,):
             for y in b.keys or (b.skel,):

@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-__all__ = ["PartialDate", "parse_partial_date", "compare_dates", "DATE_LEVELS", "STRONG_DATE_LEVELS"]
+__all__ = ["PartialDate", "parse_partial_date", "read_date", "compare_dates", "DATE_LEVELS", "STRONG_DATE_LEVELS"]
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -78,6 +78,68 @@ def parse_partial_date(text: str | None) -> PartialDate | None:
         mo, y = m.groups()
         return _make(int(y), int(mo), None, s)
     raise ValueError(f"{s!r} is not a date; expected {FORMATS}")
+
+
+_TIME_RE = re.compile(r"^(.+?)(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$")
+_YMD_RE = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?$")
+_DMY_ANY_RE = re.compile(r"^(\d{1,2})[./-](\d{1,2})[./-](\d{2}|\d{4})$")
+_MY_ANY_RE = re.compile(r"^(\d{1,2})[./-](\d{4})$")
+_DIGITS8_RE = re.compile(r"^\d{8}$")
+
+
+def _century(yy: int, today: dt.date | None = None) -> int:
+    """A two-digit year of birth: not in the future (``05`` is 2005 in 2026, ``90`` is 1990)."""
+    now = (today or dt.date.today()).year
+    return 2000 + yy if 2000 + yy <= now else 1900 + yy
+
+
+def read_date(text: str | None, today: dt.date | None = None) -> tuple[PartialDate | None, str]:
+    """A date of birth as lists write it, and a note on how it was read (``""`` when plainly).
+
+    Accepts what :func:`parse_partial_date` accepts and also: a time after the date (what a
+    spreadsheet writes: ``1990-05-17 00:00:00``), ``/`` and ``-`` between day, month and year
+    (``17/05/1990``; read as month/day only when the first number cannot be a month), a
+    two-digit year (``17.05.90``: never in the future), ``YYYY/MM/DD``, ``YYYYMMDD``.  What
+    cannot be a date is kept for what it still says, with a note: ``31.11.1990`` as
+    ``1990-11``, a thirteenth month as the year alone; text that is no date at all gives
+    ``None`` and a note.  Never raises."""
+    if text is None:
+        return None, ""
+    s = text.strip()
+    if not s:
+        return None, ""
+    m = _TIME_RE.match(s)
+    if m:
+        s = m.group(1).strip()
+    y = mo = d = None
+    note = ""
+    if (m := _YMD_RE.match(s)) or (m := _ISO_RE.match(s)):
+        y, mo, d = (int(x) if x else None for x in m.groups())
+    elif _DIGITS8_RE.match(s) and 1800 <= int(s[:4]) <= 2100:
+        y, mo, d = int(s[:4]), int(s[4:6]), int(s[6:])
+    elif m := _DMY_ANY_RE.match(s):
+        a, b, yt = m.groups()
+        d, mo = int(a), int(b)
+        if mo > 12 >= d:  # 05/17/1990: month first
+            d, mo = mo, d
+            note = f"{text.strip()!r} read as month/day/year"
+        y = int(yt)
+        if len(yt) == 2:
+            y = _century(y, today)
+            note = note or f"two-digit year in {text.strip()!r} read as {y}"
+    elif m := _MY_ANY_RE.match(s):
+        mo, y = int(m.group(1)), int(m.group(2))
+    else:
+        return None, f"{text.strip()!r} is not a date; left out"
+    if not 1 <= y <= 9999:
+        return None, f"{text.strip()!r} is not a date (year {y}); left out"
+    if mo is not None and not 1 <= mo <= 12:
+        return PartialDate(y), f"{text.strip()!r} is not a date (month {mo}); kept as the year {y}"
+    try:
+        return PartialDate(y, mo, d), note
+    except ValueError:
+        kept = PartialDate(y, mo)
+        return kept, f"{text.strip()!r} is not a date (no day {d} in that month); kept as {kept}"
 
 
 def _make(y: int, mo: int | None, d: int | None, s: str) -> PartialDate:

@@ -74,7 +74,10 @@ class Params:
     ``taken_margin``: a review candidate that another row of the same list matched
     automatically with at least this many bits more evidence is shown last and not
     counted towards ``row_review_floor`` (:meth:`LinkageIndex._demote_taken`; ``None``
-    switches it off)."""
+    switches it off).
+    ``list_match_floor``, ``list_margin``: a review row whose best candidate is at least this
+    probable, this many bits ahead of the runner-up and named by no other row of the list is
+    matched (:meth:`LinkageIndex._match_by_the_list`; ``None`` switches it off)."""
 
     m: dict[str, dict[str, float]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_M.items()})
     u: dict[str, dict[str, float]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_U.items()})
@@ -94,3 +97,5 @@ class Params:
     em_pseudo_rows: float = 200.0
     list_prior_bounds: tuple[float, float] = (0.5, 0.98)
     taken_margin: float | None = 10.0
+    list_match_floor: float | None = 0.95
+    list_margin: float = 10.0

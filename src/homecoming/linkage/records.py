@@ -16,8 +16,8 @@ from homecoming.names import (
     skeleton,
     transliterate,
 )
-from homecoming.names.keys import _symbols
-from homecoming.names.normalize import is_cyrillic_char
+from homecoming.names.keys import is_initial_token
+from homecoming.names.normalize import fold_diacritics, is_cyrillic_char
 
 from .dates import PartialDate, parse_partial_date
 
@@ -69,7 +69,14 @@ class Record:
     ``full_name`` is used only when ``last_name`` and ``first_name`` are both empty
     (it is parsed in any order, with initials).  ``birth_date`` is a
     :class:`~homecoming.linkage.dates.PartialDate`, a string in one of the accepted
-    formats, or ``None``."""
+    formats, or ``None``.
+
+    ``aliases``: other spellings of the same person's name (``(last, first,
+    patronymic)``; an empty part is taken from the main name), such as the register's
+    alternative names.  They are one record to the engine: blocking finds the record
+    under any of them, a comparison takes the spelling that agrees best, and the
+    record counts once in every frequency and every posterior (it never competes with
+    itself)."""
 
     id: str
     last_name: str = ""
@@ -79,9 +86,11 @@ class Record:
     birth_date: PartialDate | str | None = None
     service_number: str = ""
     tax_number: str = ""
+    aliases: tuple[tuple[str, str, str], ...] = ()
 
     def __post_init__(self) -> None:
         self.id = str(self.id)
+        self.aliases = tuple(tuple(a) for a in self.aliases)  # type: ignore[misc]
         if isinstance(self.birth_date, str):
             self.birth_date = parse_partial_date(self.birth_date)
 
@@ -108,7 +117,7 @@ def name_part(text: str, kind: str) -> NamePart:
     key = normalize_key(t)
     if not key:
         return EMPTY
-    if len(_symbols(key)) <= 1:  # one sound: an initial (О, Х., Kh.)
+    if is_initial_token(text):  # one letter or one sound: an initial (О, Ю, Ц., Х., Kh., Yu.)
         return NamePart(t, key, frozenset(), "", "", initial_classes(key), True)
     keys: set[str] = set()
     pieces = [p for p in re.split(r"[\s\-]+", key) if p]
@@ -116,7 +125,7 @@ def name_part(text: str, kind: str) -> NamePart:
         keys |= search_keys(p)
     if len(pieces) > 1:  # a space or hyphen typed inside one name (Ever ett, Smith son)
         keys |= search_keys("".join(pieces))
-    latin = transliterate(key, "kmu2010").lower() if any(is_cyrillic_char(c) for c in key) else key
+    latin = transliterate(key, "kmu2010").lower() if any(is_cyrillic_char(c) for c in key) else fold_diacritics(key)
     inits = initial_classes(pieces[0], kind) if pieces else frozenset()
     return NamePart(t, key, frozenset(keys), skeleton(key.replace(" ", "")), latin, inits, False)
 
@@ -148,9 +157,23 @@ class Prepared:
     service_number: str
     tax_number: str
     record: Record = field(repr=False)
+    #: the same record under its other spellings (:attr:`Record.aliases`), each a
+    #: Prepared with the same id, date and identifiers; empty for most records
+    alts: tuple[Prepared, ...] = ()
+
+    @property
+    def variants(self) -> tuple[Prepared, ...]:
+        """This record under each of its spellings, the main one first."""
+        return (self, *self.alts)
 
     def block_keys(self) -> set[str]:
-        """Index keys of this record (see :mod:`.index` for the list and why)."""
+        """Index keys of this record under every spelling (see :mod:`.index`)."""
+        out: set[str] = set()
+        for v in self.variants:
+            out |= v._block_keys()
+        return out
+
+    def _block_keys(self) -> set[str]:
         out: set[str] = set()
         firsts = self.first.initials or frozenset({"?"})
         for k in self.last.keys:
@@ -186,7 +209,7 @@ def prepare(rec: Record) -> Prepared:
     bd = rec.birth_date
     if isinstance(bd, str):
         bd = parse_partial_date(bd)
-    return Prepared(
+    main = Prepared(
         id=rec.id,
         last=name_part(last, "last"),
         first=name_part(first, "first"),
@@ -196,3 +219,16 @@ def prepare(rec: Record) -> Prepared:
         tax_number=normalize_identifier(rec.tax_number),
         record=rec,
     )
+    if rec.aliases:
+        seen = {(main.last.key, main.first.key, main.patronymic.key)}
+        alts = []
+        for a_last, a_first, a_pat in rec.aliases:
+            names = (name_part(a_last or last, "last"), name_part(a_first or first, "first"),
+                     name_part(a_pat or pat, "patronymic"))
+            k = tuple(n.key for n in names)
+            if k in seen:
+                continue
+            seen.add(k)
+            alts.append(Prepared(main.id, *names, bd, main.service_number, main.tax_number, rec))
+        main.alts = tuple(alts)
+    return main

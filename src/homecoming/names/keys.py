@@ -8,10 +8,11 @@ from threading import Lock
 
 from ._cache import cached_json
 from .equivalence import equivalents
-from .normalize import is_cyrillic_char, normalize_key
+from .normalize import fold_diacritics, is_cyrillic_char, normalize_key
 from .translit import transliterate
 
-__all__ = ["skeleton", "search_keys", "initial_classes", "token_kind_hint", "is_patronymic_like"]
+__all__ = ["skeleton", "search_keys", "initial_classes", "token_kind_hint", "is_patronymic_like", "is_initial_token",
+           "vowel_mismatches"]
 
 # Skeleton symbols: one class per consonant sound as the transliteration systems render
 # it (г ґ х h g kh all -> g, because Ukrainian г is "h" in KMU and "g" in Russian
@@ -37,7 +38,7 @@ _HAS_CYR = re.compile("[\u0400-\u052f]")
 
 def _symbols(token: str) -> str:
     """The token as a string of skeleton symbols (one character each)."""
-    t = normalize_key(token)
+    t = fold_diacritics(normalize_key(token))
     if _HAS_CYR.search(t):
         # through KMU 2010, so that a Cyrillic token and its official transliteration
         # always get the same skeleton (KMU writes кг and х alike, сч and щ alike ...)
@@ -67,17 +68,100 @@ def skeleton(token: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=200_000)
+def _vowel_groups(token: str) -> tuple[frozenset[str], ...] | None:
+    """The classes of the vowels between the consonants of the skeleton (consonants repeated
+    across a vowel collapse as the skeleton does), the final group left out (the final vowel is
+    in the skeleton); ``None`` for a name of several words."""
+    if " " in token or "-" in token:
+        return None
+    groups: list[set[str]] = [set()]
+    last = ""
+    for sym in _symbols(token):
+        if sym in _VOWELS:
+            groups[-1].add(sym)
+        elif sym != last:
+            groups.append(set())
+            last = sym
+    return tuple(frozenset(g) for g in groups[:-1])
+
+
+_ALWAYS_COMPATIBLE = (frozenset("IE"), frozenset("EO"))  # Олійник/Олейник, Ковальов/Ковалев (ё as е)
+
+
+def _compatible(a: frozenset[str], b: frozenset[str], last: bool, first: bool = False) -> bool:
+    if not a or not b:
+        return not first or a == b  # a vowel added or dropped, except at the start (Романенко/Яременко)
+    if a & b:
+        return True
+    pairs = {frozenset((x, y)) for x in a for y in b}
+    # і for о and е in the last closed syllable is Ukrainian (Федір/Федор, Харків/Харьков)
+    return any(p in _ALWAYS_COMPATIBLE for p in pairs) or (last and frozenset("IO") in pairs)
+
+
+@lru_cache(maxsize=200_000)
+def vowel_mismatches(a: str, b: str) -> int | None:
+    """How many vowels of two names with the same consonants cannot be one another (a vowel
+    written where the other has none is not counted, except at the start: transliterations
+    add and drop them);
+    ``None`` when the consonant skeletons do not align.  Кириленко/Короленко: 2;
+    Романенко/Яременко: 2; Олександр/Александр: 1; Олійник/Олейник, Федір/Федор: 0."""
+    ga, gb = _vowel_groups(a), _vowel_groups(b)
+    if ga is None or gb is None or len(ga) != len(gb):
+        return None
+    n = len(ga)
+    return sum(1 for i, (x, y) in enumerate(zip(ga, gb, strict=True)) if not _compatible(x, y, i == n - 1, i == 0))
+
+
 _PATRONYMIC_RE = re.compile(
-    r"(?:ович|евич|євич|йович|ьович|івна|ївна|овна|евна|ічна|инична|ильич|ілліч|"
-    r"ovych|evych|ovich|evich|yovych|iovych|ivna|yivna|ovna|evna|ichna|ilyich|illich)$"
+    r"(?:ович|евич|євич|йович|ьович|івна|ївна|овна|евна|ічна|инична|ильич|ілліч|кузьмич|лукич|фомич|никитич|"
+    r"ovych|evych|ovich|evich|yovych|iovych|ivna|yivna|ovna|evna|ichna|ilyich|illich|ilich|ilitch|il'ich|"
+    r"kuzmich|lukich|fomich|nikitich)$"
 )
+#: patronymic endings a typo may hide (IVANOVIFH): one letter of the ending wrong, missing or extra
+_FUZZY_ENDINGS = ("ович", "евич", "овна", "евна", "івна", "ovych", "evych", "ovich", "evich", "ovna", "evna",
+                  "ivna")
 
 
 @lru_cache(maxsize=100_000)
 def is_patronymic_like(token: str) -> bool:
-    """True when the token has a patronymic ending (Ukrainian, Russian or Latin)."""
+    """True when the token has a patronymic ending (Ukrainian, Russian or Latin), or an ending
+    one typo away from one after a known first name (``IVANOVIFH``: Ivan + ovich)."""
     key = normalize_key(token)
-    return len(key) >= 6 and _PATRONYMIC_RE.search(key) is not None
+    if len(key) < 5:  # Ilich, Ильич
+        return False
+    if _PATRONYMIC_RE.search(key) is not None:
+        return len(key) >= 6 or key in ("ilich", "ильич", "лукич", "фомич", "lukich", "fomich")
+    if len(key) < 8:
+        return False
+    from rapidfuzz.distance import OSA
+
+    for end in _FUZZY_ENDINGS:
+        for n in (len(end) - 1, len(end), len(end) + 1):
+            stem, tail = key[:-n], key[-n:]
+            if len(stem) >= 3 and OSA.distance(tail, end, score_cutoff=1) <= 1 and is_first_name_like(stem):
+                return True
+    return False
+
+
+#: Latin spellings of one Cyrillic letter that an initial may be written as (``Yu.`` for Ю.)
+_LATIN_LETTER_INITIALS = frozenset({"yu", "iu", "ju", "ya", "ia", "ja", "ye", "ie", "je", "yi", "ji", "yo", "jo",
+                                    "ts", "tz", "ch", "sh", "zh", "kh", "shch", "sch"})
+
+
+@lru_cache(maxsize=100_000)
+def is_initial_token(token: str) -> bool:
+    """An initial: one letter (Ю, Я, Є, Ї, Ц, Щ are one letter, whatever their sounds), one
+    sound (``Kh``), or the Latin spelling of one Cyrillic letter followed by a dot (``Yu.``,
+    ``Ts.``)."""
+    t = normalize_key(token).strip()
+    key = t.strip(".")
+    letters = sum(c.isalpha() for c in key)
+    if not letters:
+        return False
+    if letters == 1 or len(_symbols(key)) <= 1:
+        return True
+    return t.endswith(".") and key in _LATIN_LETTER_INITIALS
 
 
 _index_lock = Lock()
@@ -162,7 +246,7 @@ def search_keys(token: str) -> frozenset[str]:
     if not any(c.isalpha() for c in key):
         return frozenset()
     # an initial: one sound (О, Х., Kh, Хь) or one letter, even a letter of two sounds (Ю, Я, Є, Ї, Щ)
-    if len(_symbols(key)) <= 1 or sum(c.isalpha() for c in key) == 1:
+    if is_initial_token(token):
         return frozenset("#" + c for c in initial_classes(key))
     if "-" in key or " " in key:  # a double surname: the whole and each part
         out: set[str] = set()

@@ -19,6 +19,7 @@ __all__ = [
     "is_cyrillic_char",
     "is_latin_char",
     "display_case",
+    "fold_diacritics",
 ]
 
 #: The one apostrophe kept after normalisation (ASCII, so that every keyboard can type it).
@@ -40,7 +41,11 @@ _LAT_TO_CYR = {
 }
 _CYR_TO_LAT = {v: k for k, v in _LAT_TO_CYR.items()}
 _CYR_TO_LAT.update({"Ё": "Ë", "ё": "ë"})
-_LAT_TO_CYR_T = str.maketrans(_LAT_TO_CYR)
+# One way only: lower-case Latin letters (and digits) that stand for a Cyrillic letter inside a
+# Cyrillic word, as handwriting, italics and OCR make them (Шеbченко, Лісоbий, Kpaвчук → Кравчук
+# is upper case above; 0 3 6 for о з б).  A Cyrillic в inside a Latin word is not a b.
+_LAT_TO_CYR_ONLY = {"b": "в", "u": "и", "n": "п", "r": "г", "0": "о", "3": "з", "6": "б"}
+_LAT_TO_CYR_T = str.maketrans(_LAT_TO_CYR | _LAT_TO_CYR_ONLY)
 _CYR_TO_LAT_T = str.maketrans(_CYR_TO_LAT)
 
 _SPACE_RE = re.compile(r"\s+")
@@ -58,13 +63,16 @@ def is_latin_char(ch: str) -> bool:
 
 _HAS_CYR = re.compile("[\u0400-\u052f]")
 _HAS_LAT = re.compile("[A-Za-z\u00c0-\u024f]")
+_HAS_DIGIT = re.compile("[036]")
 
 
 def _fix_word(word: str) -> str:
-    if not (_HAS_CYR.search(word) and _HAS_LAT.search(word)):
+    if not (_HAS_CYR.search(word) and (_HAS_LAT.search(word) or _HAS_DIGIT.search(word))):
         return word
     n_cyr = sum(1 for c in word if is_cyrillic_char(c))
-    n_lat = sum(1 for c in word if is_latin_char(c))
+    n_lat = sum(1 for c in word if is_latin_char(c) or c in "036")
+    if not _HAS_LAT.search(word):  # digits only among Cyrillic letters: OCR (Мельни0 → Мельнио is no
+        return word.translate(_LAT_TO_CYR_T) if n_cyr >= 2 * n_lat else word  # worse than the digit)
     if not n_cyr or not n_lat:
         return word
     as_cyr = word.translate(_LAT_TO_CYR_T)
@@ -140,6 +148,29 @@ def normalize_key(text: str) -> str:
     t = normalize(text).casefold()
     # casefold can change length (ß -> ss) but never reintroduces what normalize removed
     return normalize(t).casefold()
+
+
+#: Latin letters with a diacritic that the transliteration tables use and the name keys read
+#: (š č ž ŝ ğ ĥ: one sound each; ë ï é è ü ö ä): kept by :func:`fold_diacritics`
+_KEEP_MARKED = set("šžčŝğĥëïéèüöäŠŽČŜĞĤËÏÉÈÜÖÄ")
+_FOLD_EXTRA = str.maketrans({"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ı": "i",
+                             "ʹ": "", "ʺ": "", "ß": "ss"})
+
+
+@lru_cache(maxsize=100_000)
+def fold_diacritics(text: str) -> str:
+    """Latin letters with marks the name keys do not read, as their base letter: the ȳ, ĭ, ě, ą
+    of scholarly and foreign transliterations (``Chaplȳnskȳĭ`` → ``Chaplynskyi``); ł → l, ø → o;
+    the BGN soft and hard signs ʹ ʺ dropped.  Cyrillic is left alone (й, ї, ё are letters)."""
+    if text.isascii():
+        return text
+    out = []
+    for c in text.translate(_FOLD_EXTRA):
+        if c.isascii() or c in _KEEP_MARKED or is_cyrillic_char(c) or not c.isalpha():
+            out.append(c)
+        else:
+            out.append("".join(x for x in unicodedata.normalize("NFD", c) if not unicodedata.combining(x)))
+    return "".join(out)
 
 
 _UK_ONLY = set("іїєґІЇЄҐ")

@@ -6,8 +6,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .keys import is_first_name_like, is_patronymic_like
+from .keys import is_first_name_like, is_initial_token, is_patronymic_like
 from .normalize import detect_script, normalize
+
+_HAS_CYR = re.compile("[\u0400-\u052f]")
 
 __all__ = ["ParsedName", "parse_full_name"]
 
@@ -24,11 +26,68 @@ class ParsedName:
     patronymic_initial: bool = False
 
 
-_SPLIT_RE = re.compile(r"[\s.,;]+")
+_SPLIT_RE = re.compile(r"[\s,;]+|(?<=\.)")
 
 
 def _is_initial(tok: str) -> bool:
-    return sum(c.isalpha() for c in tok) == 1
+    return is_initial_token(tok)
+
+
+_CAMEL_RE = re.compile(r"(?<=[a-zа-яіїєґё])(?=[A-ZА-ЯІЇЄҐЁ])")
+
+
+_SUFFIX_RE = re.compile(r"(?:енко|енка|чук|ук|юк|ський|цький|ко|enko|chuk|uk|yuk|iuk|skyi|sky|ko)$", re.IGNORECASE)
+
+
+def _known_surname(word: str) -> bool:
+    from names_translator.dicts import default_dicts
+
+    from .equivalence import cyr_key
+
+    key = cyr_key(word)
+    return bool(_HAS_CYR.search(key)) and bool(default_dicts().lookup_key(key, "last"))
+
+
+def _split_glued(word: str) -> list[str] | None:
+    """``СЕРГЕЙДОВШАН`` → ``СЕРГЕЙ``, ``ДОВШАН``: a long word that starts or ends with a known
+    first name (of at least four letters) and whose rest is no mere surname ending."""
+    n = len(word)
+    if n < 9 or "-" in word or "'" in word or _known_surname(word):
+        return None
+
+    def rest_ok(rest: str) -> bool:
+        return len(rest) >= 5 and (len(rest) >= 7 or not _SUFFIX_RE.search(rest))
+
+    # a Cyrillic first name is looked up in the dictionaries; a Latin one only by its sounds,
+    # which short pieces match by chance (Roman|enko): Latin needs six letters and to come first
+    cyr = bool(_HAS_CYR.search(word))
+    shortest = 4 if cyr else 6
+    for i in range(n - 3, shortest - 1, -1):
+        if is_first_name_like(word[:i]):
+            # the longest first name at the start decides: followed by a mere ending it is a
+            # surname made from a first name (Олександренко, Kostiantynenko), not two words
+            return [word[:i], word[i:]] if rest_ok(word[i:]) else None
+    if cyr:
+        for i in range(5, n - 3):
+            if rest_ok(word[:i]) and is_first_name_like(word[i:]):
+                return [word[:i], word[i:]]
+    return None
+
+
+def _unglue(toks: list[str]) -> list[str]:
+    """Two words a scan or a careless typist ran together, split: at a capital inside a word
+    (``МорганБогдан``, ``LevkoKulik``), or, in a name of at most two words none of which is a
+    first name, where the start or the end of a long word is one (``СЕРГЕЙДОВШАН``,
+    ``ХАРИТОИВИТАЛИЙ``)."""
+    out: list[str] = []
+    for tok in toks:
+        out.extend(p for p in _CAMEL_RE.split(tok) if p)
+    if len(out) > 2 or any(is_first_name_like(x.strip(".")) or is_initial_token(x) for x in out):
+        return out
+    res: list[str] = []
+    for tok in out:
+        res.extend((None if is_patronymic_like(tok) else _split_glued(tok.strip("."))) or [tok])
+    return res
 
 
 @lru_cache(maxsize=100_000)
@@ -43,12 +102,14 @@ def parse_full_name(text: str) -> ParsedName:
     first-last.  Hyphenated surnames stay one token; extra tokens join the surname.
     """
     t = normalize(text)
-    toks = [x for x in _SPLIT_RE.split(t) if x]
+    raw = _unglue([x for x in _SPLIT_RE.split(t) if x.strip(".")])
+    toks = [x.strip(".") for x in raw]
     if not toks:
         return ParsedName()
-    initials = [i for i, x in enumerate(toks) if _is_initial(x)]
+    initials = [i for i, x in enumerate(raw) if _is_initial(x)]
     if initials:
-        inits = [toks[i] for i in initials]
+        # an initial of two Latin letters keeps its dot: "Yu." is an initial, "Yu" need not be
+        inits = [raw[i] if sum(c.isalpha() for c in toks[i]) > 1 else toks[i] for i in initials]
         rest = [x for i, x in enumerate(toks) if i not in initials]
         # a full first name next to a patronymic initial: "Петренко Олександр М."
         first = ""
