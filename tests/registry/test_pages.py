@@ -228,6 +228,21 @@ def test_add_event_and_bad_event_input(client_for, make_person):
     assert "ICRC-TEST-1" in c.get(detail(person)).content.decode()
 
 
+def test_an_event_that_contradicts_the_history_asks_for_the_reason(client_for, make_person):
+    person = make_person(status="deceased", status_date=dt.date(2024, 3, 1))
+    c = client_for("registrar")
+    url = reverse("registry:event_add", args=[person.pk])
+    event = {"status": "captivity_confirmed", "effective_date": "2024-05-01", "source_kind": "icrc"}
+    page = c.post(url, event).content.decode()
+    assert 'id="contradiction"' in page and "cannot follow" in page
+    assert person.status_events.count() == 1
+    response = c.post(url, {**event, "exception_reason": "The body was not his: DNA excluded him"})
+    assert response.status_code == 302
+    latest = person.status_events.latest("id")
+    assert latest.exception_reason == "The body was not his: DNA excluded him"
+    assert 'value="on_exchange_list"' not in c.get(url).content.decode()  # the negotiator's, not typed here
+
+
 def test_add_alternative_name_makes_it_searchable(client_for, make_person):
     person = make_person("Ткаченко", "Юрій", "Олегович")
     c = client_for("registrar")

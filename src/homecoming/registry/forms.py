@@ -171,15 +171,20 @@ class StatusEventForm(AccessibleForm):
     note = forms.CharField(label=_("Note"), required=False, widget=TEXTAREA, max_length=2000)
     corrects = forms.TypedChoiceField(label=_("This corrects an earlier event"), required=False, coerce=int,
                                       empty_value=None)
+    # shown only once the event was refused as contradicting the history (services.Contradiction)
+    exception_reason = forms.CharField(label=_("Why it is right all the same"), required=False, max_length=300,
+                                       widget=TEXTAREA)
 
     def __init__(self, *args, person, events, **kwargs):
         super().__init__(*args, **kwargs)
         from .models import STATUSES_BY_SIDE
 
-        allowed = STATUSES_BY_SIDE[person.side]
+        # "on an exchange list" is the negotiator's, on the stage's page
+        allowed = STATUSES_BY_SIDE[person.side] - {Status.ON_EXCHANGE_LIST}
         self.fields["status"].choices = _empty_choice([c for c in Status.choices if c[0] in allowed], "—")
         self.fields["corrects"].choices = [("", _("no, a new fact"))] + [
-            (e.pk, f"{e.effective_date:%Y-%m-%d} · {e.get_status_display()}") for e in events if not e.is_corrected
+            (e.pk, f"{e.effective_date:%Y-%m-%d} · {e.get_status_display()}") for e in events
+            if not e.is_corrected and not e.managed_by
         ]
 
 

@@ -211,19 +211,25 @@ def event_add(request, pk):
         services.record_person_view(request.user, person, request=request, via="event_form")
     events = selectors.timeline(person)
     form = StatusEventForm(request.POST or None, person=person, events=events)
+    contradiction = bool(request.POST.get("exception_reason"))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.add_status_event(request.user, person.pk, status=data["status"],
                                       effective_date=data["effective_date"], source_kind=data["source_kind"],
                                       source_reference=data["source_reference"], note=data["note"],
-                                      corrects=data["corrects"], request=request)
+                                      corrects=data["corrects"], exception_reason=data["exception_reason"],
+                                      request=request)
+        except services.Contradiction as exc:
+            contradiction = True  # the reason field appears: record it anyway, with the reason, or fix it
+            _apply_errors(form, exc)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
             messages.success(request, _("Status event added."))
             return redirect("registry:person_detail", pk=person.pk)
-    return render(request, "registry/event_form.html", {"form": form, "person": person, "events": events})
+    return render(request, "registry/event_form.html", {"form": form, "person": person, "events": events,
+                                                        "contradiction": contradiction})
 
 
 def alternative_name_add(request, pk):
