@@ -1,5 +1,7 @@
 """Messages to families when the linked person's status changes: what they say, retries, channels."""
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 
@@ -169,3 +171,19 @@ def test_housekeeping_refuses_bad_arguments(db):
 
     with pytest.raises(SystemExit):
         call_command("families_housekeeping", "--keep-days", "0")
+
+
+def test_a_message_the_register_takes_back_asks_the_family_to_contact_us(linked, add_event):
+    """Told "returned home", then the return was a wrong record: the family is not left believing
+    it, and the correction is given by a person, not by the message."""
+    person, filed = linked
+    add_event(person, "captivity_confirmed", dt.date(2024, 1, 10))
+    returned = add_event(person, "returned", dt.date(2024, 6, 1))
+    assert "Returned home" in mail.outbox[-1].body
+    add_event(person, "captivity_confirmed", dt.date(2024, 6, 1), corrects=returned.pk)
+    assert len(mail.outbox) == 3
+    body = mail.outbox[-1].body
+    assert "Please contact the headquarters" in body and "Please call or write before you read" in body
+    assert "Returned home" not in body and "Captivity confirmed" not in body
+    add_event(person, "captivity_confirmed", dt.date(2024, 7, 1))  # nothing new for a message
+    assert len(mail.outbox) == 3

@@ -37,7 +37,7 @@ from .models import (
     ListEntry,
     TradeRule,
 )
-from .signals import exchange_reconciled, person_returned, persons_returned
+from .signals import entries_changed, exchange_reconciled, person_returned, persons_returned
 
 VIEW_AGREEMENT = "exchanges.view_agreement"
 CHANGE_AGREEMENT = "exchanges.change_agreement"
@@ -482,6 +482,7 @@ def change_entry_state(actor, entry_id: int, state: str, *, reason: str = "", ef
     _entry_event(entry, old, state, reason, actor).save()
     if entry.exchange.status == ExchangeStatus.LISTS_AGREED:
         _agreed_lists_still_hold(actor, entry.exchange, exception_reason)
+    entries_changed.send(sender=ListEntry, person_ids=[entry.person_id])
     record(actor, "exchange.entry_state", object_type="list_entry", object_id=entry.pk,
            details={"exchange": entry.exchange_id, "person": entry.person_id, "from": old, "to": state,
                     "reason": reason}, request=request)

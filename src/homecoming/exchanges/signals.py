@@ -32,3 +32,8 @@ person_returned = Signal()
 #: the same transaction. Keyword arguments: ``exchange``, ``report`` (the reconciliation report as a
 #: dict), ``actor``.
 exchange_reconciled = Signal()
+
+#: Sent inside the transaction of a change to list entries that writes no status event (confirmed,
+#: contested, proposed again), since what a family is told depends on where their relative stands on
+#: the lists too. Keyword arguments: ``person_ids``.
+entries_changed = Signal()

@@ -6,26 +6,16 @@ from __future__ import annotations
 from homecoming.common.invariants import invariant
 
 from .models import Inquiry, InquiryState
-from .status import BEING_CHECKED, CAPTIVE, MISSING, NOTIFY_STATES, ON_THE_WAY, RETURNED, family_state
-
-#: the order of a captivity as a family lives it; a message about a later step must not be followed
-#: by an earlier state (that would make the message untrue)
-JOURNEY = {MISSING: 0, CAPTIVE: 1, ON_THE_WAY: 2, BEING_CHECKED: 3, RETURNED: 4}
+from .status import family_state, news
 
 
 @invariant("families.message_disagrees_with_register",
-           "What a family was last told by a message is still true, and news they are told about by message "
-           "(captivity confirmed, returned home) was sent.", record="inquiry")
+           "Every family was sent what is news to them: their relative's captivity confirmed or return home as "
+           "soon as it is recorded, and a request to contact us when the register takes back what a message "
+           "said (status.news).", record="inquiry")
 def message_disagrees_with_register() -> list[int]:
-    bad = []
-    for inquiry in (Inquiry.objects.filter(state=InquiryState.LINKED).exclude(notified_state="")
-                    .select_related("person")):
-        now, told = family_state(inquiry), inquiry.notified_state
-        if now == told or now not in JOURNEY:
-            continue  # unchanged, or news given in person (a death, "please contact us")
-        if now in NOTIFY_STATES or JOURNEY[now] < JOURNEY.get(told, 0):
-            bad.append(inquiry.pk)
-    return bad
+    return [inquiry.pk for inquiry in Inquiry.objects.filter(state=InquiryState.LINKED).select_related("person")
+            if news(inquiry.notified_state, family_state(inquiry)) is not None]
 
 
 @invariant("families.link_inconsistent",

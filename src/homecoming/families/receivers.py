@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.dispatch import receiver
 
+from homecoming.exchanges.signals import entries_changed
+from homecoming.registry.models import Person
 from homecoming.registry.services import (
     person_merge_undone,
     person_merged,
@@ -22,6 +24,11 @@ def _status_event_added(sender, person, event, **kwargs):
 @receiver(status_events_added, dispatch_uid="families.status_events_added")
 def _status_events_added(sender, events, persons, **kwargs):
     services.statuses_changed(events, persons)
+
+
+@receiver(entries_changed, dispatch_uid="families.entries_changed")
+def _entries_changed(sender, person_ids, **kwargs):
+    services.retell(*Person.objects.filter(pk__in=person_ids))
 
 
 @receiver(person_merged, dispatch_uid="families.person_merged")

@@ -43,7 +43,7 @@ from .models import (
     PortalAttempt,
     Relation,
 )
-from .status import NOTIFY_STATES, FamilyView, family_state, family_view, headquarters_contact
+from .status import FamilyView, family_state, family_view, headquarters_contact, news
 
 logger = logging.getLogger(__name__)
 
@@ -448,13 +448,14 @@ def follow_merge(merge, survivor, duplicate) -> int:
                                                     updated_at=timezone.now())
         record(merge.merged_by or PORTAL_ACTOR, "inquiry.follow_merge", object_type="person",
                object_id=survivor.pk, details={"merge": merge.pk, "inquiries": moved})
-    _retell(survivor)  # both histories together may say something new to every family of the survivor
+    retell(survivor)  # both histories together may say something new to every family of the survivor
     return len(moved)
 
 
-def _retell(*persons) -> None:
-    """A merge or its undo changed what the register holds without a status event: each linked
-    family's state is derived again and, where it is news they are told about, told."""
+def retell(*persons) -> None:
+    """A merge, its undo or a change on the exchange lists changed what a family may be told
+    without a status event: each linked family's state is derived again and, where it is news for
+    a message, told."""
     for person in persons:
         person.refresh_from_db()
         for inquiry in Inquiry.objects.filter(person=person, state=InquiryState.LINKED):
@@ -470,7 +471,7 @@ def follow_merge_undo(merge, survivor, duplicate) -> int:
                                                     updated_at=timezone.now())
         record(merge.undone_by or PORTAL_ACTOR, "inquiry.follow_merge_undo", object_type="person",
                object_id=duplicate.pk, details={"merge": merge.pk, "inquiries": moved})
-    _retell(survivor, duplicate)
+    retell(survivor, duplicate)
     return len(moved)
 
 
@@ -561,30 +562,32 @@ def lift_lockout(actor, lockout_id: int, *, request=None) -> LockOut:
 # --- notifications --------------------------------------------------------------------------
 
 def _notify_if_news(inquiry: Inquiry) -> list[Notification]:
-    """Inside the caller's transaction: when the family's state changed to one they are told
-    about, queue a message on every channel they gave; delivery starts after commit."""
-    state = family_state(inquiry)
-    if state == inquiry.notified_state:
-        return []
-    Inquiry.objects.filter(pk=inquiry.pk).update(notified_state=state)
-    inquiry.notified_state = state
-    notes = []
-    for note in _status_messages(inquiry, state):
+    """Inside the caller's transaction: when the family's state is news by :func:`status.news`,
+    queue a message on every channel they gave; delivery starts after commit. ``notified_state``
+    keeps what the last message told (no repeats, and what a later state may take back)."""
+    notes = _status_messages(inquiry, family_state(inquiry))
+    for note in notes:
         note.save()
         record(PORTAL_ACTOR, "notification.queue", object_type="inquiry", object_id=inquiry.pk,
-               details={"notification": note.pk, "template": "status", "channel": note.channel, "state": state})
+               details={"notification": note.pk, "template": "status", "channel": note.channel,
+                        "state": inquiry.notified_state})
         transaction.on_commit(partial(_enqueue, note.pk))
-        notes.append(note)
     return notes
 
 
-def _status_messages(inquiry: Inquiry, state: str) -> list[Notification]:
-    """The status messages (unsaved) to queue for the family's new ``state``: one on every channel
-    they gave that is installed; none when the state is not one they are told about."""
-    if state not in NOTIFY_STATES or inquiry.state == InquiryState.CLOSED:
+def _status_messages(inquiry: Inquiry, now: str, *, save_state: bool = True) -> list[Notification]:
+    """The status messages (unsaved) for a family whose state is ``now``, one on every channel they
+    gave that is installed; none when it is no news for a message (status.news). Sets
+    ``notified_state`` when there is news, even with no channel to send it on (saved unless the
+    caller saves many at once)."""
+    said = news(inquiry.notified_state, now)
+    if said is None or inquiry.state == InquiryState.CLOSED:
         return []
-    view = family_view(inquiry)
-    subject, body = _render_message("status", inquiry, view=view)
+    if save_state:
+        Inquiry.objects.filter(pk=inquiry.pk).update(notified_state=now)
+    inquiry.notified_state = now
+    view = family_view(inquiry, state=said)
+    subject, body = _render_message("status", inquiry, view=view, portal_says_the_same=said == now)
     recipients = [("email", inquiry.email)] if inquiry.email else []
     if inquiry.phone:
         recipients.append(("sms", inquiry.phone))
@@ -633,11 +636,10 @@ def statuses_changed(events, persons: dict) -> list[Notification]:
         for inquiry in by_person.get(pid, []):
             inquiry.person = persons[pid]
             state = family_state(inquiry, standing=standing.get(pid, ""))
-            if state == inquiry.notified_state:
+            if news(inquiry.notified_state, state) is None or inquiry.state == InquiryState.CLOSED:
                 continue
             changed.setdefault(state, []).append(inquiry.pk)
-            inquiry.notified_state = state
-            pending += [(note, state) for note in _status_messages(inquiry, state)]
+            pending += [(note, state) for note in _status_messages(inquiry, state, save_state=False)]
     for state, ids in changed.items():
         for start in range(0, len(ids), 500):
             Inquiry.objects.filter(pk__in=ids[start:start + 500]).update(notified_state=state)

@@ -58,6 +58,23 @@ def portal_state(status: str, standing: str = NOT_LISTED, *, death_told: bool = 
 
 # The states a family is told about by a message as soon as they happen (never a death).
 NOTIFY_STATES = (CAPTIVE, RETURNED)
+#: the order of a captivity as a family lives it: a state earlier than the one a message told
+#: takes that message back
+JOURNEY = {MISSING: 0, CAPTIVE: 1, ON_THE_WAY: 2, BEING_CHECKED: 3, RETURNED: 4}
+
+
+def news(told: str, now: str) -> str | None:
+    """What to send a family whose state is ``now`` and whose last message told ``told``: ``now``
+    when it is news they are told about by message; "please contact us" when ``now`` takes back
+    what a message said (told "returned home", the register holds him again; told "captivity
+    confirmed", he is missing again): such a correction is given by a person; None: nothing."""
+    if now == told:
+        return None
+    if told in NOTIFY_STATES and JOURNEY.get(now, len(JOURNEY)) < JOURNEY[told]:
+        return CONTACT_US
+    if now in NOTIFY_STATES:
+        return now
+    return None
 
 HEADLINES = {
     RECEIVED: _("Your inquiry has been received"),
@@ -148,9 +165,10 @@ def family_state(inquiry, *, standing: str | None = None) -> str:
                         death_told=status == "deceased" and death_told(inquiry))
 
 
-def family_view(inquiry) -> FamilyView:
-    """The whole of what the family may see (strings are lazy: render them in their language)."""
-    state = family_state(inquiry)
+def family_view(inquiry, *, state: str | None = None) -> FamilyView:
+    """The whole of what the family may see (strings are lazy: render them in their language);
+    ``state`` to render another state's texts (a message asking them to contact us)."""
+    state = state or family_state(inquiry)
     if state == RECEIVED:
         last_change = inquiry.created_at.date() if inquiry.created_at else None
     else:
