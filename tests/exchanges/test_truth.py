@@ -137,7 +137,7 @@ def test_lists_agreed_is_refused_while_unbalanced_or_contested_unless_an_excepti
     with pytest.raises(services.NeedsException) as refused:
         services.set_exchange_status(negotiator, exchange.pk, "lists_agreed")
     text = " ".join(refused.value.messages)
-    assert "we ask to receive 5 but hand over 3" in text and "1 entries are still contested" in text
+    assert "we ask to receive 5 but hand over 3" in text and "1 entry is still contested" in text
     exchange.refresh_from_db()
     assert exchange.status == "lists_sent"
     services.set_exchange_status(negotiator, exchange.pk, "lists_agreed", exception_reason="Two more follow in stage 2")
@@ -232,7 +232,7 @@ def test_a_change_to_agreed_lists_that_breaks_them_needs_a_reason(negotiator, ag
     services.add_entries(negotiator, exchange.pk, young.pk, [ours.pk, theirs.pk])
     _to_lists_agreed(negotiator, exchange)  # 1 for 1: balanced
     entry = ListEntry.objects.get(person=theirs)
-    with pytest.raises(services.NeedsException, match="1 entries are still contested"):
+    with pytest.raises(services.NeedsException, match="1 entry is still contested"):
         services.change_entry_state(negotiator, entry.pk, "contested", reason="Not in their custody")
     entry.refresh_from_db()
     assert entry.state == "confirmed" and entry.events.count() == 2  # nothing changed

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db.models import CharField, Count, QuerySet
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from homecoming.registry.models import Person, Side, Status
 from homecoming.registry.selectors import active_persons
@@ -294,7 +295,8 @@ def stage_problems(exchange: Exchange, status: str, *, carried_out_on: dt.date |
                 problems.append(StageProblem("unbalanced", f"{b.category.name}: {b.message}"))
         contested = exchange.entries.filter(state=EntryState.CONTESTED).count()
         if contested:
-            problems.append(StageProblem("contested", _("%(n)s entries are still contested.") % {"n": contested}))
+            problems.append(StageProblem("contested", ngettext(
+                "%(n)s entry is still contested.", "%(n)s entries are still contested.", contested) % {"n": contested}))
     if status == "carried_out" and carried_out_on is not None:
         from homecoming.registry.models import StatusEvent
 
@@ -302,9 +304,11 @@ def stage_problems(exchange: Exchange, status: str, *, carried_out_on: dt.date |
                                            .values("listing_event_id"), effective_date__gt=carried_out_on)
                 .order_by("-effective_date").values_list("effective_date", flat=True))
         if late:
-            problems.append(StageProblem("before_listing", _(
+            problems.append(StageProblem("before_listing", ngettext(
+                "%(n)s person was put on the lists after %(day)s (on %(last)s): an exchange cannot have been "
+                "carried out before its lists. Check the date.",
                 "%(n)s persons were put on the lists after %(day)s (the latest on %(last)s): an exchange cannot "
-                "have been carried out before its lists. Check the date.")
+                "have been carried out before its lists. Check the date.", len(late))
                 % {"n": len(late), "day": carried_out_on.isoformat(), "last": late[0].isoformat()}))
     return problems
 
