@@ -123,6 +123,10 @@ def browser_page(_playwright_browser, live_server, django_db_serialized_rollback
     yield page
     context.close()
     assert not blocked, f"the Content Security Policy blocked: {blocked}"
+    # whatever the journey clicked through, the modules still agree (homecoming invariants)
+    from homecoming.common.invariants import broken
+
+    assert broken() == {}, f"the journey left broken invariants: {broken()}"
 
 
 @pytest.fixture
