@@ -70,3 +70,14 @@ def add_event(registrar, django_capture_on_commit_callbacks):
                                                       note="held in building 4", **kwargs)
 
     return _add
+
+
+@pytest.fixture
+def linked(file_inquiry, make_person, registrar):
+    """(person, filed): an inquiry linked to a person of the register; no message sent yet."""
+    person = make_person()
+    filed = file_inquiry()
+    family_services.link_inquiry(registrar, filed.inquiry.pk, person.pk)
+    mail.outbox = []
+    return person, filed
+

@@ -11,15 +11,6 @@ from homecoming.families.models import Notification
 FORBIDDEN = ("SECRET-LIST-7", "Olenivka", "building 4", "Іншенко", "other_side_list", "List from the other side")
 
 
-@pytest.fixture
-def linked(file_inquiry, make_person, registrar):
-    person = make_person()
-    filed = file_inquiry()
-    services.link_inquiry(registrar, filed.inquiry.pk, person.pk)
-    mail.outbox = []
-    return person, filed
-
-
 def test_captivity_and_return_are_told_once_in_the_family_language(linked, add_event, make_person):
     person, filed = linked
     make_person("Іншенко", "Богдан", status="captivity_confirmed")  # another person: never mentioned

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from homecoming.families import services
 from homecoming.families.models import Inquiry
@@ -16,13 +17,10 @@ from homecoming.families.status import family_view
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def linked(file_inquiry, make_person, registrar):
-    person = make_person()
-    filed = file_inquiry()
-    services.link_inquiry(registrar, filed.inquiry.pk, person.pk)
-    mail.outbox = []
-    return person, filed.inquiry
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 def _view(inquiry):
@@ -30,7 +28,8 @@ def _view(inquiry):
 
 
 def test_a_death_is_shown_only_after_the_family_was_told_in_person(linked, add_event, make_user):
-    person, inquiry = linked
+    person, filed = linked
+    inquiry = filed.inquiry
     death = add_event(person, "deceased", dt.date(2024, 3, 1))
     assert _view(inquiry).state == "contact_us" and mail.outbox == []
     with pytest.raises(PermissionDenied):
@@ -51,14 +50,15 @@ def test_a_death_is_shown_only_after_the_family_was_told_in_person(linked, add_e
 
 
 def test_told_in_person_needs_a_death_in_the_register(linked, make_user):
-    _, inquiry = linked
+    inquiry = linked[1].inquiry
     with pytest.raises(ValidationError, match="does not hold the death"):
         services.record_told_in_person(make_user("case_worker"), inquiry.pk)
     assert Inquiry.objects.get(pk=inquiry.pk).told_in_person_at is None
 
 
 def test_the_inquiry_page_asks_a_case_worker_to_tell_the_family(linked, add_event, client_for):
-    person, inquiry = linked
+    person, filed = linked
+    inquiry = filed.inquiry
     add_event(person, "deceased", dt.date(2024, 3, 1))
     client = client_for("case_worker")
     url = f"/families/{inquiry.pk}/"

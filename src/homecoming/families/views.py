@@ -241,10 +241,14 @@ def inquiry_detail(request, pk):
     }, status=400 if link_form.is_bound and link_form.errors else 200)
 
 
-def _post_action(request, pk, action, success):
-    _require(request, "families.change_inquiry")
+def _post_action(request, pk, action, success, *, perm="families.change_inquiry", tick=None):
+    """An action on an inquiry from a button; ``tick``: (field, message) of a box that must be ticked
+    first, for an action that cannot be taken back."""
+    _require(request, perm)
     inquiry = get_object_or_404(Inquiry, pk=pk)
     try:
+        if tick is not None and request.POST.get(tick[0]) != "yes":
+            raise ValidationError(tick[1])
         action(request.user, inquiry.pk, request=request)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -289,18 +293,9 @@ def inquiry_close(request, pk):
 def inquiry_told(request, pk):
     """A case worker or registrar records that the family was told of the death in person: from
     then on the portal may say it. Confirmed by a ticked box: it cannot be taken back."""
-    _require(request, "families.tell_family")
-    inquiry = get_object_or_404(Inquiry, pk=pk)
-    if request.POST.get("told") != "yes":
-        messages.error(request, _("Tick that the family was told in person."))
-    else:
-        try:
-            services.record_told_in_person(request.user, inquiry.pk, request=request)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Recorded: the family was told in person. The portal now says it."))
-    return redirect("families:inquiry_detail", pk=inquiry.pk)
+    return _post_action(request, pk, services.record_told_in_person,
+                        _("Recorded: the family was told in person. The portal now says it."),
+                        perm="families.tell_family", tick=("told", _("Tick that the family was told in person.")))
 
 
 @require_POST
