@@ -370,7 +370,7 @@ def record_told_in_person(actor, inquiry_id: int, *, request=None) -> Inquiry:
     from .status import current_death_id
 
     _require(actor, "families.tell_family")
-    inquiry = Inquiry.objects.select_for_update().select_related("person").filter(pk=inquiry_id).first()
+    inquiry = Inquiry.objects.select_for_update(of=("self",)).select_related("person").filter(pk=inquiry_id).first()
     if inquiry is None:
         raise ValidationError(_("No such inquiry."))
     death = current_death_id(inquiry.person)
