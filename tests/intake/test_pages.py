@@ -180,3 +180,27 @@ def test_list_export(client_for, analyst, register):
     assert "'=cmd" in r.content.decode("utf-8-sig")
     assert client_for("registrar").get(reverse("intake:export_list", args=[lst.pk]), {"format": "csv"}).status_code \
         == 403
+
+
+def test_register_export_has_no_formula_after_a_delimiter(client_for, registrar):
+    """Ukrainian Excel splits a comma-separated file on ``;``: a formula hidden after a ``;`` in a
+    cell must not become a cell of its own (nor after a comma, a tab or a line break)."""
+    from homecoming.registry.services import create_person
+    from tests.core.test_cells import formula_pieces
+
+    create_person(registrar, {"last_name": "Тестовий", "first_name": "Іван", "unit": "Тестовий;=1+1;",
+                              "incident_place": "поле,@SUM(A1)"})
+    c = client_for("analyst")
+    for fmt in ("csv", "xlsx"):
+        r = c.get(reverse("intake:export_register"), {"download": "1", "format": fmt})
+        assert r.status_code == 200
+        if fmt == "csv":
+            text = r.content.decode("utf-8-sig")
+        else:
+            from openpyxl import load_workbook
+
+            wb = load_workbook(io.BytesIO(r.content), read_only=True)
+            text = "\n".join(";".join(str(v or "") for v in row) for row in wb.worksheets[0].iter_rows(
+                values_only=True))
+        assert "1+1" in text and "SUM(A1)" in text
+        assert not formula_pieces(text), (fmt, formula_pieces(text))

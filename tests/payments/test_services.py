@@ -300,3 +300,17 @@ def test_two_approvals_at_the_same_moment_pay_once(initial_data, paid_returnee, 
     assert sorted(results) == ["ok", "refused"]
     assert LedgerEntry.objects.count() == 1
     assert Due.objects.count() == 1
+
+
+def test_bank_file_has_no_formula_after_a_delimiter(paid_returnee, finance):
+    from tests.core.test_cells import formula_pieces
+
+    first, second = finance
+    services.set_payment_profile(first, paid_returnee.pk, iban=IBAN, account_holder="Тестовий;=1+1;",
+                                 capture_precision="day")
+    services.compute_entitlement(first, paid_returnee.pk)
+    batch = services.prepare_batch(first)
+    services.approve_batch(second, batch.pk)
+    text = services.export_batch_csv(first, batch.pk)
+    assert "1+1" in text
+    assert not formula_pieces(text), formula_pieces(text)

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record, record_many
+from homecoming.common.cells import neutralise
 from homecoming.registry.models import Person
 
 from . import arithmetic, selectors
@@ -455,15 +456,6 @@ def mark_batch_paid(actor, batch_id: int, *, request=None) -> Batch:
     batch.save(update_fields=["state", "paid_by", "paid_at"])
     record(actor, "payments.batch_paid", object_type="batch", object_id=batch.pk, request=request)
     return batch
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe."""
-    cell = str(cell)
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def export_batch_csv(actor, batch_id: int, *, request=None) -> str:

@@ -1,0 +1,3 @@
+"""What every app needs and nothing else: the client's address behind trusted proxies, safe
+spreadsheet cells, one validator of names. Imports no app of the project (only Django's settings
+and translation), so every app may import it."""
