@@ -101,6 +101,18 @@ else:
     ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# Reverse proxies in front of the application (homecoming.common.network): with BEHIND_PROXY the
+# default is one (the documented TLS proxy). The client's address is the entry of
+# X-Forwarded-For that the last of them appended; the portal's limits, the login lock-out and the
+# audit log all read it there.
+BEHIND_PROXY = _env_bool("BEHIND_PROXY", False)
+try:
+    TRUSTED_PROXIES = int(_env("TRUSTED_PROXIES", "1" if BEHIND_PROXY else "0"))
+except ValueError:
+    raise ImproperlyConfigured("TRUSTED_PROXIES must be a whole number (the proxies in front).") from None
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXIES cannot be negative.")
+
 # --- applications ------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -235,6 +247,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# the lock-out counts the client's address, read behind the trusted proxies like everywhere else
+AXES_CLIENT_IP_CALLABLE = "homecoming.common.network.client_address"
 
 # Two-factor login (TOTP, django-otp): on in production, off in development and the demo unless
 # asked for. Every signed-in person is staff (families use the portal without an account).
@@ -287,7 +301,7 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
-    if _env_bool("BEHIND_PROXY", False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 

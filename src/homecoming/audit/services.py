@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from homecoming.common.network import client_address
+
 from .chain import GENESIS_HASH, event_hash
 from .models import AuditEvent, AuditHead
 
@@ -19,9 +21,8 @@ def _plain(details: dict | None) -> dict:
 
 
 def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address (behind the configured trusted proxies): homecoming.common.network."""
+    return client_address(request)
 
 
 def _fields(user, actor, action: str, object_type: str, object_id: object, details: dict | None, ip: str | None,
