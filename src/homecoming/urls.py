@@ -38,6 +38,7 @@ urlpatterns = [
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
 ]
 
+handler400 = "homecoming.core.errors.bad_request"
 handler403 = "homecoming.core.errors.permission_denied"
 handler404 = "homecoming.core.errors.page_not_found"
 handler500 = "homecoming.core.errors.server_error"

@@ -11,6 +11,13 @@ def _api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def bad_request(request, exception=None):
+    if _api(request):
+        return JsonResponse({"detail": _("The request is malformed (for example a null character in a "
+                                         "parameter); nothing was changed.")}, status=400)
+    return render(request, "errors/400.html", status=400)
+
+
 def permission_denied(request, exception=None):
     if _api(request):
         return JsonResponse({"detail": _("You do not have permission to do this.")}, status=403)

@@ -26,3 +26,33 @@ class PermissionsPolicyMiddleware:
         if policy:
             response.headers.setdefault("Permissions-Policy", policy)
         return response
+
+
+class NullCharacterMiddleware:
+    """A null character in the address, a query parameter or a form field gets 400 before any
+    view runs: no text column of PostgreSQL can hold one (it answered 500), and no person types
+    one. JSON bodies are checked by the API's parser (``homecoming.core.api_errors.JSONParser``)."""
+
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._has_null(request):
+            from .errors import bad_request
+
+            return bad_request(request)
+        return self.get_response(request)
+
+    def _has_null(self, request) -> bool:
+        if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values)
+                                          for key, values in request.GET.lists()):
+            return True
+        if request.method == "POST" and request.content_type in self.FORM_TYPES:
+            try:
+                return any("\x00" in key or any("\x00" in v for v in values if isinstance(v, str))
+                           for key, values in request.POST.lists())
+            except Exception:  # noqa: BLE001 - a malformed body: the view's own parsing answers it
+                return False
+        return False
