@@ -15,6 +15,7 @@ Every variable is listed in docs/operations.md.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sys
@@ -150,6 +151,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "homecoming.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "homecoming.core.middleware.NoStoreMiddleware",
     "homecoming.core.middleware.NullCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -194,6 +196,25 @@ TEMPLATES = [
 FORM_RENDERER = "django.forms.renderers.Jinja2"
 
 # --- database ----------------------------------------------------------------------------
+
+
+def _private_sqlite(path: Path) -> None:
+    """The SQLite file holds every person record: created readable by its owner only (its -wal
+    and -shm files take its mode), and made so if an older one is not."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if part.stat().st_mode & 0o077:
+                part.chmod(0o600)
+        except FileNotFoundError:
+            continue
+        except PermissionError:  # another user's file: the operator's to fix, as docs/operations.md says
+            continue
+
+
 DATABASE_URL = _env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'homecoming.sqlite3'}")
 try:
     _default_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)
@@ -211,7 +232,7 @@ if _default_db["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     if not TESTING and not DATABASE_URL.startswith("sqlite://:memory:"):
-        Path(_default_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite(Path(_default_db["NAME"]))
 elif _default_db["ENGINE"] == "django.db.backends.postgresql":
     _default_db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _default_db}

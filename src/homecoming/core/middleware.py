@@ -56,3 +56,20 @@ class NullCharacterMiddleware:
             except Exception:  # noqa: BLE001 - a malformed body: the view's own parsing answers it
                 return False
         return False
+
+
+class NoStoreMiddleware:
+    """``Cache-Control: no-store, private`` on every answer of the application (pages, API,
+    exports, errors): nearly all of them show persons, and neither the browser's cache nor a proxy
+    may keep a copy. Static files are answered before this (whitenoise) and stay cacheable."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.utils.cache import patch_cache_control
+
+        response = self.get_response(request)
+        if "no-store" not in response.get("Cache-Control", ""):
+            patch_cache_control(response, no_store=True, private=True)
+        return response
