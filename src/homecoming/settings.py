@@ -153,6 +153,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "homecoming.core.middleware.NoStoreMiddleware",
     "homecoming.core.middleware.NullCharacterMiddleware",
+    "homecoming.core.middleware.ConflictMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -67,3 +67,25 @@ def test_a_null_byte_in_a_form_is_a_400(client_for):
     response = reg.post("/persons/new/", {"last_name": "Тест\x00", "first_name": "Іван"})
     assert response.status_code == 400
     assert Person.objects.count() == before
+
+
+def test_a_write_that_collides_answers_409_with_a_message(client_for, monkeypatch):
+    """The net under every race (core.middleware.ConflictMiddleware, the API's exception handler):
+    a constraint the database enforces against a concurrent write gives a message, not a 500."""
+    from django.db import IntegrityError
+
+    from homecoming.registry import services
+
+    def collides(*args, **kwargs):
+        raise IntegrityError('duplicate key value violates unique constraint "x"')
+
+    monkeypatch.setattr(services, "create_person", collides)
+    reg = client_for("registrar")
+    reg.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    from tests.registry.test_pages import _create_payload
+
+    page = reg.post("/persons/new/", _create_payload())
+    assert page.status_code == 409 and "at the same moment" in page.content.decode()
+    api = reg.post("/api/v1/persons/", {"last_name": "Тестовий", "first_name": "Іван"},
+                   content_type="application/json")
+    assert api.status_code == 409 and "at the same moment" in api.json()["detail"]

@@ -25,8 +25,15 @@ def exception_handler(exc, context):
 
     if isinstance(exc, ValidationError):
         return Response({"detail": exc.messages}, status=400)
+    from django.db import IntegrityError, OperationalError
     from django.utils.translation import gettext as _
 
+    from .errors import conflict_message
+    from .middleware import _is_conflict
+
+    if isinstance(exc, IntegrityError | OperationalError) and _is_conflict(exc):
+        logger.warning("an API write collided: %s", type(exc).__name__)
+        return Response({"detail": conflict_message()}, status=409)
     logger.exception("Unhandled API error")
     return Response({"detail": _("Internal error. It has been logged.")}, status=500)
 

@@ -73,3 +73,41 @@ class NoStoreMiddleware:
         if "no-store" not in response.get("Cache-Control", ""):
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class ConflictMiddleware:
+    """The net under every race: a write that the database refused because someone else changed
+    the same thing at the same moment (a unique constraint, a deadlock, a serialisation failure)
+    answers 409 with a message instead of a 500. The service's transaction was rolled back, so
+    nothing of it was written. Services still check under their locks and say exactly what
+    happened (docs/reliability.md, "Concurrency"); this is for a collision nobody foresaw."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import IntegrityError, OperationalError
+
+        if not isinstance(exception, IntegrityError | OperationalError) or not _is_conflict(exception):
+            return None
+        import logging
+
+        from .errors import conflict
+
+        logging.getLogger("homecoming.conflict").warning("a write collided: %s", type(exception).__name__)
+        return conflict(request)
+
+
+def _is_conflict(exception) -> bool:
+    """An integrity error, or an operational error that is a lock conflict (deadlock, lock
+    timeout, serialisation failure, SQLite's "database is locked"), not a lost database."""
+    from django.db import IntegrityError
+
+    if isinstance(exception, IntegrityError):
+        return True
+    cause = exception.__cause__
+    code = getattr(cause, "sqlstate", None) or getattr(getattr(cause, "diag", None), "sqlstate", None)
+    return code in {"40001", "40P01", "55P03"} or "database is locked" in str(exception)
