@@ -406,6 +406,12 @@ TASKS = {
 IMPORT_MAX_BYTES = int(_env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(_env("IMPORT_MAX_ROWS", "200000"))
 IMPORT_INLINE_ROWS = int(_env("IMPORT_INLINE_ROWS", "2000"))
+# limits of reading a spreadsheet (homecoming.intake.xlsx): columns, cells counting empty ones,
+# bytes inflated from the archive, seconds
+IMPORT_MAX_COLUMNS = int(_env("IMPORT_MAX_COLUMNS", "200"))
+IMPORT_MAX_CELLS = int(_env("IMPORT_MAX_CELLS", "5000000"))
+IMPORT_MAX_UNCOMPRESSED = int(_env("IMPORT_MAX_UNCOMPRESSED", str(200 * 1024 * 1024)))
+IMPORT_MAX_SECONDS = int(_env("IMPORT_MAX_SECONDS", "120"))
 # an import queued or running for longer is taken to have died with its process (the same file
 # may then be imported again; nothing of the dead one was written)
 IMPORT_STALE_MINUTES = int(_env("IMPORT_STALE_MINUTES", "60"))

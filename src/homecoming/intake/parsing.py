@@ -5,18 +5,19 @@ Nothing here touches the database. Every problem is a :class:`FileProblem` whose
 what is wrong and what is expected, for a person to read. Safety:
 
 * size and row limits (``IMPORT_MAX_BYTES``, ``IMPORT_MAX_ROWS``) before and while reading;
-* XLSX is opened with ``read_only=True, data_only=True``: formulas are never evaluated (a cell
-  holding a formula gives the value Excel stored with it, or nothing); workbooks with macros
-  (``.xlsm``, a ``vbaProject.bin``) are refused; the zip is checked for its uncompressed size
-  (``IMPORT_MAX_UNCOMPRESSED``) and compression ratio before openpyxl sees it (zip bombs); XML is
-  parsed through defusedxml when it is installed (openpyxl uses it by itself);
+* XLSX is read by :mod:`homecoming.intake.xlsx`, a streaming reader that ignores the dimension a
+  sheet declares and stops at limits of rows, columns, cells, bytes inflated and seconds; formulas
+  are never evaluated (a cell holding a formula gives the value Excel stored with it, or nothing);
+  workbooks with macros (``.xlsm``, a ``vbaProject.bin``) are refused; the zip is checked for its
+  declared uncompressed size (``IMPORT_MAX_UNCOMPRESSED``) and compression ratio first (zip
+  bombs), and what is really inflated is counted while reading; XML is parsed through defusedxml
+  (no DTD, no entities, nothing external);
 * old binary ``.xls`` and other binary files are refused with a message.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 import zipfile
@@ -25,6 +26,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from . import xlsx
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -254,72 +257,27 @@ def _check_zip(content: bytes) -> None:
                                 "file."))
 
 
-def cell_text(value) -> str:
-    """A cell as text, the way a person reads it in the sheet."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
+def limits() -> xlsx.Limits:
+    return xlsx.Limits(rows=max_rows(), columns=limit("IMPORT_MAX_COLUMNS", 200),
+                       cells=limit("IMPORT_MAX_CELLS", 5_000_000), inflated=max_uncompressed(),
+                       seconds=float(getattr(settings, "IMPORT_MAX_SECONDS", 120)))
 
 
 def _read_xlsx(content: bytes, sheet: str | None, progress=None) -> Table:
     _check_zip(content)
-    import openpyxl
-
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            names = {i.filename.lower(): i.filename for i in zf.infolist()}
+            headers, rows, title, sheets = xlsx.read_sheet(zf, names, sheet, limits(), FileProblem,
+                                                           progress=progress)
+    except FileProblem:
+        raise
+    except xlsx.DAMAGED_ERRORS:
         raise FileProblem(_("The workbook could not be read (it may be damaged or not really .xlsx). Save it "
                             "again from Excel, or as CSV.")) from None
-    try:
-        sheets = list(wb.sheetnames)
-        if not sheets:
-            raise FileProblem(_("The workbook has no sheets."))
-        if sheet:
-            if sheet not in sheets:
-                raise FileProblem(_("The workbook has no sheet named “%(sheet)s”; its sheets are: %(sheets)s.")
-                                  % {"sheet": sheet, "sheets": ", ".join(sheets)})
-            ws = wb[sheet]
-        else:
-            ws = wb.worksheets[0]
-        headers: list[str] | None = None
-        rows: list[tuple[int, list[str]]] = []
-        limit_rows = max_rows()
-        try:
-            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                texts = [cell_text(v) for v in values]
-                if not any(t.strip() for t in texts):
-                    continue
-                if headers is None:
-                    headers = [t.strip() for t in texts]
-                    continue
-                rows.append((number, texts))
-                if len(rows) > limit_rows:
-                    raise FileProblem(_("The file has more than %(limit)s rows, the most accepted in one import. "
-                                        "Split it into smaller files.") % {"limit": limit_rows})
-                if progress and len(rows) % 10000 == 0:
-                    progress(len(rows))
-        except FileProblem:
-            raise
-        except Exception:  # noqa: BLE001
-            raise FileProblem(_("The sheet “%(sheet)s” could not be read (it may be damaged). Save the workbook "
-                                "again from Excel, or as CSV.") % {"sheet": ws.title}) from None
-        if headers is None:
-            raise FileProblem(_("The sheet “%(sheet)s” is empty.") % {"sheet": ws.title})
-        while headers and not headers[-1]:
-            headers.pop()
-        _check_header(headers)
-        if not rows:
-            raise FileProblem(_("The sheet “%(sheet)s” has a header row but no data rows.") % {"sheet": ws.title})
-        return Table(headers, rows, "xlsx", sheet=ws.title, sheets=sheets)
-    finally:
-        wb.close()
+    while headers and not headers[-1]:
+        headers.pop()
+    _check_header(headers)
+    if not rows:
+        raise FileProblem(_("The sheet “%(sheet)s” has a header row but no data rows.") % {"sheet": title})
+    return Table(headers, rows, "xlsx", sheet=title, sheets=sheets)
