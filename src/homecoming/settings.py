@@ -401,11 +401,10 @@ TASKS = {
     }
 }
 
-# --- imports (intake): the largest file and the most rows accepted; files with more rows than
-# IMPORT_INLINE_ROWS run as a background task
+# --- imports (intake): the largest file and the most rows accepted. Every check and import of an
+# uploaded file runs as a background task, never in a web request.
 IMPORT_MAX_BYTES = int(_env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(_env("IMPORT_MAX_ROWS", "200000"))
-IMPORT_INLINE_ROWS = int(_env("IMPORT_INLINE_ROWS", "2000"))
 # limits of reading a spreadsheet (homecoming.intake.xlsx): columns, cells counting empty ones,
 # bytes inflated from the archive, seconds
 IMPORT_MAX_COLUMNS = int(_env("IMPORT_MAX_COLUMNS", "200"))

@@ -90,6 +90,7 @@ def world(make_user, django_capture_on_commit_callbacks):
     job = intake_services.stage_upload(analyst, content=csv, filename="l.csv", kind="list",
                                        source_kind="other_side_list", source_reference="synthetic",
                                        list_date=dt.date(2025, 6, 7))
+    intake_services.choose_encoding(analyst, job.pk, "cp1251")
     job = intake_services.start_import(analyst, job.pk)
     filed = family_services.file_inquiry(None, {
         "last_name": "Тестенко", "first_name": "Арсеній", "patronymic": "", "birth_date": "1995",

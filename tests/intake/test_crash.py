@@ -37,8 +37,8 @@ def test_import_killed_while_saving_changes_nothing(tmp_path, make_user):
         {k: v for k, v in before.items() if k != "audit_auditevent"}
     # the audit log holds the attempt (upload and start, committed before the writing began) and
     # nothing of an import that did not happen
-    assert db.audit_actions_after(last_audit) == ["intake.upload", "intake.start"]
-    assert after["audit_auditevent"] == before["audit_auditevent"] + 2
+    assert db.audit_actions_after(last_audit) == ["intake.upload", "intake.check", "intake.start"]
+    assert after["audit_auditevent"] == before["audit_auditevent"] + 3
     verified = db.audit_verify()
     assert verified.returncode == 0, verified.stderr
     assert "Audit log intact" in verified.stdout

@@ -66,6 +66,9 @@ def test_upload_check_import_review_and_decide_through_the_pages(client_for, reg
     assert r.status_code == 302
     job = ImportJob.objects.get()
     page = c.get(r["Location"]).content.decode()
+    assert "Windows-1251" in page and "Which reading is right?" in page
+    c.post(reverse("intake:job_encoding", args=[job.pk]), {"encoding": "cp1251"})
+    page = c.get(r["Location"]).content.decode()
     assert "Windows-1251" in page and "31.02.1990" in page and "DD.MM.YYYY" in page
     r = c.post(reverse("intake:job_start", args=[job.pk]))  # errors: refused
     assert not ListRow.objects.exists()
@@ -112,9 +115,11 @@ def test_upload_form_errors_are_shown_and_nothing_is_created(client_for):
     c = _english(client_for("analyst"))
     r = _upload(c, b"", filename="empty.csv")
     assert r.status_code == 200 and "error-summary" in r.content.decode()
-    r = _upload(c, b"PK\x03\x04junk", filename="x.xlsx")
-    assert "damaged" in r.content.decode()
     assert not ImportJob.objects.exists()
+    r = _upload(c, b"PK\x03\x04junk", filename="x.xlsx")  # checked by a task: the job page says why
+    job = ImportJob.objects.get()
+    assert r.status_code == 302 and job.state == "failed"
+    assert "damaged" in c.get(reverse("intake:job_detail", args=[job.pk])).content.decode()
 
 
 def test_registrar_imports_persons_through_the_page(client_for):

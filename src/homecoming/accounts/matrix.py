@@ -76,6 +76,8 @@ MATRIX: dict[str, dict[str, object]] = {
     "intake:job_detail": {"GET": _roles(ANA)},
     "intake:job_mapping": {"POST": _roles(ANA)},
     "intake:job_start": {"POST": _roles(ANA)},
+    "intake:job_encoding": {"POST": _roles(ANA)},
+    "intake:job_retry": {"POST": _roles(ANA)},
     "intake:job_cancel": {"POST": _roles(ANA)},
     "intake:list_review": {"GET": _roles(ANA)},
     "intake:row_decide": {"POST": _roles(ANA)},

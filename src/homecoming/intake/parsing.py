@@ -76,6 +76,8 @@ class Table:
     delimiter: str = ""
     sheet: str = ""
     sheets: list[str] = field(default_factory=list)
+    #: a CSV that is not UTF-8: its encoding is a guess, and these are the readings to choose from
+    guesses: list[EncodingGuess] = field(default_factory=list)
 
     @property
     def delimiter_name(self) -> str:
@@ -94,8 +96,9 @@ def check_size(size: int) -> None:
                             "smaller files.") % {"size": _mb(size), "limit": _mb(max_bytes())})
 
 
-def read_table(content: bytes, filename: str = "", *, sheet: str | None = None, progress=None) -> Table:
-    """Read a CSV or XLSX file into a :class:`Table`. Raises :class:`FileProblem`."""
+def precheck(content: bytes, filename: str = "") -> None:
+    """What can be said of a file without reading it (size, kind, macros): the upload refuses
+    these at once, creating nothing. Raises :class:`FileProblem`."""
     check_size(len(content))
     name = (filename or "").lower()
     if name.endswith(MACRO_EXTENSIONS):
@@ -104,40 +107,95 @@ def read_table(content: bytes, filename: str = "", *, sheet: str | None = None, 
     if content.startswith(OLE_MAGIC) or name.endswith(".xls"):
         raise FileProblem(_("This is an old Excel file (.xls) or another binary document. Save it as .xlsx or "
                             "as CSV (UTF-8 or Windows-1251) and upload that."))
-    if content.startswith(XLSX_MAGIC):
-        return _read_xlsx(content, sheet, progress)
-    if name.endswith((".xlsx", ".xltx")):
+    if not content.startswith(XLSX_MAGIC) and name.endswith((".xlsx", ".xltx")):
         raise FileProblem(_("The file is named .xlsx but is not an Excel workbook (it may be damaged). "
                             "Save it again from Excel, or as CSV."))
-    return _read_csv(content, progress)
+
+
+def read_table(content: bytes, filename: str = "", *, sheet: str | None = None, progress=None,
+               encoding: str | None = None) -> Table:
+    """Read a CSV or XLSX file into a :class:`Table`. Raises :class:`FileProblem`. ``encoding``: the
+    encoding a person chose for a CSV whose encoding was only a guess."""
+    precheck(content, filename)
+    if content.startswith(XLSX_MAGIC):
+        return _read_xlsx(content, sheet, progress)
+    return _read_csv(content, progress, encoding=encoding)
 
 
 # --- CSV ------------------------------------------------------------------------------------
 
-def decode(content: bytes) -> tuple[str, str]:
-    """(text, encoding name) for UTF-8 (with or without BOM) or Windows-1251."""
+#: the 8-bit encodings a CSV of this headquarters may come in, each offered when the file is not UTF-8
+CANDIDATE_ENCODINGS = ("cp1251", "koi8_u", "cp866", "mac_cyrillic", "cp1252")
+ENCODING_NAMES = {"cp1251": "Windows-1251", "koi8_u": "KOI8-U/KOI8-R", "cp866": "DOS 866",
+                  "mac_cyrillic": "Mac Cyrillic", "cp1252": "Windows-1252 (Latin)"}
+SAMPLE_LINES = 3
+
+
+@dataclass
+class EncodingGuess:
+    """A reading of a file that is not UTF-8: one candidate encoding and the first lines as it
+    reads them, for a person to recognise the right one."""
+
+    encoding: str
+    label: str
+    lines: list[str]
+
+
+def _sample_lines(text: str) -> list[str]:
+    return [line[:200] for line in text.splitlines() if line.strip()][:SAMPLE_LINES + 1]
+
+
+def encoding_guesses(content: bytes) -> list[EncodingGuess]:
+    """Every candidate encoding that reads the file, the likeliest first (letters of Ukrainian and
+    Russian text for the Cyrillic ones; charset-normalizer's choice breaks ties)."""
+    readings = []
+    for enc in CANDIDATE_ENCODINGS:
+        try:
+            text = content.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        non_ascii = [c for c in text[:200_000] if ord(c) > 127]
+        score = sum(1 for c in non_ascii if _CP1251_OK.match(c)) / len(non_ascii) if non_ascii else 0.0
+        # in a Cyrillic text lower-case letters outnumber capitals; KOI8 read as 1251 swaps them
+        lower = sum(1 for c in non_ascii if c.islower())
+        readings.append((score + (0.5 if lower >= len(non_ascii) / 2 else 0.0), enc, text))
+    best = _normalizer_choice(content)
+    readings.sort(key=lambda r: (r[0] + (0.25 if r[1] == best else 0.0)), reverse=True)
+    return [EncodingGuess(enc, ENCODING_NAMES[enc], _sample_lines(text)) for _score, enc, text in readings]
+
+
+def _normalizer_choice(content: bytes) -> str:
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(content[:200_000], cp_isolation=list(CANDIDATE_ENCODINGS)).best()
+    except Exception:  # noqa: BLE001 - the guess only orders the choices
+        return ""
+    return best.encoding if best is not None else ""
+
+
+def decode(content: bytes, encoding: str | None = None) -> tuple[str, str, list[EncodingGuess]]:
+    """(text, encoding name, guesses). UTF-8 (with or without BOM) is certain: ``guesses`` is
+    empty. Any other encoding is only a guess: the text is read in the likeliest candidate (or in
+    ``encoding`` when a person chose it) and ``guesses`` lists every candidate with its reading."""
     head = content[:65536]
     if content.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
         raise FileProblem(_("The file is not a text file in UTF-8 or Windows-1251 (it looks like UTF-16 or "
                             "binary data). Save it as “CSV UTF-8” or “CSV (semicolon delimited)”."))
     if content.startswith(b"\xef\xbb\xbf"):
         try:
-            return content[3:].decode("utf-8"), "UTF-8 (BOM)"
+            return content[3:].decode("utf-8"), "UTF-8 (BOM)", []
         except UnicodeDecodeError as exc:
             raise _bad_bytes(content, exc.start + 3) from None
     try:
-        return content.decode("utf-8"), "UTF-8"
+        return content.decode("utf-8"), "UTF-8", []
     except UnicodeDecodeError as exc:
         utf8_error = exc.start
-    try:
-        text = content.decode("cp1251")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None:
-        non_ascii = [c for c in text if ord(c) > 127]
-        if non_ascii and sum(1 for c in non_ascii if _CP1251_OK.match(c)) / len(non_ascii) >= 0.95:
-            return text, "Windows-1251"
-    raise _bad_bytes(content, utf8_error)
+    guesses = encoding_guesses(content)
+    if not guesses:
+        raise _bad_bytes(content, utf8_error)
+    chosen = next((g for g in guesses if g.encoding == encoding), guesses[0])
+    return content.decode(chosen.encoding), chosen.label, guesses
 
 
 def _bad_bytes(content: bytes, position: int) -> FileProblem:
@@ -181,8 +239,8 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_csv(content: bytes, progress=None) -> Table:
-    text, encoding = decode(content)
+def _read_csv(content: bytes, progress=None, encoding: str | None = None) -> Table:
+    text, encoding, guesses = decode(content, encoding)
     if not text.strip():
         raise FileProblem(_("The file is empty."))
     delimiter = sniff_delimiter(text)
@@ -212,7 +270,7 @@ def _read_csv(content: bytes, progress=None) -> Table:
     _check_header(headers)
     if not rows:
         raise FileProblem(_("The file has a header row but no data rows."))
-    return Table(headers, rows, "csv", encoding=encoding, delimiter=delimiter)
+    return Table(headers, rows, "csv", encoding=encoding, delimiter=delimiter, guesses=guesses)
 
 
 def _check_header(headers: list[str]) -> None:
