@@ -390,6 +390,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Seconds a request may run before `homecoming serve` (gunicorn sync workers) replaces its worker.
+REQUEST_TIMEOUT = int(_env("REQUEST_TIMEOUT", "60"))
+
 # --- background tasks --------------------------------------------------------------------
 TASKS = {
     "default": {

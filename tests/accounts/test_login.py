@@ -92,7 +92,7 @@ def test_passwords_are_hashed_with_argon2_outside_tests():
 def test_healthz_is_public(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "workers": {"alive": 0, "waiting_tasks": 0}}
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(client, db, monkeypatch):

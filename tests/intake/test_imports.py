@@ -230,3 +230,17 @@ def test_command_imports_persons_and_list(registrar, register, tmp_path, capsys)
     assert "5 rows" in out.out and "automatic matches" in out.out
     assert "linking" in out.err or "saving" in out.err  # the progress bar
     assert AuditEvent.objects.filter(action="intake.import", actor_name__startswith="command line").count() == 3
+
+
+def test_a_job_queued_too_long_without_a_worker_is_closed_when_the_file_comes_again(registrar, settings):
+    """A job whose process died before any worker took it (no worker named) is taken to be dead
+    after IMPORT_STALE_MINUTES: the same file uploaded again closes it and is taken anew."""
+    content = csv_bytes(_person_rows(synthetic_people(3)))
+    job = _stage(registrar, content)
+    ImportJob.objects.filter(pk=job.pk).update(state=JobState.QUEUED, worker="")
+    assert _stage(registrar, content).pk == job.pk  # still waiting: the same job
+    settings.IMPORT_STALE_MINUTES = 0
+    again = _stage(registrar, content)
+    assert again.pk != job.pk and again.state == JobState.STAGED
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED and AuditEvent.objects.filter(action="intake.abandoned").exists()
