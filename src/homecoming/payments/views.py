@@ -34,8 +34,8 @@ def home(request):
     open_dues = list(selectors.open_dues()[:500])
     # the page names the returnees and the persons of the amounts due: an audited read
     record_list_read(request.user, "payments.home_view", object_type="person",
-                              ids=sorted({p.pk for p in returnees} | {d.entitlement.person_id for d in open_dues}),
-                              details={"returnees": len(returnees), "open_dues": len(open_dues)}, request=request)
+                     ids=sorted({p.pk for p in returnees} | {d.entitlement.person_id for d in open_dues}),
+                     details={"returnees": len(returnees), "open_dues": len(open_dues)}, request=request)
     return render(request, "payments/home.html", {
         "report": selectors.report(),
         "returnees": returnees,
