@@ -432,6 +432,17 @@ EMAIL_HOST = _env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(_env("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", "homecoming@localhost")
 
+# --- the audit log, anchored outside the database (homecoming.audit.anchor) --------------------
+# The key of the events' MACs: AUDIT_KEY, or the file AUDIT_KEY_FILE (generated once, mode 600).
+# The database never holds it; keep a copy off the machine (docs/operations.md, "The audit log").
+AUDIT_KEY = _env("AUDIT_KEY", "test-only-audit-key" if TESTING else None)
+AUDIT_KEY_FILE = _env("AUDIT_KEY_FILE", str(VAR_DIR / "audit_key"))
+# Checkpoints appended after every event (count, event, hash, time): a file to make append-only
+# and ship off the machine; AUDIT_CHECKPOINTS_SYSLOG also sends each line to syslog (authpriv).
+# Tests switch the file on where they need it (a suite's database is emptied between tests).
+AUDIT_CHECKPOINTS = _env("AUDIT_CHECKPOINTS", None if TESTING else str(VAR_DIR / "audit-checkpoints.log"))
+AUDIT_CHECKPOINTS_SYSLOG = _env_bool("AUDIT_CHECKPOINTS_SYSLOG", False)
+
 # --- logging: no personal data in logs, errors to stderr ---------------------------------
 LOGGING = {
     "version": 1,
