@@ -145,8 +145,10 @@ def test_neutralise(value, expected):
 def test_register_export_csv_neutralises_and_leaves_out_what_the_role_may_not_read(client_for, registrar):
     from homecoming.registry.services import create_person
 
-    create_person(registrar, {"last_name": "=HYPERLINK(\"http://evil\")", "first_name": "Іван",
-                              "family_contacts": "мати: +380 00 000 00 00"})
+    person = create_person(registrar, {"last_name": "Тестовий", "first_name": "Іван",
+                                       "family_contacts": "мати: +380 00 000 00 00"})
+    # a formula cannot come in as a name any more (homecoming.common.text); an older record may hold one
+    Person.objects.filter(pk=person.pk).update(last_name="=HYPERLINK(\"http://evil\")")
     c = client_for("analyst")
     r = c.get(reverse("intake:export_register"), {"download": "1", "format": "csv", "hxl": "on"})
     assert r.status_code == 200 and r["Content-Type"].startswith("text/csv")
@@ -176,7 +178,8 @@ def test_register_export_xlsx_and_pdf(client_for, register):
 def test_list_export(client_for, analyst, register):
     people = synthetic_people(3)
     register(people)
-    job = services.stage_upload(analyst, content=csv_bytes([["Прізвище", "Ім'я"], ["=cmd", "Іван"]]),
+    job = services.stage_upload(analyst, content=csv_bytes([["Прізвище", "Ім'я", "Військовий квиток"],
+                                                            ["Коваль", "Іван", "=cmd"]]),
                                 filename="x.csv", kind="list", source_kind="icrc", source_reference="ICRC",
                                 list_date=dt.date(2025, 6, 1))
     lst = services.start_import(analyst, job.pk).incoming_list

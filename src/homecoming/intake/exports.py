@@ -126,14 +126,17 @@ def _write(fmt: str, title: str, cols: list[Column], rows: list[list], hxl: bool
 
 def _xlsx(title: str, header: list[str], tags, rows: list[list[str]]) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31] or "export")
+    ws = wb.create_sheet(title=ILLEGAL_CHARACTERS_RE.sub("", title)[:31] or "export")
     ws.append([neutralise(h) for h in header])
     if tags:
         ws.append(tags)
     for r in rows:
-        ws.append(r)  # all text, neutralised: openpyxl writes a str beginning with "=" as a formula otherwise
+        # all text, neutralised: openpyxl writes a str beginning with "=" as a formula otherwise; a
+        # control character (refused on the way in, but older records may hold one) is shown as "\ufffd"
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) for v in r])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
