@@ -15,7 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/otp/", account_views.otp_verify, name="otp_verify"),
     path("accounts/otp/setup/", account_views.otp_setup, name="otp_setup"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # The language switch works before signing in too (the login page and the family portal).
     path("i18n/setlang/", account_language.set_language, name="set_language"),
