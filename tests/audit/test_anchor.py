@@ -45,7 +45,7 @@ def _repoint_head(events_left):
             [last.pk if last else 0, last.hash if last else GENESIS_HASH, len(events_left)])
 
 
-def _rehash_all():
+def rehash_all():
     """Recompute every hash with the product's own function, as someone with the code and the
     database (but not the key) would."""
     prev = GENESIS_HASH
@@ -84,7 +84,7 @@ def test_every_event_and_the_head_deleted_is_detected(logged):
 
 def test_events_deleted_and_every_hash_recomputed_is_detected(logged):
     raw_sql("DELETE FROM audit_auditevent WHERE id > %s", [logged[29].pk])
-    last = _rehash_all()
+    last = rehash_all()
     raw_sql("UPDATE audit_audithead SET last_event_id = %s, last_hash = %s, count = 30", [logged[29].pk, last])
     problem = verify_chain()
     assert problem is not None and "events were removed" in problem.message
@@ -93,7 +93,7 @@ def test_events_deleted_and_every_hash_recomputed_is_detected(logged):
 def test_recomputed_hashes_are_detected_by_the_key_even_without_checkpoints(logged, settings):
     settings.AUDIT_CHECKPOINTS = None
     raw_sql("UPDATE audit_auditevent SET details = %s WHERE id = %s", ['{"n": 999}', logged[10].pk])
-    last = _rehash_all()
+    last = rehash_all()
     raw_sql("UPDATE audit_audithead SET last_hash = %s", [last])
     problem = verify_chain()
     assert problem is not None and problem.event_id == logged[10].pk and "audit key" in problem.message

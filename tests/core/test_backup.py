@@ -241,18 +241,11 @@ def test_restore_compares_a_backup_with_the_last_checkpoint(checkpoints, filled,
 
 
 def test_restore_refuses_a_backup_whose_hashes_were_recomputed(checkpoints, filled, tmp_path):
-    from homecoming.audit.chain import event_hash
+    from tests.audit.test_anchor import rehash_all
 
     events = list(AuditEvent.objects.order_by("pk"))
     raw_sql("UPDATE audit_auditevent SET actor_name = %s WHERE id = %s", ["someone-else", events[1].pk])
-    prev = events[0].prev_hash
-    for e in AuditEvent.objects.order_by("pk"):
-        digest = event_hash(prev_hash=prev, created_at=e.created_at, actor_id=e.actor_id, actor_name=e.actor_name,
-                            action=e.action, object_type=e.object_type, object_id=e.object_id, details=e.details,
-                            ip_address=e.ip_address)
-        raw_sql("UPDATE audit_auditevent SET prev_hash = %s, hash = %s WHERE id = %s", [prev, digest, e.pk])
-        prev = digest
-    raw_sql("UPDATE audit_audithead SET last_hash = %s", [prev])
+    raw_sql("UPDATE audit_audithead SET last_hash = %s", [rehash_all()])
     path = tmp_path / "rehashed.backup"
     with pytest.raises(CommandError, match="NOT intact"):
         call_command("backup", str(path), stdout=io.StringIO())

@@ -135,28 +135,29 @@ def job_detail(request, pk):
     })
 
 
-@require_POST
-def job_encoding(request, pk):
+def _on_job(request, pk, action, done: str):
+    """Run a service on a job for a POST, say what happened, and show the job again."""
     job = _job_for(request, pk)
     try:
-        services.choose_encoding(request.user, job.pk, request.POST.get("encoding", ""), request=request)
+        action(job)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The file is read again in the encoding you chose."))
+        messages.success(request, done)
     return redirect("intake:job_detail", pk=job.pk)
+
+
+@require_POST
+def job_encoding(request, pk):
+    return _on_job(request, pk, lambda job: services.choose_encoding(
+        request.user, job.pk, request.POST.get("encoding", ""), request=request),
+        _("The file is read again in the encoding you chose."))
 
 
 @require_POST
 def job_retry(request, pk):
-    job = _job_for(request, pk)
-    try:
-        services.retry_import(request.user, job.pk, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The import runs again."))
-    return redirect("intake:job_detail", pk=job.pk)
+    return _on_job(request, pk, lambda job: services.retry_import(request.user, job.pk, request=request),
+                   _("The import runs again."))
 
 
 @require_POST
