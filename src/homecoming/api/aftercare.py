@@ -51,7 +51,7 @@ class CaseList(APIView):
     permission_classes = [HasPerm]
     required_perms = {"GET": ("aftercare.view_case",)}
 
-    @extend_schema(operation_id="aftercare_cases_list", responses={200: dict})
+    @extend_schema(operation_id="aftercare_cases_list", responses={200: {"type": "array", "items": {"type": "object"}}})
     def get(self, request):
         state = request.query_params.get("state", "")
         cases = list(selectors.cases(state=state)[:500])
