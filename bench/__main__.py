@@ -16,6 +16,7 @@ BENCHMARKS = [
     ("linkage", ["bench.linkage", "--write-docs"]),
     ("register", ["bench.register", "--write-docs"]),
     ("intake", ["bench.intake", "--write-docs"]),
+    ("xlsx", ["bench.xlsx", "--write-docs"]),
     ("exchanges", ["bench.exchanges", "--write-docs"]),
     ("reports", ["bench.reports", "--write-docs"]),
     ("load", ["bench.load", "--write-docs"]),  # last: it takes the whole machine for minutes

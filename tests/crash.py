@@ -47,6 +47,9 @@ class ChildDatabase:
         self.env = {**os.environ, "DATABASE_URL": self.url, "HOMECOMING_VAR_DIR": str(tmp_path / "var"),
                     "PYTHONUNBUFFERED": "1", "LOG_LEVEL": "ERROR"}
         self.env.pop("HOMECOMING_TESTING", None)
+        from django.conf import settings
+
+        self.env["AUDIT_KEY"] = settings.AUDIT_KEY  # the events the test wrote are checked with the same key
 
     def query(self, sql: str, params=()) -> list[tuple]:
         if self.file is not None:

@@ -38,6 +38,11 @@ def negotiator(make_user):
     return make_user("negotiator")
 
 
+def letters(n: int) -> str:
+    """A number written in letters (a name holds no digits): 1 -> "б", 12 -> "бв"."""
+    return "".join("абвгґдежзи"[int(d)] for d in str(n))
+
+
 @pytest.fixture
 def make_returnee(registrar, negotiator):
     """make_returnee(captured=..., returned=..., signal=True) -> a person whose register history
@@ -52,7 +57,7 @@ def make_returnee(registrar, negotiator):
               status="returned", signal=True, exchange=None):
         counter["n"] += 1
         person = services.create_person(
-            registrar, {"last_name": last, "first_name": first or f"Синтетичний{counter['n']}",
+            registrar, {"last_name": last, "first_name": first or f"Синтетичний{letters(counter['n'])}",
                         "incident_date": captured},
             initial_event={"status": "missing", "effective_date": captured, "source_kind": "unit_report"})
         services.add_status_event(registrar, person.pk, status=status, effective_date=returned,

@@ -56,17 +56,17 @@ def bench_one(label: str, database_url: str, files: str, var_dir: str) -> dict:
     plain = json.loads(_run(worker + ["plain", f"{files}/plain.csv"], env).stdout.strip().splitlines()[-1])
     _run(worker + ["clear"], env)
     ours_s, out = _timed([homecoming, "import", f"{files}/persons.csv", "--kind", "persons", "--source",
-                          "benchmark", "--date", "2025-06-01", "--no-progress"], env)
+                          "benchmark", "--date", "2025-06-01", "--no-progress", "--encoding", "cp1251"], env)
     print(f"[{label}] {out.stdout.strip().splitlines()[-1]} ({ours_s:.1f} s; alternative {plain['seconds']} s)")
     counts = json.loads(_run(worker + ["counts"], env).stdout.strip().splitlines()[-1])
     again_s, again = _timed([homecoming, "import", f"{files}/persons.csv", "--kind", "persons", "--source",
-                             "benchmark", "--no-progress"], env, check=False)
+                             "benchmark", "--no-progress", "--encoding", "cp1251"], env, check=False)
     assert again.returncode != 0, again.stdout
     assert json.loads(_run(worker + ["counts"], env).stdout.strip().splitlines()[-1]) == counts
     list_s = 0.0
     if os.path.getsize(f"{files}/list.csv") > 40:  # --list-rows 0: the header only
         list_s, out = _timed([homecoming, "import", f"{files}/list.csv", "--kind", "list", "--source",
-                              "benchmark", "--date", "2025-06-07", "--no-progress"], env)
+                              "benchmark", "--date", "2025-06-07", "--no-progress", "--encoding", "cp1251"], env)
         print(f"[{label}] {out.stdout.strip().splitlines()[-1]} ({list_s:.1f} s)")
     after = json.loads(_run(worker + ["counts"], env).stdout.strip().splitlines()[-1])
     return {"label": label, "plain_s": plain["seconds"], "ours_s": round(ours_s, 1), "again_s": round(again_s, 1),

@@ -15,6 +15,7 @@ Every variable is listed in docs/operations.md.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import sys
@@ -101,6 +102,18 @@ else:
     ALLOWED_HOSTS = _env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = _env_list("CSRF_TRUSTED_ORIGINS", [])
 
+# Reverse proxies in front of the application (homecoming.common.network): with BEHIND_PROXY the
+# default is one (the documented TLS proxy). The client's address is the entry of
+# X-Forwarded-For that the last of them appended; the portal's limits, the login lock-out and the
+# audit log all read it there.
+BEHIND_PROXY = _env_bool("BEHIND_PROXY", False)
+try:
+    TRUSTED_PROXIES = int(_env("TRUSTED_PROXIES", "1" if BEHIND_PROXY else "0"))
+except ValueError:
+    raise ImproperlyConfigured("TRUSTED_PROXIES must be a whole number (the proxies in front).") from None
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXIES cannot be negative.")
+
 # --- applications ------------------------------------------------------------------------
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -138,6 +151,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "homecoming.core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "homecoming.core.middleware.NoStoreMiddleware",
+    "homecoming.core.middleware.NullCharacterMiddleware",
+    "homecoming.core.middleware.ConflictMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -181,6 +197,25 @@ TEMPLATES = [
 FORM_RENDERER = "django.forms.renderers.Jinja2"
 
 # --- database ----------------------------------------------------------------------------
+
+
+def _private_sqlite(path: Path) -> None:
+    """The SQLite file holds every person record: created readable by its owner only (its -wal
+    and -shm files take its mode), and made so if an older one is not."""
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=0o700)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if part.stat().st_mode & 0o077:
+                part.chmod(0o600)
+        except FileNotFoundError:
+            continue
+        except PermissionError:  # another user's file: the operator's to fix, as docs/operations.md says
+            continue
+
+
 DATABASE_URL = _env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'homecoming.sqlite3'}")
 try:
     _default_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)
@@ -198,7 +233,7 @@ if _default_db["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
     if not TESTING and not DATABASE_URL.startswith("sqlite://:memory:"):
-        Path(_default_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite(Path(_default_db["NAME"]))
 elif _default_db["ENGINE"] == "django.db.backends.postgresql":
     _default_db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _default_db}
@@ -235,6 +270,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# the lock-out counts the client's address, read behind the trusted proxies like everywhere else
+AXES_CLIENT_IP_CALLABLE = "homecoming.common.network.client_address"
 
 # Two-factor login (TOTP, django-otp): on in production, off in development and the demo unless
 # asked for. Every signed-in person is staff (families use the portal without an account).
@@ -287,7 +324,7 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
-    if _env_bool("BEHIND_PROXY", False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
@@ -332,6 +369,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON with a null character in a string or a number past 64 bits is refused (400)
+    "DEFAULT_PARSER_CLASSES": [
+        "homecoming.core.api_errors.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "homecoming.core.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -347,6 +390,9 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Seconds a request may run before `homecoming serve` (gunicorn sync workers) replaces its worker.
+REQUEST_TIMEOUT = int(_env("REQUEST_TIMEOUT", "60"))
+
 # --- background tasks --------------------------------------------------------------------
 TASKS = {
     "default": {
@@ -358,11 +404,16 @@ TASKS = {
     }
 }
 
-# --- imports (intake): the largest file and the most rows accepted; files with more rows than
-# IMPORT_INLINE_ROWS run as a background task
+# --- imports (intake): the largest file and the most rows accepted. Every check and import of an
+# uploaded file runs as a background task, never in a web request.
 IMPORT_MAX_BYTES = int(_env("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(_env("IMPORT_MAX_ROWS", "200000"))
-IMPORT_INLINE_ROWS = int(_env("IMPORT_INLINE_ROWS", "2000"))
+# limits of reading a spreadsheet (homecoming.intake.xlsx): columns, cells counting empty ones,
+# bytes inflated from the archive, seconds
+IMPORT_MAX_COLUMNS = int(_env("IMPORT_MAX_COLUMNS", "200"))
+IMPORT_MAX_CELLS = int(_env("IMPORT_MAX_CELLS", "5000000"))
+IMPORT_MAX_UNCOMPRESSED = int(_env("IMPORT_MAX_UNCOMPRESSED", str(200 * 1024 * 1024)))
+IMPORT_MAX_SECONDS = int(_env("IMPORT_MAX_SECONDS", "120"))
 # an import queued or running for longer is taken to have died with its process (the same file
 # may then be imported again; nothing of the dead one was written)
 IMPORT_STALE_MINUTES = int(_env("IMPORT_STALE_MINUTES", "60"))
@@ -380,6 +431,17 @@ EMAIL_BACKEND = _env(
 EMAIL_HOST = _env("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(_env("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", "homecoming@localhost")
+
+# --- the audit log, anchored outside the database (homecoming.audit.anchor) --------------------
+# The key of the events' MACs: AUDIT_KEY, or the file AUDIT_KEY_FILE (generated once, mode 600).
+# The database never holds it; keep a copy off the machine (docs/operations.md, "The audit log").
+AUDIT_KEY = _env("AUDIT_KEY", "test-only-audit-key" if TESTING else None)
+AUDIT_KEY_FILE = _env("AUDIT_KEY_FILE", str(VAR_DIR / "audit_key"))
+# Checkpoints appended after every event (count, event, hash, time): a file to make append-only
+# and ship off the machine; AUDIT_CHECKPOINTS_SYSLOG also sends each line to syslog (authpriv).
+# Tests switch the file on where they need it (a suite's database is emptied between tests).
+AUDIT_CHECKPOINTS = _env("AUDIT_CHECKPOINTS", None if TESTING else str(VAR_DIR / "audit-checkpoints.log"))
+AUDIT_CHECKPOINTS_SYSLOG = _env_bool("AUDIT_CHECKPOINTS_SYSLOG", False)
 
 # --- logging: no personal data in logs, errors to stderr ---------------------------------
 LOGGING = {

@@ -15,7 +15,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/otp/", account_views.otp_verify, name="otp_verify"),
     path("accounts/otp/setup/", account_views.otp_setup, name="otp_setup"),
-    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path("accounts/password/", account_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     # The language switch works before signing in too (the login page and the family portal).
     path("i18n/setlang/", account_language.set_language, name="set_language"),
@@ -38,6 +38,7 @@ urlpatterns = [
     path("api/docs/", login_required(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
 ]
 
+handler400 = "homecoming.core.errors.bad_request"
 handler403 = "homecoming.core.errors.permission_denied"
 handler404 = "homecoming.core.errors.page_not_found"
 handler500 = "homecoming.core.errors.server_error"

@@ -92,7 +92,7 @@ def test_passwords_are_hashed_with_argon2_outside_tests():
 def test_healthz_is_public(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "workers": {"alive": 0, "waiting_tasks": 0}}
 
 
 def test_healthz_answers_503_when_the_database_is_unreachable(client, db, monkeypatch):
@@ -106,3 +106,26 @@ def test_healthz_answers_503_when_the_database_is_unreachable(client, db, monkey
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+
+
+def test_password_change_is_audited_and_throttled(client, registrar, settings):
+    """Wrong old passwords are audited; after five in a quarter of an hour even the right one is
+    refused for the rest of it; a change is audited without the password."""
+    login(client, "olena", PASSWORD)
+    new = {"new_password1": "a-much-longer-secret-42", "new_password2": "a-much-longer-secret-42"}
+    for _ in range(5):
+        response = client.post(reverse("password_change"), {"old_password": "wrong-password-123", **new})
+        assert response.status_code == 200
+    assert AuditEvent.objects.filter(action="password.failed", actor_id=registrar.pk).count() == 5
+    response = client.post(reverse("password_change"), {"old_password": PASSWORD, **new})
+    assert response.status_code == 200  # refused: throttled
+    registrar.refresh_from_db()
+    assert registrar.check_password(PASSWORD)
+    assert AuditEvent.objects.filter(action="password.throttled", actor_id=registrar.pk).exists()
+    settings.PASSWORD_WINDOW_MINUTES = 0  # the quarter of an hour has passed
+    response = client.post(reverse("password_change"), {"old_password": PASSWORD, **new})
+    assert response.status_code == 302
+    registrar.refresh_from_db()
+    assert registrar.check_password("a-much-longer-secret-42")
+    event = AuditEvent.objects.filter(action="password.change").latest("id")
+    assert event.actor_id == registrar.pk and "secret" not in str(event.details)

@@ -6,13 +6,16 @@ back, so a write that succeeds changes nothing for the next request. While walki
 responses are searched for three planted secrets: medical notes (medical officers only), family
 contact details (registrars and case workers) and an IBAN (finance officers), so that pages,
 API lists and exports that leak a field to a role that may not read it fail here too. A GET that
-shows persons (``matrix.AUDITED_READS``) must leave an audit event.
+shows persons (``matrix.AUDITED_READS``) must leave an audit event; and every person of the
+register carries planted names found nowhere else, so that any page, API answer or export that
+shows one of them without writing an audit event fails, whether or not it is listed.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 
 import pytest
@@ -31,6 +34,9 @@ MEDICAL_SECRET = "Synthetic-medical-note-7731"
 CONTACT_SECRET = "Synthetic-contact-+380-44-555-0199"
 IBAN = "UA213223130000026007233566001"
 MISSING = 999999  # an object that does not exist: a permitted role gets 404, everyone else 403
+# planted as the names of every person of the register (followed by the person's id)
+PLANTED_LAST, PLANTED_FIRST = "Міткаренко", "Мітковій"
+PLANTED = re.compile(rf"(?i)(?:{PLANTED_LAST}|{PLANTED_FIRST})\d+")
 
 # who may read which planted secret
 SECRETS = {
@@ -90,6 +96,7 @@ def world(make_user, django_capture_on_commit_callbacks):
     job = intake_services.stage_upload(analyst, content=csv, filename="l.csv", kind="list",
                                        source_kind="other_side_list", source_reference="synthetic",
                                        list_date=dt.date(2025, 6, 7))
+    intake_services.choose_encoding(analyst, job.pk, "cp1251")
     job = intake_services.start_import(analyst, job.pk)
     filed = family_services.file_inquiry(None, {
         "last_name": "Тестенко", "first_name": "Арсеній", "patronymic": "", "birth_date": "1995",
@@ -99,6 +106,10 @@ def world(make_user, django_capture_on_commit_callbacks):
     case = Case.objects.order_by("pk").first()
     person = case.person
     Person.objects.filter(pk=person.pk).update(medical_notes=MEDICAL_SECRET, family_contacts=CONTACT_SECRET)
+    # every person of the register gets names found nowhere else: a page that shows one must have
+    # written an audit event (see the walk)
+    for pk in Person.objects.values_list("pk", flat=True):
+        Person.objects.filter(pk=pk).update(last_name=f"{PLANTED_LAST}{pk}", first_name=f"{PLANTED_FIRST}{pk}")
     pay.set_payment_profile(finance, person.pk, iban=IBAN, account_holder="Тестовий", capture_precision="day")
     pay.add_pay_data(finance, person.pk, valid_from=dt.date(2020, 1, 1), monthly_amount="3100")
     pay.compute_entitlement(finance, person.pk)
@@ -297,6 +308,10 @@ def test_the_matrix_holds_for_every_role_and_every_url(world, make_user):
                     if (method == "GET" and status == 200 and e.name in matrix.AUDITED_READS
                             and not audited):
                         problems.append(f"{where}: a read of persons left no audit event")
+                    shown = PLANTED.search(body)
+                    if status == 200 and shown and not audited:
+                        problems.append(f"{where}: shows the person name {shown.group(0)!r} and left no audit "
+                                        "event")
                     # an empty body rarely creates anything; when it does, the write is audited
                     # (an empty PATCH that changes nothing writes nothing and records nothing)
                     if method != "GET" and status == 201 and not audited:

@@ -137,10 +137,10 @@ def test_enrolment_shows_uri_and_secret_and_confirms_with_a_code(client, make_us
     # the secret stays the same on reload until it is confirmed
     client.get(reverse("otp_setup"))
     assert TOTPDevice.objects.filter(user=user).count() == 1
-    response = client.post(reverse("otp_setup"), {"token": wrong(device)})
+    response = client.post(reverse("otp_setup"), {"token": wrong(device), "password": PASSWORD})
     assert response.status_code == 200 and "error-summary" in response.content.decode()
     assert not TOTPDevice.objects.get(pk=device.pk).confirmed
-    response = client.post(reverse("otp_setup"), {"token": code(device)})
+    response = client.post(reverse("otp_setup"), {"token": code(device), "password": PASSWORD})
     assert response.status_code == 302
     assert TOTPDevice.objects.get(pk=device.pk).confirmed
     assert client.get(reverse("home")).status_code == 200
@@ -190,3 +190,38 @@ def test_without_the_switch_no_code_is_asked(client, enrolled, settings):
     settings.REQUIRE_2FA = False
     sign_in(client)
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_enrolment_asks_the_password_again(client, make_user):
+    """Someone holding a stolen session (not the password) cannot put their phone on the account."""
+    user = make_user("case_worker", username="maria")
+    sign_in(client, "maria")
+    client.get(reverse("otp_setup"))
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    for data in ({"token": code(device)}, {"token": code(device), "password": "not-the-password-1"}):
+        response = client.post(reverse("otp_setup"), data, HTTP_ACCEPT_LANGUAGE="en")
+        assert response.status_code == 200 and not TOTPDevice.objects.get(pk=device.pk).confirmed
+    assert "The password is not right." in response.content.decode()
+    assert AuditEvent.objects.filter(action="password.failed", actor_id=user.pk,
+                                     details__purpose="otp_enrol").count() == 1
+    response = client.post(reverse("otp_setup"), {"token": code(device), "password": PASSWORD})
+    assert response.status_code == 302 and TOTPDevice.objects.get(pk=device.pk).confirmed
+
+
+def test_an_administrator_can_require_enrolment_at_the_next_sign_in(client, make_user, settings):
+    settings.REQUIRE_2FA = False
+    admin = Client()
+    admin.force_login(make_user("administrator"))
+    user = make_user("case_worker", username="maria")
+    sign_in(client, "maria")
+    assert client.get(reverse("home")).status_code == 200  # not required of everyone here
+    response = admin.post(reverse("accounts:user_detail", args=[user.pk]), {
+        "action": "save", "roles": ["case_worker"], "is_active": "on", "otp_required": "on",
+        "first_name": "", "last_name": "", "email": ""})
+    assert response.status_code == 200
+    user.refresh_from_db()
+    assert user.otp_required
+    assert AuditEvent.objects.filter(action="user.otp_required", object_id=str(user.pk)).exists()
+    other = Client()
+    sign_in(other, "maria")
+    assert other.get(reverse("home")).url.startswith(reverse("otp_setup"))

@@ -81,3 +81,15 @@ def test_an_unknown_record_is_a_plain_404_in_the_readers_language(client_for, la
     response = client_for("registrar").get("/api/v1/persons/999999/", HTTP_ACCEPT_LANGUAGE=lang)
     assert response.status_code == 404
     assert response.json() == {"detail": text}  # never the model's name
+
+
+def test_the_schema_says_what_the_answers_are(client_for):
+    """Two of the response-schema violations schemathesis found (issue 16): a status event without
+    an author answers ``"author": null`` (the schema must allow it), and the list of aftercare cases
+    is an array, not an object."""
+    c = client_for("registrar")
+    schema = c.get("/api/schema/?format=json").json()
+    author = schema["components"]["schemas"]["StatusEvent"]["properties"]["author"]
+    assert author.get("nullable") is True
+    cases = schema["paths"]["/api/v1/aftercare/cases/"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert cases["schema"]["type"] == "array"

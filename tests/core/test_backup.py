@@ -198,3 +198,58 @@ def test_sqlite_backup_is_one_self_contained_file(filled, tmp_path):
         assert db.execute("SELECT count(*) FROM registry_person").fetchone()[0] == 3
     finally:
         db.close()
+
+
+@pytest.fixture
+def checkpoints(settings, tmp_path):
+    settings.AUDIT_CHECKPOINTS = str(tmp_path / "audit-checkpoints.log")
+    return tmp_path / "audit-checkpoints.log"
+
+
+def test_restore_compares_a_backup_with_the_last_checkpoint(checkpoints, filled, tmp_path):
+    """A backup whose log was cut (the newest events deleted, the head pointed back) is refused;
+    one whose hashes were recomputed is refused; an honest older backup needs --accept-older,
+    after which the log verifies again."""
+
+    for i in range(5):
+        record("system", "test.tick", object_type="tick", object_id=i)
+    older = tmp_path / "older.backup"
+    run("backup", str(older))
+    for i in range(5, 10):
+        record("system", "test.tick", object_type="tick", object_id=i)
+    assert verify_chain() is None
+
+    # the newest 3 events deleted and the head pointed back, then a backup taken of that
+    kept = list(AuditEvent.objects.order_by("pk"))[:-3]
+    raw_sql("DELETE FROM audit_auditevent WHERE id > %s", [kept[-1].pk])
+    raw_sql("UPDATE audit_audithead SET last_event_id = %s, last_hash = %s, count = %s",
+            [kept[-1].pk, kept[-1].hash, len(kept)])
+    with pytest.raises(CommandError, match="NOT intact"):
+        call_command("audit", "verify", stdout=io.StringIO())
+    cut = tmp_path / "cut.backup"
+    run("backup", str(cut))
+    with pytest.raises(CommandError, match="3 events before the last checkpoint"):
+        call_command("restore", str(cut), "--force", stdout=io.StringIO())
+
+    # an honest older backup: said aloud, then restored on request, and the log verifies
+    with pytest.raises(CommandError, match="events before the last checkpoint"):
+        call_command("restore", str(older), "--force", stdout=io.StringIO())
+    out = run("restore", str(older), "--force", "--accept-older")
+    assert "audit log intact" in out
+    assert verify_chain() is None
+    assert "restored" in checkpoints.read_text().splitlines()[-1]
+
+
+def test_restore_refuses_a_backup_whose_hashes_were_recomputed(checkpoints, filled, tmp_path):
+    from tests.audit.test_anchor import rehash_all
+
+    events = list(AuditEvent.objects.order_by("pk"))
+    raw_sql("UPDATE audit_auditevent SET actor_name = %s WHERE id = %s", ["someone-else", events[1].pk])
+    raw_sql("UPDATE audit_audithead SET last_hash = %s", [rehash_all()])
+    path = tmp_path / "rehashed.backup"
+    with pytest.raises(CommandError, match="NOT intact"):
+        call_command("backup", str(path), stdout=io.StringIO())
+    before = snapshot()
+    with pytest.raises(CommandError, match="without the audit key"):
+        call_command("restore", str(path), "--force", stdout=io.StringIO())
+    assert snapshot() == before

@@ -74,6 +74,7 @@ def test_two_factor_journey_under_the_content_security_policy(browser_page, lang
     expect_heading(page, lang, "Set up two-factor login", exact=True)
     assert page.locator(".otp-qr svg").is_visible()
     assert re.fullmatch(r"[A-Z2-7 ]+", page.locator("#otp-secret").inner_text())
+    page.fill("#id_password", "correct-horse-battery-9")  # enrolment asks the password again
     page.fill("#id_token", code())
     with page.expect_navigation():
         page.click("#otp-submit")

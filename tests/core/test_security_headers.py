@@ -183,3 +183,18 @@ def test_idle_minutes_must_be_positive():
     result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=env,
                             capture_output=True, text=True)
     assert result.returncode != 0 and "SESSION_IDLE_MINUTES must be at least 1" in result.stderr
+
+
+def test_pages_and_the_api_that_show_persons_are_never_stored(client_for):
+    """Cache-Control: no-store on every page and API answer for a signed-in person: neither the
+    browser's cache nor a proxy keeps a copy of a person record."""
+    from homecoming.registry import services
+
+    c = client_for("registrar", "finance_officer")
+    person = services.create_person(c.user, {"last_name": "Тестовий", "first_name": "Іван"})
+    for url in ("/", "/persons/", f"/persons/{person.pk}/", f"/persons/{person.pk}/edit/",
+                f"/payments/persons/{person.pk}/", "/api/v1/persons/", f"/api/v1/persons/{person.pk}/",
+                f"/api/v1/persons/{person.pk}/events/", "/api/v1/me/", "/api/v1/nothing-here/"):
+        response = c.get(url)
+        assert response.status_code in (200, 404), url
+        assert "no-store" in response.get("Cache-Control", ""), (url, response.get("Cache-Control"))

@@ -84,3 +84,32 @@ def test_deploy_check_is_clean_in_production(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _open_sqlite(tmp_path, umask: int = 0o022) -> subprocess.CompletedProcess:
+    """Start the application on an SQLite file in ``tmp_path`` and write to it (WAL files appear)."""
+    base = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    base.update({"HOMECOMING_VAR_DIR": str(tmp_path), "HOMECOMING_TESTING": "0"})
+    code = (f"import os; os.umask({umask}); import django; os.environ['DJANGO_SETTINGS_MODULE']='homecoming.settings';"
+            "django.setup(); from django.db import connection; c = connection.cursor();"
+            "c.execute('create table t (x int)'); c.execute('insert into t values (1)');"
+            "import pathlib; [print(p.name, oct(p.stat().st_mode & 0o777)) for p in pathlib.Path("
+            "os.environ['HOMECOMING_VAR_DIR']).iterdir() if p.name.startswith('homecoming.sqlite3')]")
+    return subprocess.run([sys.executable, "-c", code], env=base, capture_output=True, text=True)
+
+
+def test_the_sqlite_database_is_readable_by_its_owner_only(tmp_path):
+    result = _open_sqlite(tmp_path)
+    assert result.returncode == 0, result.stderr
+    modes = dict(line.split() for line in result.stdout.splitlines())  # while the connection is open
+    assert set(modes) >= {"homecoming.sqlite3", "homecoming.sqlite3-wal"}
+    assert all(int(mode, 8) & 0o077 == 0 for mode in modes.values()), modes
+
+
+def test_an_existing_world_readable_database_is_made_private(tmp_path):
+    path = tmp_path / "homecoming.sqlite3"
+    path.touch()
+    path.chmod(0o644)
+    result = _open_sqlite(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert path.stat().st_mode & 0o077 == 0, oct(path.stat().st_mode)

@@ -52,7 +52,9 @@ def state_of(db: ChildDatabase, exchange_id: int) -> dict:
 def test_reconciliation_killed_inside_its_transaction_changes_nothing(tmp_path, negotiator, agreement, categories,
                                                                       make_person):
     serious, _ = categories
-    persons = [make_person(f"Коваль{i}", "Іван", medical_category="seriously_wounded") for i in range(6)]
+    from tests.returnees import letters
+
+    persons = [make_person(f"Коваль{letters(i)}", "Іван", medical_category="seriously_wounded") for i in range(6)]
     exchange = services.create_exchange(negotiator, agreement.pk)
     services.add_entries(negotiator, exchange.pk, serious.pk, [p.pk for p in persons], effective_date="2025-06-05")
     for status in ("lists_sent", "lists_agreed", "carried_out"):

@@ -149,8 +149,11 @@ def test_trade_rule_balance(categories, trade, a, b, receive, hand_over, balance
 
 def test_balances_of_a_stage_warn_where_counts_differ(negotiator, agreement, categories, make_person):
     _, young = categories
-    ours = [make_person(f"Наш{i}", "Іван", birth_date=dt.date(2003, 1, i + 1)) for i in range(3)]
-    theirs = [make_person(f"Їхній{i}", "Иван", side="enemy", birth_date=dt.date(2004, 1, i + 1)) for i in range(2)]
+    from tests.returnees import letters
+
+    ours = [make_person(f"Наш{letters(i)}", "Іван", birth_date=dt.date(2003, 1, i + 1)) for i in range(3)]
+    theirs = [make_person(f"Їхній{letters(i)}", "Иван", side="enemy", birth_date=dt.date(2004, 1, i + 1))
+              for i in range(2)]
     exchange = _stage(negotiator, agreement)
     services.add_entries(negotiator, exchange.pk, young.pk, [p.pk for p in ours + theirs])
     by_category = {b.category.pk: b for b in selectors.balances(exchange)}

@@ -127,8 +127,9 @@ def test_an_outcome_is_never_overridden_by_a_later_typed_earlier_dated_event(neg
 def test_lists_agreed_is_refused_while_unbalanced_or_contested_unless_an_exception_is_recorded(
         negotiator, agreement, categories, make_person):
     _, young = categories
-    ours = [make_person(f"Молодий{i}", "Іван", birth_date=dt.date(2003, 1, 1 + i)) for i in range(5)]
-    theirs = [make_person(f"Молодой{i}", "Иван", side="enemy", birth_date=dt.date(2003, 2, 1 + i)) for i in range(3)]
+    ours = [make_person(name, "Іван", birth_date=dt.date(2003, 1, 1 + i)) for i, name in enumerate(SURNAMES[:5])]
+    theirs = [make_person(name, "Иван", side="enemy", birth_date=dt.date(2003, 2, 1 + i))
+              for i, name in enumerate(("Иванов", "Смирнов", "Кузнецов"))]
     exchange = services.create_exchange(negotiator, agreement.pk)
     services.add_entries(negotiator, exchange.pk, young.pk, [p.pk for p in ours + theirs])
     contested = ListEntry.objects.get(person=theirs[0])

@@ -50,6 +50,10 @@ def test_analyst_imports_reviews_and_confirms_1200_russified_names(browser_page,
     page.fill("#id_list_date", "2025-06-07")
     with page.expect_navigation():
         page.click("#upload-submit")
+    # not UTF-8: the readings are shown, the likeliest (Windows-1251) chosen; the analyst confirms it
+    expect_text(page, lang, "Which reading is right?", "#encoding-choice h2")
+    with page.expect_navigation():
+        page.click("#encoding-submit")
     expect_text(page, lang, "Check report")
     expect_text(page, lang, "%(total)s rows: %(valid)s valid, %(bad)s with errors.", "#check-summary",
                 total=N, valid=N, bad=0)

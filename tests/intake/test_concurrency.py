@@ -33,3 +33,53 @@ def test_two_bulk_acceptances_of_one_list(imported, make_user, monkeypatch):  # 
     assert ListRow.objects.filter(incoming_list=lst, state=RowState.ACCEPTED).count() == matched
     assert StatusEvent.objects.filter(status="captivity_confirmed").count() == matched
     assert AuditEvent.objects.filter(action="intake.row_accept").count() == matched
+
+
+def test_two_uploads_in_one_process_never_share_a_check(make_user):
+    """Issue 16: the import's check cache was shared by every thread of a process, and with one
+    interleaving job A was marked done with file B's rows. Here A's upload is held just as its job
+    is saved while B's upload runs to its end in another thread; A then imports A's rows."""
+    import threading
+
+    from django.db import connections
+    from django.db.models.signals import pre_save
+
+    from homecoming.intake.models import ImportJob
+    from homecoming.registry.models import Person
+
+    from .conftest import csv_bytes
+
+    require_postgres()
+    registrar_a, registrar_b = make_user("registrar"), make_user("registrar")
+    header = ["Прізвище", "Ім'я", "Дата народження"]
+    file_a = csv_bytes([header, ["Антоненко", "Андрій", "1990"], ["Андрієнко", "Анна", "1991"]])
+    file_b = csv_bytes([header, ["Бондаренко", "Богдан", "1980"], ["Білик", "Біла", "1981"]])
+    b_done = threading.Event()
+    a_thread = threading.current_thread()
+    outcome = {}
+
+    def hold_a(sender, instance, **kwargs):
+        if threading.current_thread() is a_thread and not b_done.is_set():
+            runner = threading.Thread(target=upload_b)
+            runner.start()
+            b_done.wait(30)
+
+    def upload_b():
+        try:
+            outcome["b"] = services.stage_upload(registrar_b, content=file_b, filename="b.csv", kind="persons",
+                                                 source_kind="unit_report", source_reference="B",
+                                                 list_date="2025-06-07")
+        finally:
+            connections.close_all()
+            b_done.set()
+
+    pre_save.connect(hold_a, sender=ImportJob)
+    try:
+        job_a = services.stage_upload(registrar_a, content=file_a, filename="a.csv", kind="persons",
+                                      source_kind="unit_report", source_reference="A", list_date="2025-06-07")
+    finally:
+        pre_save.disconnect(hold_a, sender=ImportJob)
+    assert b_done.is_set() and "b" in outcome
+    job_a = services.start_import(registrar_a, job_a.pk)
+    assert job_a.state == "done", job_a.message
+    assert sorted(Person.objects.values_list("last_name", flat=True)) == ["Андрієнко", "Антоненко"]

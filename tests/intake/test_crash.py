@@ -37,20 +37,38 @@ def test_import_killed_while_saving_changes_nothing(tmp_path, make_user):
         {k: v for k, v in before.items() if k != "audit_auditevent"}
     # the audit log holds the attempt (upload and start, committed before the writing began) and
     # nothing of an import that did not happen
-    assert db.audit_actions_after(last_audit) == ["intake.upload", "intake.start"]
-    assert after["audit_auditevent"] == before["audit_auditevent"] + 2
+    assert db.audit_actions_after(last_audit) == ["intake.upload", "intake.check", "intake.start"]
+    assert after["audit_auditevent"] == before["audit_auditevent"] + 3
     verified = db.audit_verify()
     assert verified.returncode == 0, verified.stderr
     assert "Audit log intact" in verified.stdout
 
-    # the dead job no longer blocks the file: once it is stale, the same file imports in full
-    child = db.homecoming("import", str(path), "--kind", "persons", "--source", "unit report 7", "--no-progress",
-                          env={**db.env, "IMPORT_STALE_MINUTES": "0"})
+    # the dead worker's job is found at once (its process is gone), closed as interrupted, and retried
+    job_id = db.query("SELECT id FROM intake_importjob ORDER BY id DESC")[0][0]
+    child = db.python(RECOVER_AND_RETRY, str(job_id))
     out, err = child.communicate(timeout=300)
     assert child.returncode == 0, err
-    assert f"{ROWS} persons created" in out
+    assert out.split()[:2] == ["recovered", "failed:running"], out
+    assert out.split()[2] == "done", out
     assert db.counts(("registry_person",))["registry_person"] == before["registry_person"] + ROWS
-    states = db.query("SELECT state, message FROM intake_importjob ORDER BY id")
-    assert [s for s, _ in states] == ["failed", "done"]
-    assert "процес завершився" in states[0][1]  # the command runs in the default language, Ukrainian
+    actions = db.audit_actions_after(last_audit)
+    assert actions[3:5] == ["intake.interrupted", "intake.retry"] and actions[-1] == "intake.import", actions
     assert db.audit_verify().returncode == 0
+
+
+RECOVER_AND_RETRY = """
+import os, sys, time
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homecoming.settings")
+import django
+django.setup()
+from homecoming.intake import services
+from homecoming.intake.models import ImportJob
+job_id = int(sys.argv[1])
+deadline = time.monotonic() + 30
+while job_id not in services.recover_interrupted() and time.monotonic() < deadline:
+    time.sleep(0.2)  # PostgreSQL ends the killed worker's session (and its lock) a moment after the kill
+job = ImportJob.objects.get(pk=job_id)
+print("recovered", f"{job.state}:{job.interrupted}")
+job = services.retry_import(services.CommandLineActor(), job_id)
+print(job.state, job.message)
+"""

@@ -42,6 +42,8 @@ def _nothing_written(before_persons=0):
 def test_persons_import_creates_persons_keys_status_and_one_audit_event(registrar):
     people = synthetic_people(30)
     job = _stage(registrar, csv_bytes(_person_rows(people), encoding="cp1251", delimiter=";"))
+    assert job.state == JobState.STAGED and not job.encoding_confirmed  # Windows-1251 is a guess: a person says
+    job = services.choose_encoding(registrar, job.pk, "cp1251")
     assert job.state == JobState.STAGED and job.valid_rows == 30 and job.error_count == 0
     assert Person.objects.count() == 0  # nothing before confirmation
     job = services.start_import(registrar, job.pk)
@@ -97,34 +99,48 @@ def test_file_with_errors_imports_nothing_unless_only_valid_rows_are_asked_for(r
 
 @pytest.mark.parametrize("content,filename,message", [
     (b"", "e.csv", "empty"),
-    ("Прізвище;Ім'я\n".encode(), "h.csv", "no data rows"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "o.xls", ".xls"),
-    (b"PK\x03\x04junk", "b.xlsx", "damaged"),
     (b"whatever", "m.xlsm", "macros"),
 ])
-def test_broken_files_change_nothing(registrar, content, filename, message):
+def test_files_refused_on_sight_change_nothing(registrar, content, filename, message):
     with pytest.raises(ValidationError, match=message):
         _stage(registrar, content, filename=filename)
     assert not ImportJob.objects.exists()
     _nothing_written()
 
 
+@pytest.mark.parametrize("content,filename,message", [
+    ("Прізвище;Ім'я\n".encode(), "h.csv", "no data rows"),
+    (b"PK\x03\x04junk", "b.xlsx", "damaged"),
+])
+def test_files_the_check_refuses_end_failed_and_import_nothing(registrar, content, filename, message):
+    """The check reads the file in a background task: a file it cannot read ends as a failed job
+    with the reason, and nothing is imported."""
+    job = _stage(registrar, content, filename=filename)
+    assert job.state == JobState.FAILED and message in job.message
+    with pytest.raises(ValidationError):
+        services.start_import(registrar, job.pk)
+    _nothing_written()
+
+
 def test_huge_file_is_refused_and_changes_nothing(registrar, settings):
     settings.IMPORT_MAX_ROWS = 5
-    with pytest.raises(ValidationError, match="more than 5 rows"):
-        _stage(registrar, csv_bytes(_person_rows(synthetic_people(6))))
-    assert not ImportJob.objects.exists()
+    job = _stage(registrar, csv_bytes(_person_rows(synthetic_people(6))))
+    assert job.state == JobState.FAILED and "more than 5 rows" in job.message
+    _nothing_written()
 
 
 def test_hostile_values_are_imported_as_text(registrar):
-    rows = [UK, ["=HYPERLINK(\"http://x\")", "@SUM(A1)", "", "1990", "+380"], ["Коваль", "Іван", "", "1985", ""]]
-    job = services.start_import(registrar, _stage(registrar, csv_bytes(rows)).pk)
+    rows = [UK, ["Шевчук", "Ганна", "", "1990", "=HYPERLINK(\"http://x\")"], ["Коваль", "Іван", "", "1985", "+380"],
+            ["=HYPERLINK(\"http://x\")", "@SUM(A1)", "", "1990", ""]]
+    job = _stage(registrar, csv_bytes(rows))
+    assert job.bad_rows == 1 and {e["row"] for e in job.errors} == {4}  # a formula is no name
+    job = services.start_import(registrar, job.pk, only_valid=True)
     assert job.created_count == 2
-    assert Person.objects.filter(last_name='=HYPERLINK("http://x")').exists()
+    assert Person.objects.filter(service_number='=HYPERLINK("http://x")').exists()
 
 
 def test_background_task_runs_large_files(registrar, settings):
-    settings.IMPORT_INLINE_ROWS = 3
     job = services.start_import(registrar, _stage(registrar, csv_bytes(_person_rows(synthetic_people(10)))).pk)
     assert job.state == JobState.DONE and job.created_count == 10  # the immediate backend in tests
 
@@ -178,6 +194,7 @@ def test_list_import_links_rows_and_keeps_them_raw(analyst, register):
                              "birth_date": dt.date(1999, 1, 2), "service_number": ""}]
     job = _stage(analyst, csv_bytes(_russian_list(listed), encoding="cp1251", delimiter=";"), kind="list",
                  filename="list.csv")
+    services.choose_encoding(analyst, job.pk, "cp1251")
     job = services.start_import(analyst, job.pk)
     assert job.state == JobState.DONE, job.message
     lst = job.incoming_list
@@ -196,10 +213,11 @@ def test_command_imports_persons_and_list(registrar, register, tmp_path, capsys)
     people = synthetic_people(8)
     f = tmp_path / "persons.csv"
     f.write_bytes(csv_bytes(_person_rows(people[:5]), encoding="cp1251", delimiter=";"))
-    call_command("import", str(f), kind="persons", source="unit report 12", date="2025-06-01", no_progress=True)
+    call_command("import", str(f), kind="persons", source="unit report 12", date="2025-06-01", no_progress=True,
+                 encoding="cp1251")
     assert Person.objects.count() == 5
     with pytest.raises(CommandError, match="already imported"):
-        call_command("import", str(f), kind="persons", source="unit report 12", no_progress=True)
+        call_command("import", str(f), kind="persons", source="unit report 12", no_progress=True, encoding="cp1251")
     assert Person.objects.count() == 5
     bad = tmp_path / "bad.csv"
     bad.write_bytes(csv_bytes([UK, ["Коваль", "", "", "1990", ""], ["Бондар", "Петро", "", "1991", ""]]))
@@ -210,8 +228,22 @@ def test_command_imports_persons_and_list(registrar, register, tmp_path, capsys)
     assert Person.objects.count() == 6
     lst = tmp_path / "list.csv"
     lst.write_bytes(csv_bytes(_russian_list(people[:5]), encoding="cp1251", delimiter=";"))
-    call_command("import", str(lst), kind="list", source="other side", date="2025-06-07")
+    call_command("import", str(lst), kind="list", source="other side", date="2025-06-07", encoding="cp1251")
     out = capsys.readouterr()
     assert "5 rows" in out.out and "automatic matches" in out.out
     assert "linking" in out.err or "saving" in out.err  # the progress bar
     assert AuditEvent.objects.filter(action="intake.import", actor_name__startswith="command line").count() == 3
+
+
+def test_a_job_queued_too_long_without_a_worker_is_closed_when_the_file_comes_again(registrar, settings):
+    """A job whose process died before any worker took it (no worker named) is taken to be dead
+    after IMPORT_STALE_MINUTES: the same file uploaded again closes it and is taken anew."""
+    content = csv_bytes(_person_rows(synthetic_people(3)))
+    job = _stage(registrar, content)
+    ImportJob.objects.filter(pk=job.pk).update(state=JobState.QUEUED, worker="")
+    assert _stage(registrar, content).pk == job.pk  # still waiting: the same job
+    settings.IMPORT_STALE_MINUTES = 0
+    again = _stage(registrar, content)
+    assert again.pk != job.pk and again.state == JobState.STAGED
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED and AuditEvent.objects.filter(action="intake.abandoned").exists()

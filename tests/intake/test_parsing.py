@@ -167,10 +167,21 @@ def test_unclosed_quote_names_the_row():
         assert len(t.rows) == 2
 
 
-def test_koi8_text_is_refused_with_a_guess():
-    content = "Прізвище;Ім'я\nПетренко;Олександр\nКоваленко;Сергій\n".encode("koi8-u")
-    with pytest.raises(parsing.FileProblem, match="neither UTF-8 nor Windows-1251"):
-        parsing.read_table(content, "k.csv")
+@pytest.mark.parametrize("encoding,code", [("koi8-u", "koi8_u"), ("cp1251", "cp1251"), ("cp866", "cp866"),
+                                           ("cp1252", "cp1252")])
+def test_an_encoding_that_is_only_a_guess_comes_with_every_reading(encoding, code):
+    """A file that is not UTF-8 is never read in one 8-bit encoding without a word: the table
+    carries each candidate's reading of the first lines, the likeliest first, for a person."""
+    text = {"cp1252": "Name;Vorname\nMüller;Jörg\nWeiß;Zoë\n",
+            "cp866": "Фамилия;Имя\nПетренко;Александр\nКоваленко;Сергей\n"}.get(
+        code, "Прізвище;Ім'я\nПетренко;Олександр\nКоваленко;Сергій\n")
+    table = parsing.read_table(text.encode(encoding), "k.csv")
+    readings = {g.encoding: g.lines for g in table.guesses}
+    assert readings[code][:2] == text.splitlines()[:2]  # the right reading is offered, decoded
+    assert len(readings) > 1
+    if code != "cp1252":
+        assert table.guesses[0].encoding == code
+    assert not parsing.read_table(text.encode("utf-8"), "u.csv").guesses  # UTF-8 is no guess
 
 
 def test_size_limit(settings):

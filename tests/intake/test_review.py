@@ -39,6 +39,7 @@ def imported(analyst, register):
                                                            delimiter=";"),
                                 filename="l.csv", kind="list", source_kind="other_side_list",
                                 source_reference="handed over by the mediator", list_date=dt.date(2025, 6, 7))
+    services.choose_encoding(analyst, job.pk, "cp1251")
     job = services.start_import(analyst, job.pk)
     return job.incoming_list, persons
 

@@ -9,6 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from homecoming.payments import services
 from homecoming.payments.models import (
     Batch,
+    BatchLine,
     BatchState,
     Due,
     DueKind,
@@ -300,3 +301,36 @@ def test_two_approvals_at_the_same_moment_pay_once(initial_data, paid_returnee, 
     assert sorted(results) == ["ok", "refused"]
     assert LedgerEntry.objects.count() == 1
     assert Due.objects.count() == 1
+
+
+def test_bank_file_has_no_formula_after_a_delimiter(paid_returnee, finance):
+    from tests.core.test_cells import formula_pieces
+
+    first, second = finance
+    services.set_payment_profile(first, paid_returnee.pk, iban=IBAN, account_holder="Тестовий;=1+1;",
+                                 capture_precision="day")
+    services.compute_entitlement(first, paid_returnee.pk)
+    batch = services.prepare_batch(first)
+    services.approve_batch(second, batch.pk)
+    text = services.export_batch_csv(first, batch.pk)
+    assert "1+1" in text
+    assert not formula_pieces(text), formula_pieces(text)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_officers_prepare_the_same_dues_at_once(initial_data, paid_returnee, finance, monkeypatch):
+    """The second is told the amounts are already in the other's batch: one batch, no 500."""
+    from tests.concurrency import collide, require_postgres, slow
+
+    require_postgres()
+    first, second = finance
+    services.compute_entitlement(first, paid_returnee.pk)
+    slow(monkeypatch, services, "record")
+    outcomes = collide(lambda: services.prepare_batch(first), lambda: services.prepare_batch(second))
+    kinds = sorted(kind for kind, _detail in outcomes)
+    assert kinds == ["ok", "refused"], outcomes
+    refused = next(detail for kind, detail in outcomes if kind == "refused")
+    assert "another batch" in refused, refused
+    assert Batch.objects.count() == 1
+    assert BatchLine.objects.filter(active=True).count() == Due.objects.count()

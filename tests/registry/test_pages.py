@@ -303,8 +303,10 @@ def test_register_rows_show_each_field_escaped_in_the_readers_language(client_fo
     from homecoming.registry.models import Branch
 
     branch = Branch.objects.first()
-    person = make_person("Ковальчук<b>", "Іван", "", birth_date=dt.date(1990, 3, 4), branch=branch,
+    person = make_person("Ковальчук", "Іван", "", birth_date=dt.date(1990, 3, 4), branch=branch,
                          incident_date=dt.date(2023, 1, 2))
+    # markup cannot come in through any path now (homecoming.common.text); older records may hold it
+    Person.objects.filter(pk=person.pk).update(last_name="Ковальчук<b>")
     enemy = make_person("Сидоров", "Петро", "", side="enemy", status="held")
     client = client_for("registrar")
     client.cookies["django_language"] = language

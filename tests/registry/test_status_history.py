@@ -107,7 +107,9 @@ def test_denormalised_status_always_equals_the_derivation(registrar, make_person
 
     rnd = random.Random(7)  # noqa: S311
     statuses = ["missing", "captivity_confirmed", "on_exchange_list", "returned", "found"]
-    persons = [make_person(f"Прізвище{i}", "Іван", status=None) for i in range(4)]
+    from tests.returnees import letters
+
+    persons = [make_person(f"Прізвище{letters(i)}", "Іван", status=None) for i in range(4)]
     for _ in range(30):
         person = rnd.choice(persons)
         events = list(person.status_events.all())

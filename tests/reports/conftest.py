@@ -76,7 +76,9 @@ def world(make_user):
 
     def person(key, history, *, side="ours", incident=None, **fields):
         n["i"] += 1
-        data = {"last_name": f"Звітний{n['i']}", "first_name": "Тест", "side": side, "sex": "male", **fields}
+        from tests.returnees import letters
+
+        data = {"last_name": f"Звітний{letters(n['i'])}", "first_name": "Тест", "side": side, "sex": "male", **fields}
         if incident:
             data["incident_date"] = incident.isoformat()
         p = registry.create_person(registrar, data)

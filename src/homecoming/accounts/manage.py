@@ -41,6 +41,10 @@ class AccountForm(forms.Form):
                                       widget=forms.CheckboxSelectMultiple,
                                       help_text=gettext_lazy("A person with several roles may do what each allows."))
     is_active = forms.BooleanField(label=gettext_lazy("May sign in"), required=False, initial=True)
+    otp_required = forms.BooleanField(
+        label=gettext_lazy("Must set up two-factor login at the next sign-in"), required=False,
+        help_text=gettext_lazy("Before anything else, the person sets up an authenticator app (asked for their "
+                               "password again), even where two-factor login is not required of everyone."))
 
 
 class NewAccountForm(AccountForm):
@@ -49,7 +53,7 @@ class NewAccountForm(AccountForm):
                                help_text=gettext_lazy("Letters, digits and @ . + - _ only; it cannot be changed "
                                                       "later."))
 
-    field_order = ["username", "first_name", "last_name", "email", "roles", "is_active"]
+    field_order = ["username", "first_name", "last_name", "email", "roles", "is_active", "otp_required"]
 
     def clean_username(self):
         name = self.cleaned_data["username"].strip()
@@ -119,6 +123,7 @@ def user_create(request):
                                         roles=data["roles"], first_name=data["first_name"],
                                         last_name=data["last_name"], email=data["email"],
                                         is_active=data["is_active"])
+            services.set_otp_required(request.user, user, data["otp_required"])
         except ValidationError as exc:
             _apply(form, exc)
         else:
@@ -133,7 +138,8 @@ def user_create(request):
 def user_detail(request, pk: int):
     account = get_object_or_404(_accounts(), pk=pk)
     initial = {"first_name": account.first_name, "last_name": account.last_name, "email": account.email,
-               "roles": [r.slug for r in _roles_of(account)], "is_active": account.is_active}
+               "roles": [r.slug for r in _roles_of(account)], "is_active": account.is_active,
+               "otp_required": account.otp_required}
     form = AccountForm(initial=initial)
     saved = None
     if request.method == "POST":
@@ -153,6 +159,7 @@ def user_detail(request, pk: int):
                     changed = services.update_account(request.user, account, roles=d["roles"],
                                                       is_active=d["is_active"], first_name=d["first_name"],
                                                       last_name=d["last_name"], email=d["email"])
+                    changed = services.set_otp_required(request.user, account, d["otp_required"]) or changed
                     saved = _("Changes saved.") if changed else _("Nothing was changed.")
         except ValidationError as exc:
             _apply(form, exc)

@@ -37,8 +37,10 @@ SESSION_TOUCH_SECONDS = 60
 
 
 def needs_second_factor(user) -> bool:
-    return (settings.REQUIRE_2FA and getattr(user, "is_authenticated", False)
-            and not getattr(user, "is_verified", lambda: False)())
+    """Signed in with a password but no code yet, where codes are asked: everywhere with
+    ``REQUIRE_2FA``, and for an account an administrator marked ``otp_required``."""
+    return ((settings.REQUIRE_2FA or getattr(user, "otp_required", False))
+            and getattr(user, "is_authenticated", False) and not getattr(user, "is_verified", lambda: False)())
 
 
 class TwoFactorMiddleware:

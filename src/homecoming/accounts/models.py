@@ -12,6 +12,9 @@ class User(AbstractUser):
         _("preferred language"), max_length=8, choices=[("uk", _("Ukrainian")), ("en", _("English"))], default="",
         blank=True,
     )
+    #: an administrator asks this person to set up two-factor login at their next sign-in, even
+    #: where HOMECOMING_REQUIRE_2FA is off (middleware.needs_second_factor)
+    otp_required = models.BooleanField(_("must set up two-factor login"), default=False)
     #: raised with every change of the account's groups or permissions (access.py keys its cache by it)
     access_version = models.PositiveIntegerField(default=0, editable=False)
 

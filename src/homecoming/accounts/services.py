@@ -162,10 +162,77 @@ def start_otp_enrolment(user):
     return device
 
 
+#: wrong passwords given to the password change or the enrolment of an authenticator within
+#: PASSWORD_WINDOW before both refuse for the rest of the window (audited)
+PASSWORD_FAILURES = 5
+PASSWORD_WINDOW_MINUTES = 15
+
+
+def _password_throttled(user) -> bool:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from homecoming.audit.models import AuditEvent
+
+    since = timezone.now() - dt.timedelta(minutes=int(getattr(settings, "PASSWORD_WINDOW_MINUTES",
+                                                               PASSWORD_WINDOW_MINUTES)))
+    limit = int(getattr(settings, "PASSWORD_FAILURES", PASSWORD_FAILURES))
+    return AuditEvent.objects.filter(actor_id=user.pk, action="password.failed", created_at__gte=since).count() >= limit
+
+
+def check_own_password(user, password: str, *, purpose: str, request=None) -> None:
+    """Ask a signed-in person for their password again (changing it, enrolling an authenticator):
+    a stolen session alone is then not enough. Wrong answers are audited (``password.failed``)
+    and, after PASSWORD_FAILURES within PASSWORD_WINDOW_MINUTES, refused without checking
+    (``password.throttled``). Raises ValidationError on ``password``. Not in a transaction of its
+    own: the failure's audit event must stay when the caller's work is refused."""
+    if _password_throttled(user):
+        record(user, "password.throttled", object_type="user", object_id=user.pk, details={"purpose": purpose},
+               request=request)
+        raise ValidationError({"password": [gettext("Too many wrong passwords: wait %(n)s minutes and try again.")
+                                            % {"n": PASSWORD_WINDOW_MINUTES}]})
+    if not user.check_password(password or ""):
+        record(user, "password.failed", object_type="user", object_id=user.pk, details={"purpose": purpose},
+               request=request)
+        raise ValidationError({"password": [gettext("The password is not right.")]})
+
+
 @transaction.atomic
-def confirm_otp_enrolment(user, token: str, *, request=None):
-    """Confirm the pending device with a code from the app; it replaces any earlier device.
-    Raises ValidationError (nothing changed) when the code is wrong."""
+def set_own_password(user, new_password: str, *, request=None) -> None:
+    """A person's new password (after :func:`check_own_password` and the password validators, in
+    the form); audited as ``password.change``, never with the password."""
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
+    record(user, "password.change", object_type="user", object_id=user.pk, request=request)
+
+
+@transaction.atomic
+def set_otp_required(actor, user, required: bool) -> bool:
+    """An administrator requires (or no longer requires) two-factor login of one account, at its
+    next sign-in. Returns whether anything changed."""
+    _require_manager(actor)
+    if user.otp_required == required:
+        return False
+    user.otp_required = required
+    user.save(update_fields=["otp_required"])
+    record(actor or "system", "user.otp_required", object_type="user", object_id=user.pk,
+           details={"username": user.get_username(), "required": required})
+    return True
+
+
+def confirm_otp_enrolment(user, token: str, *, password: str | None = None, request=None):
+    """Confirm the pending device with a code from the app; it replaces any earlier device. The
+    person's password is asked again first (``password``; None only for the set-up commands):
+    someone holding a stolen session cannot put their own phone on the account. Raises
+    ValidationError (nothing changed) when the password or the code is wrong."""
+    if password is not None:
+        check_own_password(user, password, purpose="otp_enrol", request=request)
+    return _confirm_otp_enrolment(user, token, request=request)
+
+
+@transaction.atomic
+def _confirm_otp_enrolment(user, token: str, *, request=None):
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("-id").first()

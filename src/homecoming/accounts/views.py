@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,6 +23,43 @@ class TokenForm(forms.Form):
     token = forms.CharField(label=gettext_lazy("Code from your authenticator app"), max_length=12,
                             widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                                           "autofocus": True}))
+
+
+class EnrolForm(TokenForm):
+    """Enrolment asks the password again: a stolen session alone cannot put a phone on the account."""
+
+    password = forms.CharField(label=gettext_lazy("Your password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    field_order = ["password", "token"]
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """Django's form, with the old password checked by the service (audited, throttled) and the
+    new one saved by it (audited)."""
+
+    def __init__(self, user, *args, request=None, **kwargs):
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self):
+        try:
+            services.check_own_password(self.user, self.cleaned_data.get("old_password") or "", purpose="change",
+                                        request=self.request)
+        except ValidationError as exc:
+            raise ValidationError(exc.message_dict["password"]) from None
+        return self.cleaned_data["old_password"]
+
+    def save(self, commit=True):
+        services.set_own_password(self.user, self.cleaned_data["new_password1"], request=self.request)
+        return self.user
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
 
 
 def _next(request) -> str:
@@ -64,10 +103,11 @@ def otp_setup(request):
     if otp.confirmed_device(request.user) is not None and not request.user.is_verified():
         return redirect(f"{_url('otp_verify')}?next={request.get_full_path()}")
     device = services.start_otp_enrolment(request.user)
-    form = TokenForm(request.POST if request.method == "POST" else None)
+    form = EnrolForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            device = services.confirm_otp_enrolment(request.user, form.cleaned_data["token"], request=request)
+            device = services.confirm_otp_enrolment(request.user, form.cleaned_data["token"],
+                                                    password=form.cleaned_data["password"], request=request)
         except ValidationError as exc:
             _apply(form, exc)
         else:

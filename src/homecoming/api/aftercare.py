@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.exceptions import PermissionDenied, ValidationError
@@ -50,7 +51,7 @@ class CaseList(APIView):
     permission_classes = [HasPerm]
     required_perms = {"GET": ("aftercare.view_case",)}
 
-    @extend_schema(operation_id="aftercare_cases_list", responses={200: dict})
+    @extend_schema(operation_id="aftercare_cases_list", responses={200: {"type": "array", "items": {"type": "object"}}})
     def get(self, request):
         state = request.query_params.get("state", "")
         cases = list(selectors.cases(state=state)[:500])
@@ -78,9 +79,18 @@ class TaskUpdate(APIView):
     @extend_schema(operation_id="aftercare_task_update", request=dict, responses={200: dict})
     def patch(self, request, pk):
         task = get_object_or_404(Task, pk=pk)
+        if not isinstance(request.data, dict):
+            raise ValidationError({"non_field_errors": [_("Send a JSON object.")]})
         unknown = sorted(set(request.data) - {"state", "outcome", "assignee", "due_date"})
         if unknown:
-            raise ValidationError({f: ["Unknown field."] for f in unknown})
+            raise ValidationError({f: [_("Unknown field.")] for f in unknown})
+        wrong = {f: [_("Expected text.")] for f in ("state", "outcome", "due_date")
+                 if request.data.get(f) is not None and not isinstance(request.data[f], str)}
+        if request.data.get("assignee") is not None and (isinstance(request.data["assignee"], bool) or not
+                                                          isinstance(request.data["assignee"], int | str)):
+            wrong["assignee"] = [_("Expected the id of a person.")]
+        if wrong:
+            raise ValidationError(wrong)
         try:
             task = services.update_task(request.user, task.pk, state=request.data.get("state"),
                                         outcome=request.data.get("outcome"), assignee_id=request.data.get("assignee"),

@@ -71,7 +71,7 @@ def _errors(exc: DjangoValidationError) -> ValidationError:
 class StatusEventSerializer(serializers.ModelSerializer):
     source_kind = serializers.CharField(source="source.kind", read_only=True)
     source_reference = serializers.CharField(source="source.reference", read_only=True)
-    author = serializers.CharField(source="author.username", read_only=True, default=None)
+    author = serializers.CharField(source="author.username", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = StatusEvent

@@ -40,6 +40,8 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    #: HMAC-SHA256 of ``hash`` under the audit key, which the database never holds (anchor.py)
+    mac = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-id"]
@@ -67,6 +69,7 @@ class AuditHead(models.Model):
     singleton = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_event_id = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
+    count = models.BigIntegerField(default=0)  # events in the chain
 
     class Meta:
         verbose_name = _("audit chain head")

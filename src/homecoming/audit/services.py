@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from homecoming.common.network import client_address
+
+from . import anchor
 from .chain import GENESIS_HASH, event_hash
 from .models import AuditEvent, AuditHead
 
@@ -19,9 +22,8 @@ def _plain(details: dict | None) -> dict:
 
 
 def client_ip(request) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address (behind the configured trusted proxies): homecoming.common.network."""
+    return client_address(request)
 
 
 def _fields(user, actor, action: str, object_type: str, object_id: object, details: dict | None, ip: str | None,
@@ -63,11 +65,19 @@ def record(
         head = _locked_head()
         fields = _fields(user, actor, action, object_type, object_id, details, client_ip(request), timezone.now())
         digest = event_hash(prev_hash=head.last_hash, **fields)
-        event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=digest, **fields)
-        head.last_event_id = event.pk
-        head.last_hash = digest
-        head.save(update_fields=["last_event_id", "last_hash"])
+        event = AuditEvent.objects.create(prev_hash=head.last_hash, hash=digest, mac=anchor.mac(digest), **fields)
+        _advance(head, event.pk, digest, 1)
     return event
+
+
+def _advance(head: AuditHead, event_id: int, digest: str, added: int) -> None:
+    """Move the head; once the transaction commits, append a checkpoint outside the database."""
+    head.last_event_id = event_id
+    head.last_hash = digest
+    head.count += added
+    head.save(update_fields=["last_event_id", "last_hash", "count"])
+    count = head.count
+    transaction.on_commit(lambda: anchor.write(count, event_id, digest))
 
 
 #: at most this many object ids are kept in the details of one audited list read
@@ -89,13 +99,23 @@ class ChainProblem:
     message: str
 
 
-def verify_chain(batch_size: int = 2000, *, using: str = "default") -> ChainProblem | None:
+def verify_chain(batch_size: int = 2000, *, using: str = "default", points=None) -> ChainProblem | None:
     """Walk the whole log in id order; return the first problem, or None when intact.
 
-    ``using`` names another database connection (the backup check verifies a scratch copy)."""
+    Each event's hash, its link to the one before, and its MAC under the audit key (events written
+    before the key existed have none, and may only come first); then the head (newest event, count)
+    and, for the live database, the last checkpoint written outside it (``anchor``): the log must
+    still hold that event with that hash, and at least as many events. ``using`` names another
+    database connection (the backup check verifies a scratch copy without checkpoints); ``points``
+    gives the checkpoints to compare with instead of the file's."""
+    if points is None and using == "default":
+        points, _bad = anchor.checkpoints()
+    mark = anchor.last(points or [])
     prev = GENESIS_HASH
     last_id = 0
     count = 0
+    keyed = False
+    mark_seen = mark is None
     for event in _events_in_order(batch_size, using):
         count += 1
         if event.prev_hash != prev:
@@ -115,9 +135,23 @@ def verify_chain(batch_size: int = 2000, *, using: str = "default") -> ChainProb
         )
         if expected != event.hash:
             return ChainProblem(event.pk, f"event {event.pk}: its content was changed after it was written")
+        if event.mac or keyed:
+            keyed = True
+            if not anchor.mac_ok(event.hash, event.mac):
+                return ChainProblem(event.pk, f"event {event.pk}: its hash was recomputed without the audit key "
+                                              "(its MAC does not match)")
+        if mark is not None and event.pk == mark.event_id:
+            if event.hash != mark.hash or count != mark.count:
+                return ChainProblem(event.pk, f"event {event.pk}: differs from the checkpoint of {mark.time} "
+                                              "(the log was rewritten)")
+            mark_seen = True
         prev = event.hash
         last_id = event.pk
     head = AuditHead.objects.using(using).filter(singleton=1).first()
+    if mark is not None and (not mark_seen or count < mark.count):
+        return ChainProblem(mark.event_id, f"event {mark.event_id}: the log holds {count} events and ends at "
+                                           f"{last_id or 'nothing'}, but the checkpoint of {mark.time} counted "
+                                           f"{mark.count} up to event {mark.event_id}: events were removed")
     if head is None:
         if count:
             return ChainProblem(None, "the chain head is missing")
@@ -128,7 +162,29 @@ def verify_chain(batch_size: int = 2000, *, using: str = "default") -> ChainProb
             f"event {head.last_event_id}: the newest events were deleted "
             f"(the log ends at {last_id or 'nothing'})",
         )
+    if head.count != count:
+        return ChainProblem(head.last_event_id, f"the head counts {head.count} events but the log holds {count}")
     return None
+
+
+def behind_checkpoint(using: str = "default", points=None) -> int:
+    """How many events the log of ``using`` lacks to reach the last checkpoint (0: none)."""
+    if points is None:
+        points, _bad = anchor.checkpoints()
+    mark = anchor.last(points)
+    if mark is None:
+        return 0
+    head = AuditHead.objects.using(using).filter(singleton=1).first()
+    return max(0, mark.count - (head.count if head else 0))
+
+
+def covered_checkpoints(using: str, points=None) -> list:
+    """The checkpoints that the log of ``using`` reaches (for checking an older backup)."""
+    if points is None:
+        points, _bad = anchor.checkpoints()
+    head = AuditHead.objects.using(using).filter(singleton=1).first()
+    count = head.count if head else 0
+    return [p for p in points if p.count <= count]
 
 
 def _events_in_order(batch_size: int, using: str = "default") -> Iterator[AuditEvent]:
@@ -169,13 +225,11 @@ def record_many(actor, events: Iterable[dict], *, request=None, batch_size: int 
             fields = _fields(user, actor, item["action"], item.get("object_type", ""), item.get("object_id", ""),
                              item.get("details"), ip, now)
             digest = event_hash(prev_hash=prev, **fields)
-            rows.append(AuditEvent(prev_hash=prev, hash=digest, **fields))
+            rows.append(AuditEvent(prev_hash=prev, hash=digest, mac=anchor.mac(digest), **fields))
             prev = digest
         created = AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
         ids = [e.pk for e in created]
         if None in ids or any(b <= a for a, b in zip(ids, ids[1:], strict=False)):
             raise RuntimeError("record_many: the database gave ids out of order; the audit chain would break")
-        head.last_event_id = ids[-1]
-        head.last_hash = prev
-        head.save(update_fields=["last_event_id", "last_hash"])
+        _advance(head, ids[-1], prev, len(ids))
     return created

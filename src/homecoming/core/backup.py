@@ -35,7 +35,8 @@ from django.apps import apps
 from django.db import connections
 from django.db.utils import load_backend
 
-from homecoming.audit.services import verify_chain
+from homecoming.audit import anchor
+from homecoming.audit.services import behind_checkpoint, covered_checkpoints, verify_chain
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDUMP_MAGIC = b"PGDMP"
@@ -55,6 +56,8 @@ class Check:
 
     counts: dict[str, int] = field(default_factory=dict)
     chain_problem: str | None = None
+    #: events the backup lacks to reach the last checkpoint written outside the database
+    behind: int = 0
 
     @property
     def summary(self) -> str:
@@ -141,8 +144,12 @@ def _check_alias(alias: str) -> Check:
     event_model = _model("audit.AuditEvent")
     if event_model is None or event_model._meta.db_table not in tables:
         raise BackupError("the file holds no Homecoming database (no audit log table).")
-    problem = verify_chain(using=alias)
-    return Check(counts=counts(alias), chain_problem=problem.message if problem else None)
+    points, _bad = anchor.checkpoints()
+    # the checkpoints the backup reaches must agree with it (a rewritten log does not); the ones it
+    # does not reach say how far behind it is (an older backup, or one cut short)
+    problem = verify_chain(using=alias, points=covered_checkpoints(alias, points))
+    return Check(counts=counts(alias), chain_problem=problem.message if problem else None,
+                 behind=behind_checkpoint(alias, points))
 
 
 # --- PostgreSQL tools ----------------------------------------------------------------------------
@@ -276,11 +283,14 @@ def backup(path: Path | str, *, force: bool = False, alias: str = "default") -> 
 
 # --- restore -------------------------------------------------------------------------------------
 
-def restore(path: Path | str, *, force: bool = False, alias: str = "default") -> Check:
+def restore(path: Path | str, *, force: bool = False, accept_older: bool = False, alias: str = "default") -> Check:
     """Replace the database with the backup at ``path``, after checking the file.
 
-    Refuses (changing nothing) a file that does not restore or whose audit chain is broken, and
-    a database that holds data unless ``force``. Returns the check of the restored database."""
+    Refuses (changing nothing) a file that does not restore or whose audit chain is broken or
+    disagrees with the checkpoints written outside the database, a backup whose log ends before
+    the last checkpoint unless ``accept_older`` (the events after it are lost: said aloud, and a
+    ``restored`` line starts the checkpoints again), and a database that holds data unless
+    ``force``. Returns the check of the restored database."""
     path = Path(path)
     vendor = _vendor(alias)
     if not path.is_file():
@@ -289,6 +299,11 @@ def restore(path: Path | str, *, force: bool = False, alias: str = "default") ->
     if check.chain_problem:
         raise BackupError(f"{path}: the audit log in this backup is NOT intact ({check.chain_problem}); "
                           "nothing was restored.")
+    if check.behind and not accept_older:
+        raise BackupError(f"{path}: the audit log in this backup ends {check.behind} events before the last "
+                          "checkpoint written outside the database: it is an older backup or one cut short. "
+                          "Nothing was restored. If it is the backup you mean to go back to, run again with "
+                          "--accept-older (those events are lost, and the restore is recorded in the checkpoints).")
     conn = connections[alias]
     if holds_data(alias) and not force:
         current = ", ".join(f"{n} {label}" for label, n in counts(alias).items())
@@ -308,5 +323,11 @@ def restore(path: Path | str, *, force: bool = False, alias: str = "default") ->
         _run([_pg_tool("pg_restore"), "--no-password", "--clean", "--if-exists", "--no-owner", "--no-privileges",
               "--single-transaction", "--exit-on-error", "--dbname", conn.settings_dict["NAME"], str(path)],
              _pg_env(conn.settings_dict), f"{path}: pg_restore")
-    problem = verify_chain(using=alias)
-    return Check(counts=counts(alias), chain_problem=problem.message if problem else None)
+    if check.behind:
+        from homecoming.audit.models import AuditHead
+
+        head = AuditHead.objects.using(alias).filter(singleton=1).first()
+        if head is not None:
+            anchor.write(head.count, head.last_event_id, head.last_hash, mark=anchor.MARK_RESTORED)
+    problem = verify_chain(using=alias, points=None if alias == "default" else [])
+    return Check(counts=counts(alias), chain_problem=problem.message if problem else None, behind=check.behind)

@@ -11,6 +11,26 @@ def _api(request) -> bool:
     return request.path.startswith("/api/")
 
 
+def bad_request(request, exception=None):
+    if _api(request):
+        return JsonResponse({"detail": _("The request is malformed (for example a null character in a "
+                                         "parameter); nothing was changed.")}, status=400)
+    return render(request, "errors/400.html", status=400)
+
+
+def conflict_message() -> str:
+    return _("Someone else changed the same record at the same moment, so nothing of yours was saved. Reload the "
+             "page and try again.")
+
+
+def conflict(request):
+    """409 for a write that collided with another (core.middleware.ConflictMiddleware)."""
+    message = conflict_message()
+    if _api(request):
+        return JsonResponse({"detail": message}, status=409)
+    return render(request, "errors/409.html", {"message": message}, status=409)
+
+
 def permission_denied(request, exception=None):
     if _api(request):
         return JsonResponse({"detail": _("You do not have permission to do this.")}, status=403)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from homecoming.audit.services import record, record_many
+from homecoming.common.text import name_problem, sentence, text_problem
 from homecoming.linkage import parse_partial_date
 from homecoming.registry import services as registry_services
 from homecoming.registry.models import Person, Side, SourceKind, Status
@@ -57,7 +58,6 @@ INQUIRY_FIELDS = (
     "last_name", "first_name", "patronymic", "birth_date", "service_number", "unit", "incident_date",
     "incident_place", "circumstances", "inquirer_name", "relation", "phone", "email", "language", "consent",
 )
-_NAME_RE = re.compile(r"^[^\W\d_]+(?:[\s'’ʼ.\-][^\W\d_]*)*$")
 _PHONE_RE = re.compile(r"^\+?\d{7,15}$")
 
 
@@ -99,9 +99,10 @@ def _clean_inquiry(data: dict[str, Any]) -> dict[str, Any]:
             errors.setdefault(name, []).append(pgettext("families", "This field is required."))
         elif len(value) > max_length:
             errors.setdefault(name, []).append(pgettext("families", "At most %(n)s characters.") % {"n": max_length})
-        elif value and name_like and not _NAME_RE.match(value):
-            errors.setdefault(name, []).append(
-                _("Use letters only (a hyphen, an apostrophe and spaces are allowed)."))
+        elif value and name_like and name_problem(value):
+            errors.setdefault(name, []).append(sentence(name_problem(value)))
+        elif value and text_problem(value, multiline=name == "circumstances"):
+            errors.setdefault(name, []).append(sentence(text_problem(value, multiline=name == "circumstances")))
         out[name] = value
 
     text("last_name", 100, required=True, name_like=True)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from homecoming.common.text import name_problem, text_problem
 from homecoming.names import normalize, parse_full_name
 
 # field -> (label, header names in Ukrainian, Russian and English; compared after header_key()).
@@ -227,6 +228,11 @@ def check_rows(headers: list[str], rows: list[tuple[int, list[str]]], mapping: l
             limit = MAX_LENGTH.get(f)
             if limit and len(value) > limit:
                 errors.append(RowError(number, names[i], value, _("at most %(n)s characters") % {"n": limit}))
+                continue
+            problem = name_problem(value) if f in NAME_FIELDS else text_problem(value)
+            if problem:  # the validator every path uses (homecoming.common.text)
+                errors.append(RowError(number, names[i], value.encode("unicode_escape").decode()[:100]
+                                       if text_problem(value) else value, problem))
                 continue
             if f in ("birth_date", "incident_date"):
                 try:

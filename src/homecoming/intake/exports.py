@@ -1,9 +1,9 @@
 """Exports of the register (filtered) and of incoming lists: CSV, XLSX (optionally with an HXL
 hashtag row) and a printable PDF with Cyrillic text (reportlab with DejaVu Sans).
 
-Every cell that a spreadsheet could read as a formula (it starts with = + - @, a tab or a carriage
-return) is neutralised with a leading apostrophe. Exports are permission-checked
-(``intake.export_register``), audited, and leave out the fields the role may not read.
+Every cell that a spreadsheet could read as a formula, whole or split on any delimiter, is
+neutralised with an apostrophe (:func:`homecoming.common.cells.neutralise`). Exports are
+permission-checked (``intake.export_register``), audited, and leave out the fields the role may not read.
 """
 
 from __future__ import annotations
@@ -18,12 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
+from homecoming.common.cells import neutralise
 from homecoming.registry.models import Person
 from homecoming.registry.selectors import RegisterFilters, can_see, filter_persons
 
 from .models import IncomingList
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PDF_MAX_ROWS = 5000
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/dejavu", "/usr/local/share/fonts")
 CONTENT_TYPES = {
@@ -31,14 +31,6 @@ CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "pdf": "application/pdf",
 }
-
-
-def neutralise(value) -> str:
-    """A cell as safe text: never read as a formula by Excel, LibreOffice or Google Sheets."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START):
-        return "'" + text
-    return text
 
 
 @dataclass
@@ -134,14 +126,17 @@ def _write(fmt: str, title: str, cols: list[Column], rows: list[list], hxl: bool
 
 def _xlsx(title: str, header: list[str], tags, rows: list[list[str]]) -> bytes:
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31] or "export")
+    ws = wb.create_sheet(title=ILLEGAL_CHARACTERS_RE.sub("", title)[:31] or "export")
     ws.append([neutralise(h) for h in header])
     if tags:
         ws.append(tags)
     for r in rows:
-        ws.append(r)  # all text, neutralised: openpyxl writes a str beginning with "=" as a formula otherwise
+        # all text, neutralised: openpyxl writes a str beginning with "=" as a formula otherwise; a
+        # control character (refused on the way in, but older records may hold one) is shown as "\ufffd"
+        ws.append([ILLEGAL_CHARACTERS_RE.sub("\ufffd", v) for v in r])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -16,6 +16,7 @@ class ImportKind(models.TextChoices):
 
 
 class JobState(models.TextChoices):
+    CHECKING = "checking", _("Being checked")
     STAGED = "staged", _("Checked, waiting for confirmation")
     QUEUED = "queued", _("Waiting to run")
     RUNNING = "running", _("Running")
@@ -36,6 +37,11 @@ class ImportJob(models.Model):
     sheet = models.CharField(_("sheet"), max_length=100, blank=True)
     file_format = models.CharField(max_length=8, blank=True)
     encoding = models.CharField(max_length=20, blank=True)
+    #: a CSV that is not UTF-8: every candidate reading [{encoding, label, lines}], for a person to choose
+    encoding_guesses = models.JSONField(default=list)
+    encoding_choice = models.CharField(max_length=20, blank=True)  # the encoding a person chose
+    encoding_confirmed = models.BooleanField(default=True)  # False while the encoding is only a guess
+    samples = models.JSONField(default=list)  # the first rows, shown beside the column choices
     delimiter = models.CharField(max_length=2, blank=True)
     headers = models.JSONField(default=list)
     mapping = models.JSONField(default=list)
@@ -51,6 +57,8 @@ class ImportJob(models.Model):
     errors = models.JSONField(default=list)  # the first errors (RowError.as_dict), for the page
     error_count = models.PositiveIntegerField(default=0)
     phase = models.CharField(max_length=20, blank=True)
+    worker = models.CharField(max_length=100, blank=True)  # host:pid of the process working on it
+    interrupted = models.CharField(max_length=10, blank=True)  # the state in which its worker died
     processed = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     skipped = models.JSONField(default=list)  # rows already present: {"row", "reason", "person"}
@@ -78,7 +86,7 @@ class ImportJob(models.Model):
 
     @property
     def active(self) -> bool:
-        return self.state in (JobState.QUEUED, JobState.RUNNING)
+        return self.state in (JobState.CHECKING, JobState.QUEUED, JobState.RUNNING)
 
 
 class IncomingList(models.Model):

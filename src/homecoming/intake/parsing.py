@@ -5,18 +5,19 @@ Nothing here touches the database. Every problem is a :class:`FileProblem` whose
 what is wrong and what is expected, for a person to read. Safety:
 
 * size and row limits (``IMPORT_MAX_BYTES``, ``IMPORT_MAX_ROWS``) before and while reading;
-* XLSX is opened with ``read_only=True, data_only=True``: formulas are never evaluated (a cell
-  holding a formula gives the value Excel stored with it, or nothing); workbooks with macros
-  (``.xlsm``, a ``vbaProject.bin``) are refused; the zip is checked for its uncompressed size
-  (``IMPORT_MAX_UNCOMPRESSED``) and compression ratio before openpyxl sees it (zip bombs); XML is
-  parsed through defusedxml when it is installed (openpyxl uses it by itself);
+* XLSX is read by :mod:`homecoming.intake.xlsx`, a streaming reader that ignores the dimension a
+  sheet declares and stops at limits of rows, columns, cells, bytes inflated and seconds; formulas
+  are never evaluated (a cell holding a formula gives the value Excel stored with it, or nothing);
+  workbooks with macros (``.xlsm``, a ``vbaProject.bin``) are refused; the zip is checked for its
+  declared uncompressed size (``IMPORT_MAX_UNCOMPRESSED``) and compression ratio first (zip
+  bombs), and what is really inflated is counted while reading; XML is parsed through defusedxml
+  (no DTD, no entities, nothing external);
 * old binary ``.xls`` and other binary files are refused with a message.
 """
 
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import re
 import zipfile
@@ -25,6 +26,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+
+from . import xlsx
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -73,6 +76,8 @@ class Table:
     delimiter: str = ""
     sheet: str = ""
     sheets: list[str] = field(default_factory=list)
+    #: a CSV that is not UTF-8: its encoding is a guess, and these are the readings to choose from
+    guesses: list[EncodingGuess] = field(default_factory=list)
 
     @property
     def delimiter_name(self) -> str:
@@ -91,8 +96,9 @@ def check_size(size: int) -> None:
                             "smaller files.") % {"size": _mb(size), "limit": _mb(max_bytes())})
 
 
-def read_table(content: bytes, filename: str = "", *, sheet: str | None = None, progress=None) -> Table:
-    """Read a CSV or XLSX file into a :class:`Table`. Raises :class:`FileProblem`."""
+def precheck(content: bytes, filename: str = "") -> None:
+    """What can be said of a file without reading it (size, kind, macros): the upload refuses
+    these at once, creating nothing. Raises :class:`FileProblem`."""
     check_size(len(content))
     name = (filename or "").lower()
     if name.endswith(MACRO_EXTENSIONS):
@@ -101,40 +107,95 @@ def read_table(content: bytes, filename: str = "", *, sheet: str | None = None, 
     if content.startswith(OLE_MAGIC) or name.endswith(".xls"):
         raise FileProblem(_("This is an old Excel file (.xls) or another binary document. Save it as .xlsx or "
                             "as CSV (UTF-8 or Windows-1251) and upload that."))
-    if content.startswith(XLSX_MAGIC):
-        return _read_xlsx(content, sheet, progress)
-    if name.endswith((".xlsx", ".xltx")):
+    if not content.startswith(XLSX_MAGIC) and name.endswith((".xlsx", ".xltx")):
         raise FileProblem(_("The file is named .xlsx but is not an Excel workbook (it may be damaged). "
                             "Save it again from Excel, or as CSV."))
-    return _read_csv(content, progress)
+
+
+def read_table(content: bytes, filename: str = "", *, sheet: str | None = None, progress=None,
+               encoding: str | None = None) -> Table:
+    """Read a CSV or XLSX file into a :class:`Table`. Raises :class:`FileProblem`. ``encoding``: the
+    encoding a person chose for a CSV whose encoding was only a guess."""
+    precheck(content, filename)
+    if content.startswith(XLSX_MAGIC):
+        return _read_xlsx(content, sheet, progress)
+    return _read_csv(content, progress, encoding=encoding)
 
 
 # --- CSV ------------------------------------------------------------------------------------
 
-def decode(content: bytes) -> tuple[str, str]:
-    """(text, encoding name) for UTF-8 (with or without BOM) or Windows-1251."""
+#: the 8-bit encodings a CSV of this headquarters may come in, each offered when the file is not UTF-8
+CANDIDATE_ENCODINGS = ("cp1251", "koi8_u", "cp866", "mac_cyrillic", "cp1252")
+ENCODING_NAMES = {"cp1251": "Windows-1251", "koi8_u": "KOI8-U/KOI8-R", "cp866": "DOS 866",
+                  "mac_cyrillic": "Mac Cyrillic", "cp1252": "Windows-1252 (Latin)"}
+SAMPLE_LINES = 3
+
+
+@dataclass
+class EncodingGuess:
+    """A reading of a file that is not UTF-8: one candidate encoding and the first lines as it
+    reads them, for a person to recognise the right one."""
+
+    encoding: str
+    label: str
+    lines: list[str]
+
+
+def _sample_lines(text: str) -> list[str]:
+    return [line[:200] for line in text.splitlines() if line.strip()][:SAMPLE_LINES + 1]
+
+
+def encoding_guesses(content: bytes) -> list[EncodingGuess]:
+    """Every candidate encoding that reads the file, the likeliest first (letters of Ukrainian and
+    Russian text for the Cyrillic ones; charset-normalizer's choice breaks ties)."""
+    readings = []
+    for enc in CANDIDATE_ENCODINGS:
+        try:
+            text = content.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        non_ascii = [c for c in text[:200_000] if ord(c) > 127]
+        score = sum(1 for c in non_ascii if _CP1251_OK.match(c)) / len(non_ascii) if non_ascii else 0.0
+        # in a Cyrillic text lower-case letters outnumber capitals; KOI8 read as 1251 swaps them
+        lower = sum(1 for c in non_ascii if c.islower())
+        readings.append((score + (0.5 if lower >= len(non_ascii) / 2 else 0.0), enc, text))
+    best = _normalizer_choice(content)
+    readings.sort(key=lambda r: (r[0] + (0.25 if r[1] == best else 0.0)), reverse=True)
+    return [EncodingGuess(enc, ENCODING_NAMES[enc], _sample_lines(text)) for _score, enc, text in readings]
+
+
+def _normalizer_choice(content: bytes) -> str:
+    try:
+        from charset_normalizer import from_bytes
+
+        best = from_bytes(content[:200_000], cp_isolation=list(CANDIDATE_ENCODINGS)).best()
+    except Exception:  # noqa: BLE001 - the guess only orders the choices
+        return ""
+    return best.encoding if best is not None else ""
+
+
+def decode(content: bytes, encoding: str | None = None) -> tuple[str, str, list[EncodingGuess]]:
+    """(text, encoding name, guesses). UTF-8 (with or without BOM) is certain: ``guesses`` is
+    empty. Any other encoding is only a guess: the text is read in the likeliest candidate (or in
+    ``encoding`` when a person chose it) and ``guesses`` lists every candidate with its reading."""
     head = content[:65536]
     if content.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
         raise FileProblem(_("The file is not a text file in UTF-8 or Windows-1251 (it looks like UTF-16 or "
                             "binary data). Save it as “CSV UTF-8” or “CSV (semicolon delimited)”."))
     if content.startswith(b"\xef\xbb\xbf"):
         try:
-            return content[3:].decode("utf-8"), "UTF-8 (BOM)"
+            return content[3:].decode("utf-8"), "UTF-8 (BOM)", []
         except UnicodeDecodeError as exc:
             raise _bad_bytes(content, exc.start + 3) from None
     try:
-        return content.decode("utf-8"), "UTF-8"
+        return content.decode("utf-8"), "UTF-8", []
     except UnicodeDecodeError as exc:
         utf8_error = exc.start
-    try:
-        text = content.decode("cp1251")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None:
-        non_ascii = [c for c in text if ord(c) > 127]
-        if non_ascii and sum(1 for c in non_ascii if _CP1251_OK.match(c)) / len(non_ascii) >= 0.95:
-            return text, "Windows-1251"
-    raise _bad_bytes(content, utf8_error)
+    guesses = encoding_guesses(content)
+    if not guesses:
+        raise _bad_bytes(content, utf8_error)
+    chosen = next((g for g in guesses if g.encoding == encoding), guesses[0])
+    return content.decode(chosen.encoding), chosen.label, guesses
 
 
 def _bad_bytes(content: bytes, position: int) -> FileProblem:
@@ -178,8 +239,8 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def _read_csv(content: bytes, progress=None) -> Table:
-    text, encoding = decode(content)
+def _read_csv(content: bytes, progress=None, encoding: str | None = None) -> Table:
+    text, encoding, guesses = decode(content, encoding)
     if not text.strip():
         raise FileProblem(_("The file is empty."))
     delimiter = sniff_delimiter(text)
@@ -209,7 +270,7 @@ def _read_csv(content: bytes, progress=None) -> Table:
     _check_header(headers)
     if not rows:
         raise FileProblem(_("The file has a header row but no data rows."))
-    return Table(headers, rows, "csv", encoding=encoding, delimiter=delimiter)
+    return Table(headers, rows, "csv", encoding=encoding, delimiter=delimiter, guesses=guesses)
 
 
 def _check_header(headers: list[str]) -> None:
@@ -254,72 +315,27 @@ def _check_zip(content: bytes) -> None:
                                 "file."))
 
 
-def cell_text(value) -> str:
-    """A cell as text, the way a person reads it in the sheet."""
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value)
+def limits() -> xlsx.Limits:
+    return xlsx.Limits(rows=max_rows(), columns=limit("IMPORT_MAX_COLUMNS", 200),
+                       cells=limit("IMPORT_MAX_CELLS", 5_000_000), inflated=max_uncompressed(),
+                       seconds=float(getattr(settings, "IMPORT_MAX_SECONDS", 120)))
 
 
 def _read_xlsx(content: bytes, sheet: str | None, progress=None) -> Table:
     _check_zip(content)
-    import openpyxl
-
     try:
-        wb = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+        with zipfile.ZipFile(io.BytesIO(content)) as zf:
+            names = {i.filename.lower(): i.filename for i in zf.infolist()}
+            headers, rows, title, sheets = xlsx.read_sheet(zf, names, sheet, limits(), FileProblem,
+                                                           progress=progress)
+    except FileProblem:
+        raise
+    except xlsx.DAMAGED_ERRORS:
         raise FileProblem(_("The workbook could not be read (it may be damaged or not really .xlsx). Save it "
                             "again from Excel, or as CSV.")) from None
-    try:
-        sheets = list(wb.sheetnames)
-        if not sheets:
-            raise FileProblem(_("The workbook has no sheets."))
-        if sheet:
-            if sheet not in sheets:
-                raise FileProblem(_("The workbook has no sheet named “%(sheet)s”; its sheets are: %(sheets)s.")
-                                  % {"sheet": sheet, "sheets": ", ".join(sheets)})
-            ws = wb[sheet]
-        else:
-            ws = wb.worksheets[0]
-        headers: list[str] | None = None
-        rows: list[tuple[int, list[str]]] = []
-        limit_rows = max_rows()
-        try:
-            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                texts = [cell_text(v) for v in values]
-                if not any(t.strip() for t in texts):
-                    continue
-                if headers is None:
-                    headers = [t.strip() for t in texts]
-                    continue
-                rows.append((number, texts))
-                if len(rows) > limit_rows:
-                    raise FileProblem(_("The file has more than %(limit)s rows, the most accepted in one import. "
-                                        "Split it into smaller files.") % {"limit": limit_rows})
-                if progress and len(rows) % 10000 == 0:
-                    progress(len(rows))
-        except FileProblem:
-            raise
-        except Exception:  # noqa: BLE001
-            raise FileProblem(_("The sheet “%(sheet)s” could not be read (it may be damaged). Save the workbook "
-                                "again from Excel, or as CSV.") % {"sheet": ws.title}) from None
-        if headers is None:
-            raise FileProblem(_("The sheet “%(sheet)s” is empty.") % {"sheet": ws.title})
-        while headers and not headers[-1]:
-            headers.pop()
-        _check_header(headers)
-        if not rows:
-            raise FileProblem(_("The sheet “%(sheet)s” has a header row but no data rows.") % {"sheet": ws.title})
-        return Table(headers, rows, "xlsx", sheet=ws.title, sheets=sheets)
-    finally:
-        wb.close()
+    while headers and not headers[-1]:
+        headers.pop()
+    _check_header(headers)
+    if not rows:
+        raise FileProblem(_("The sheet “%(sheet)s” has a header row but no data rows.") % {"sheet": title})
+    return Table(headers, rows, "xlsx", sheet=title, sheets=sheets)

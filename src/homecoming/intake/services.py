@@ -13,6 +13,7 @@ import datetime as dt
 import hashlib
 import logging
 import os
+import threading
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
+from homecoming.common.workers import is_alive, worker_lock, worker_name
 from homecoming.registry import services as registry_services
 from homecoming.registry.models import STATUSES_BY_SIDE, Person, Side, SourceKind, Status
 
@@ -83,10 +85,6 @@ def _user(actor):
     return actor if getattr(actor, "is_authenticated", False) else None
 
 
-def inline_rows() -> int:
-    return int(getattr(settings, "IMPORT_INLINE_ROWS", 2000))
-
-
 def stale_after() -> dt.timedelta:
     """A job queued or running for longer than this is taken to have died with its process."""
     return dt.timedelta(minutes=int(getattr(settings, "IMPORT_STALE_MINUTES", 60)))
@@ -129,16 +127,45 @@ def _check_upload_fields(kind, source_kind, source_reference, list_date, status_
     return {"list_date": list_date}
 
 
-# The last check made in this process (job id, mapping, table, result): when the same process goes on
-# to import the job (the command line, or a small file in the request), the file is not read twice.
-_last_check: dict = {}
+class _CheckCache(threading.local):
+    """The last check made by this thread, kept for the import that follows it in the same
+    thread (the command line checks and imports at once) so that the file is not read twice.
+
+    Per thread, and keyed by everything the check depended on (the saved job's id, the file's
+    hash, the columns, the encoding and the sheet): a check of another file in another thread, or
+    of this job with other columns, can never be taken for this one (issue 16: one interleaving
+    of two uploads in one process marked job A done with file B's rows)."""
+
+    def __init__(self):
+        self.key = None
+        self.result = None
+
+
+_checks = _CheckCache()
+
+
+def _check_key(job: ImportJob) -> tuple:
+    return (job.pk, job.sha256, tuple(job.mapping), job.encoding_choice, job.sheet)
+
+
+def _remember(job: ImportJob, result: columns.CheckResult) -> None:
+    _checks.key, _checks.result = _check_key(job), result
+
+
+def _recall(job: ImportJob) -> columns.CheckResult | None:
+    key, result = _checks.key, _checks.result
+    _checks.key = _checks.result = None
+    return result if key is not None and key == _check_key(job) else None
+
+
+def _read(job: ImportJob, progress=None) -> parsing.Table:
+    return parsing.read_table(bytes(job.content), job.filename, sheet=job.sheet or None, progress=progress,
+                              encoding=job.encoding_choice or None)
 
 
 def _check_job(job: ImportJob, table: parsing.Table | None = None, progress=None) -> columns.CheckResult:
-    table = table or parsing.read_table(bytes(job.content), job.filename, sheet=job.sheet or None)
+    table = table or _read(job)
     result = columns.check_rows(table.headers, table.rows, job.mapping, job.kind, progress=progress)
-    _last_check.clear()
-    _last_check.update(key=(job.pk, job.sha256, tuple(job.mapping)), table=table, result=result)
     job.total_rows = len(table.rows)
     job.valid_rows = len(result.rows)
     job.bad_rows = result.bad_rows
@@ -149,13 +176,16 @@ def _check_job(job: ImportJob, table: parsing.Table | None = None, progress=None
 
 def stage_upload(actor, *, content: bytes, filename: str, kind: str, source_kind: str, source_reference: str,
                  list_date, status_on_accept: str = "", sheet: str = "", request=None) -> ImportJob:
-    """Read and check a file. Raises ``ValidationError`` (nothing created) for bad fields, a file
-    already imported, or a file that cannot be read; otherwise returns the staged job with its
-    check report (nothing imported yet). A file already staged and not yet imported gives that job."""
+    """Take a file for import. Raises ``ValidationError`` (nothing created) for bad fields, a file
+    already imported, or a file refused on sight (empty, too large, macros, old .xls). Otherwise the
+    file is kept as a job being checked and the check runs as a background task (never in the web
+    request: a hostile file costs a worker, not a server thread); the job ends ``staged`` with its
+    check report, or ``failed`` with the reason. A file already staged and not yet imported gives
+    that job."""
     _require(actor, "intake.import_persons" if kind == ImportKind.PERSONS else "intake.add_incominglist")
     values = _check_upload_fields(kind, source_kind, source_reference, list_date, status_on_accept)
     try:
-        parsing.check_size(len(content))
+        parsing.precheck(content, filename)
     except parsing.FileProblem as exc:
         raise ValidationError({"file": [str(exc)]}) from None
     sha = hashlib.sha256(content).hexdigest()
@@ -163,7 +193,7 @@ def stage_upload(actor, *, content: bytes, filename: str, kind: str, source_kind
     if done is not None:
         raise AlreadyImported({"file": [_already_message(done)]})
     pending = ImportJob.objects.defer("content").filter(
-        kind=kind, sha256=sha, state__in=[JobState.STAGED, JobState.QUEUED, JobState.RUNNING],
+        kind=kind, sha256=sha, state__in=[JobState.CHECKING, JobState.STAGED, JobState.QUEUED, JobState.RUNNING],
         sheet=sheet or "").first()
     if pending is not None and _abandoned(pending):
         # its process ended (killed, out of memory, power cut) before it finished: everything it
@@ -175,30 +205,79 @@ def stage_upload(actor, *, content: bytes, filename: str, kind: str, source_kind
         pending = None
     if pending is not None:
         return pending
-    try:
-        table = parsing.read_table(content, filename, sheet=sheet or None)
-    except parsing.FileProblem as exc:
-        raise ValidationError({"file": [str(exc)]}) from None
-    saved = ColumnMapping.objects.filter(signature=columns.header_signature(table.headers)).first()
-    mapping = saved.mapping if saved and len(saved.mapping) == len(table.headers) else columns.guess_mapping(
-        table.headers)
-    job = ImportJob(
-        kind=kind, filename=(os.path.basename(filename or "") or "upload")[:255], sha256=sha, size=len(content),
-        content=content, sheet=table.sheet if sheet else "", file_format=table.format, encoding=table.encoding,
-        delimiter=table.delimiter, headers=table.headers, mapping=mapping, source_kind=source_kind,
-        source_reference=source_reference.strip(), list_date=values["list_date"],
-        status_on_accept=status_on_accept or (Status.MISSING if kind == ImportKind.PERSONS
-                                              else Status.CAPTIVITY_CONFIRMED),
-        created_by=_user(actor),
-    )
-    _check_job(job, table)
     with transaction.atomic():
-        job.save()
-        if _last_check:
-            _last_check["key"] = (job.pk, job.sha256, tuple(job.mapping))
+        job = ImportJob.objects.create(
+            kind=kind, filename=(os.path.basename(filename or "") or "upload")[:255], sha256=sha, size=len(content),
+            content=content, sheet=sheet or "", state=JobState.CHECKING, phase="queued",
+            source_kind=source_kind, source_reference=source_reference.strip(), list_date=values["list_date"],
+            status_on_accept=status_on_accept or (Status.MISSING if kind == ImportKind.PERSONS
+                                                  else Status.CAPTIVITY_CONFIRMED),
+            created_by=_user(actor),
+        )
         record(actor, "intake.upload", object_type="import", object_id=job.pk,
-               details={"kind": kind, "file": job.filename, "sha256": sha, "rows": job.total_rows,
-                        "errors": job.error_count, "mapping_saved": saved is not None}, request=request)
+               details={"kind": kind, "file": job.filename, "sha256": sha, "size": len(content)}, request=request)
+        _run_or_enqueue(actor, "check", job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def _run_or_enqueue(actor, what: str, job_id: int) -> None:
+    """The command line does the work itself; everyone else's runs as a background task (the
+    immediate backend runs it at once in tests). Enqueued inside the caller's transaction: with
+    the database backend the task row appears only when that transaction commits."""
+    from . import tasks
+
+    if isinstance(actor, CommandLineActor):
+        (check_job if what == "check" else run_import)(job_id, actor)
+    elif what == "check":
+        tasks.check_file.enqueue(job_id)
+    else:
+        tasks.import_file.enqueue(job_id, getattr(actor, "pk", None))
+
+
+def check_job(job_id: int, actor=None, *, progress=None) -> ImportJob:
+    """Read and check the file of a job in state ``checking`` (the background task, or the command
+    line): its columns (a saved mapping for these headers, or a guess), every row, and for a CSV
+    that is not UTF-8 the readings in each candidate encoding. Ends ``staged`` with the report, or
+    ``failed`` with what is wrong with the file; writes nothing else."""
+    job = ImportJob.objects.get(pk=job_id)
+    if job.state != JobState.CHECKING:
+        return job
+    _claim(job_id, "reading")
+    try:
+        with worker_lock(job_id):
+            table = _read(job, progress=lambda n: _progress(job_id, "reading", n))
+            if job.mapping and len(job.mapping) == len(table.headers) and job.headers == table.headers:
+                saved = None  # the columns a person set: kept
+            else:
+                saved = ColumnMapping.objects.filter(signature=columns.header_signature(table.headers)).first()
+                job.mapping = saved.mapping if saved and len(saved.mapping) == len(table.headers) else \
+                    columns.guess_mapping(table.headers)
+            job.headers = table.headers
+            job.file_format, job.delimiter = table.format, table.delimiter
+            job.encoding = table.encoding
+            job.encoding_guesses = [vars(g) for g in table.guesses]
+            job.encoding_confirmed = not table.guesses or bool(job.encoding_choice)
+            job.sheet = table.sheet if job.sheet else ""
+            job.samples = [cells[:len(table.headers)] for _n, cells in table.rows[:3]]
+            result = _check_job(job, table, progress=lambda n: _progress(job_id, "checking", n))
+    except parsing.FileProblem as exc:
+        _fail(job_id, str(exc))
+        record(actor or job.created_by or "system", "intake.check", object_type="import", object_id=job_id,
+               details={"state": JobState.FAILED})
+        return ImportJob.objects.get(pk=job_id)
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job_id)
+        if locked.state != JobState.CHECKING:  # cancelled or closed meanwhile
+            return locked
+        job.state, job.phase, job.worker = JobState.STAGED, "", ""
+        job.save(update_fields=["state", "phase", "worker", "headers", "mapping", "file_format", "delimiter",
+                                "encoding", "encoding_guesses", "encoding_confirmed", "sheet", "samples",
+                                "total_rows", "valid_rows", "bad_rows", "error_count", "errors"])
+        record(actor or job.created_by or "system", "intake.check", object_type="import", object_id=job_id,
+               details={"state": JobState.STAGED, "rows": job.total_rows, "errors": job.error_count,
+                        "encoding_guessed": bool(job.encoding_guesses), "mapping_saved": saved is not None})
+    _remember(job, result)
     return job
 
 
@@ -223,14 +302,37 @@ def update_mapping(actor, job_id: int, mapping: list[str], *, save: bool = True,
     if problems:
         raise ValidationError(problems)
     job.mapping = mapping
-    _check_job(job)
-    job.save()
+    job.state, job.phase = JobState.CHECKING, "queued"
+    job.save(update_fields=["mapping", "state", "phase"])
     if save:
         ColumnMapping.objects.update_or_create(
             signature=columns.header_signature(job.headers),
             defaults={"headers": job.headers, "mapping": mapping, "updated_by": _user(actor)})
     record(actor, "intake.mapping", object_type="import", object_id=job.pk,
            details={"mapping": mapping, "saved": save}, request=request)
+    _run_or_enqueue(actor, "check", job.pk)
+    job.refresh_from_db()
+    return job
+
+
+@transaction.atomic
+def choose_encoding(actor, job_id: int, encoding: str, *, request=None) -> ImportJob:
+    """A person looked at the readings of a file whose encoding was only a guess and chose the
+    one that reads right: the file is checked again in it, and may then be imported."""
+    job = ImportJob.objects.select_for_update().get(pk=job_id)
+    _require(actor, "intake.import_persons" if job.kind == ImportKind.PERSONS else "intake.add_incominglist")
+    if job.state != JobState.STAGED:
+        raise ValidationError(_("This import has already started; its encoding can no longer be changed."))
+    offered = [g["encoding"] for g in job.encoding_guesses]
+    if encoding not in offered:
+        raise ValidationError({"encoding": [_("Choose one of the readings shown.")]})
+    job.encoding_choice, job.encoding_confirmed = encoding, True
+    job.state, job.phase = JobState.CHECKING, "queued"
+    job.save(update_fields=["encoding_choice", "encoding_confirmed", "state", "phase"])
+    record(actor, "intake.encoding", object_type="import", object_id=job.pk, details={"encoding": encoding},
+           request=request)
+    _run_or_enqueue(actor, "check", job.pk)
+    job.refresh_from_db()
     return job
 
 
@@ -238,7 +340,7 @@ def update_mapping(actor, job_id: int, mapping: list[str], *, save: bool = True,
 def cancel_import(actor, job_id: int, *, request=None) -> ImportJob:
     job = ImportJob.objects.select_for_update().get(pk=job_id)
     _require(actor, "intake.import_persons" if job.kind == ImportKind.PERSONS else "intake.add_incominglist")
-    if job.state != JobState.STAGED:
+    if job.state not in (JobState.STAGED, JobState.CHECKING):
         raise ValidationError(_("Only an import that has not started can be cancelled."))
     job.state = JobState.CANCELLED
     job.content = b""
@@ -255,8 +357,13 @@ def start_import(actor, job_id: int, *, only_valid: bool = False, request=None, 
         job = ImportJob.objects.select_for_update().get(pk=job_id)
         _require(actor, *(("intake.import_persons", "registry.add_person") if job.kind == ImportKind.PERSONS
                           else ("intake.add_incominglist",)))
+        if job.state == JobState.CHECKING:
+            raise ValidationError(_("The file is still being checked; wait for the check report."))
         if job.state != JobState.STAGED:
             raise ValidationError(_("This import has already been started."))
+        if not job.encoding_confirmed:
+            raise ValidationError({"encoding": [_("The file is not in UTF-8 and its encoding is only a guess: "
+                                                  "choose the reading in which the names read right first.")]})
         problems = columns.mapping_problems(job.mapping, job.kind)
         if problems:
             raise ValidationError(problems)
@@ -275,17 +382,64 @@ def start_import(actor, job_id: int, *, only_valid: bool = False, request=None, 
         job.save(update_fields=["only_valid", "state", "phase"])
         record(actor, "intake.start", object_type="import", object_id=job.pk,
                details={"only_valid": only_valid, "rows": job.valid_rows}, request=request)
-    if job.total_rows <= inline_rows() or isinstance(actor, CommandLineActor):
+        if not isinstance(actor, CommandLineActor):
+            _run_or_enqueue(actor, "import", job.pk)
+    if isinstance(actor, CommandLineActor):
         run_import(job.pk, actor, progress=progress)
-    else:
-        from .tasks import import_file
-
-        import_file.enqueue(job.pk, actor.pk)
     job.refresh_from_db()
     return job
 
 
 # --- running an import ------------------------------------------------------------------------
+
+def _claim(job_id: int, phase: str) -> None:
+    """This process takes the job: its name goes on the job, for :func:`recover_interrupted`."""
+    ImportJob.objects.filter(pk=job_id).update(phase=phase, processed=0, worker=worker_name(),
+                                               started_at=timezone.now())
+
+
+def recover_interrupted(actor=None, *, request=None) -> list[int]:
+    """Close every job whose worker died while checking or importing it (killed, out of memory):
+    it ends ``failed``, marked as interrupted, and can be retried (:func:`retry_import`). Nothing
+    of it was written: an import writes in one transaction. Returns the ids closed."""
+    closed = []
+    for job in ImportJob.objects.defer("content").filter(state__in=[JobState.CHECKING, JobState.RUNNING]) \
+            .exclude(worker=""):
+        if is_alive(job.worker, job.pk):
+            continue
+        with transaction.atomic():
+            current = ImportJob.objects.select_for_update().defer("content").get(pk=job.pk)
+            if current.state not in (JobState.CHECKING, JobState.RUNNING) or current.worker != job.worker:
+                continue
+            _fail(job.pk, _("The worker that was doing this stopped (it was killed or crashed); nothing of the "
+                            "file was imported. Retry it."), interrupted=current.state)
+            record(actor or "system", "intake.interrupted", object_type="import", object_id=job.pk,
+                   details={"state": current.state, "worker": current.worker, "phase": current.phase},
+                   request=request)
+        closed.append(job.pk)
+    return closed
+
+
+@transaction.atomic
+def retry_import(actor, job_id: int, *, request=None) -> ImportJob:
+    """Run again a job whose worker died: its check, or its import, from the start."""
+    job = ImportJob.objects.select_for_update().defer("content").get(pk=job_id)
+    _require(actor, *(("intake.import_persons", "registry.add_person") if job.kind == ImportKind.PERSONS
+                      else ("intake.add_incominglist",)))
+    if job.state != JobState.FAILED or not job.interrupted:
+        raise ValidationError(_("Only an import whose worker stopped can be retried."))
+    done = selectors.done_job_with_hash(job.kind, job.sha256)
+    if done is not None:
+        raise AlreadyImported(_already_message(done))
+    what = "check" if job.interrupted == JobState.CHECKING else "import"
+    job.state = JobState.QUEUED if what == "import" else JobState.CHECKING
+    job.phase, job.message, job.interrupted, job.finished_at = "queued", "", "", None
+    job.save(update_fields=["state", "phase", "message", "interrupted", "finished_at"])
+    record(actor, "intake.retry", object_type="import", object_id=job.pk, details={"what": what}, request=request)
+    _run_or_enqueue(actor, what, job.pk)
+    job.refresh_from_db()
+    return job
+
 
 def _progress(job_id: int, phase: str, done: int, total: int | None = None) -> None:
     fields = {"phase": phase, "processed": done}
@@ -302,7 +456,7 @@ def run_import(job_id: int, actor, *, progress=None) -> ImportJob:
     if job.state != JobState.QUEUED:
         return job
     ImportJob.objects.filter(pk=job_id).update(state=JobState.RUNNING, started_at=timezone.now(), phase="reading",
-                                               processed=0)
+                                               processed=0, worker=worker_name())
 
     def report(phase: str, done: int, total: int | None = None) -> None:
         _progress(job_id, phase, done, total)
@@ -310,23 +464,18 @@ def run_import(job_id: int, actor, *, progress=None) -> ImportJob:
             progress(phase, done, total if total is not None else job.total_rows)
 
     try:
-        snapshot = dict(_last_check)
-        cached = snapshot if snapshot.get("key") == (job.pk, job.sha256, tuple(job.mapping)) else None
-        _last_check.clear()
-        if cached is not None:
-            result = cached["result"]
-        else:
-            table = parsing.read_table(bytes(job.content), job.filename, sheet=job.sheet or None,
-                                       progress=lambda n: report("reading", n))
-            report("checking", 0, len(table.rows))
-            result = _check_job(job, table, progress=lambda n: report("checking", n))
-            _last_check.clear()
-        if job.error_count and not job.only_valid:
-            raise ValidationError(_("%(bad)s rows have errors; nothing was imported.") % {"bad": job.bad_rows})
-        if job.kind == ImportKind.PERSONS:
-            _import_persons(job, actor, result.rows, report)
-        else:
-            _import_list(job, actor, result.rows, report)
+        with worker_lock(job_id):
+            result = _recall(job)
+            if result is None:
+                table = _read(job, progress=lambda n: report("reading", n))
+                report("checking", 0, len(table.rows))
+                result = _check_job(job, table, progress=lambda n: report("checking", n))
+            if job.error_count and not job.only_valid:
+                raise ValidationError(_("%(bad)s rows have errors; nothing was imported.") % {"bad": job.bad_rows})
+            if job.kind == ImportKind.PERSONS:
+                _import_persons(job, actor, result.rows, report)
+            else:
+                _import_list(job, actor, result.rows, report)
     except (ValidationError, parsing.FileProblem, PermissionDenied) as exc:
         msg = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         _fail(job_id, msg)
@@ -337,9 +486,9 @@ def run_import(job_id: int, actor, *, progress=None) -> ImportJob:
     return ImportJob.objects.get(pk=job_id)
 
 
-def _fail(job_id: int, message: str) -> None:
+def _fail(job_id: int, message: str, *, interrupted: str = "") -> None:
     ImportJob.objects.filter(pk=job_id).update(state=JobState.FAILED, message=message, finished_at=timezone.now(),
-                                               phase="")
+                                               phase="", worker="", interrupted=interrupted)
 
 
 def _finish(job: ImportJob, actor, details: dict) -> None:
@@ -350,8 +499,9 @@ def _finish(job: ImportJob, actor, details: dict) -> None:
     job.state = JobState.DONE
     job.finished_at = timezone.now()
     job.phase = ""
+    job.worker = ""
     job.processed = job.total_rows
-    job.save(update_fields=["state", "finished_at", "phase", "processed", "created_count", "skipped",
+    job.save(update_fields=["state", "finished_at", "phase", "worker", "processed", "created_count", "skipped",
                             "skipped_count", "total_rows", "valid_rows", "bad_rows", "error_count", "errors",
                             "message"])
     record(actor, "intake.import", object_type="import", object_id=job.pk, details=details)

@@ -14,3 +14,11 @@ def import_file(job_id: int, user_id: int | None) -> str:
     actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     job = run_import(job_id, actor)
     return job.state
+
+
+@task()
+def check_file(job_id: int) -> str:
+    """Read and check an uploaded file (never in the web request)."""
+    from .services import check_job
+
+    return check_job(job_id).state

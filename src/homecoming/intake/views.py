@@ -60,6 +60,7 @@ def _errors_to_form(form, exc: ValidationError) -> None:
 
 def list_index(request):
     _require_any(request, "intake.view_incominglist", "intake.import_persons")
+    services.recover_interrupted(request=request)
     lists = selectors.lists_with_counts() if request.user.has_perm("intake.view_incominglist") else []
     page = Paginator(lists, 25).get_page(request.GET.get("page")) if lists != [] else None
     jobs = selectors.recent_jobs()
@@ -105,21 +106,16 @@ def _job_for(request, pk) -> ImportJob:
 
 
 def _samples(job: ImportJob) -> dict[int, list[str]]:
-    from .parsing import read_table
-
-    try:
-        table = read_table(bytes(ImportJob.objects.values_list("content", flat=True).get(pk=job.pk)), job.filename,
-                           sheet=job.sheet or None)
-    except Exception:  # noqa: BLE001 - samples only help the user
-        return {}
+    """The first rows by column, as the check kept them (the file is never read in a request)."""
     out: dict[int, list[str]] = {}
-    for _n, cells in table.rows[:3]:
+    for cells in job.samples:
         for i, c in enumerate(cells[:len(job.headers)]):
             out.setdefault(i, []).append(c)
     return out
 
 
 def job_detail(request, pk):
+    services.recover_interrupted(request=request)
     job = _job_for(request, pk)
     can_write = job.kind in _kinds(request.user)
     mapping_form = start_form = None
@@ -135,7 +131,33 @@ def job_detail(request, pk):
         "columns": [(h, labels.get(m, "")) for h, m in zip(job.headers, job.mapping, strict=False)],
         "phase": PHASE_LABELS.get(job.phase, job.phase), "can_write": can_write,
         "incoming_list": IncomingList.objects.filter(job=job).first(),
+        "choose_encoding": job.state == "staged" and can_write and bool(job.encoding_guesses),
     })
+
+
+def _on_job(request, pk, action, done: str):
+    """Run a service on a job for a POST, say what happened, and show the job again."""
+    job = _job_for(request, pk)
+    try:
+        action(job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, done)
+    return redirect("intake:job_detail", pk=job.pk)
+
+
+@require_POST
+def job_encoding(request, pk):
+    return _on_job(request, pk, lambda job: services.choose_encoding(
+        request.user, job.pk, request.POST.get("encoding", ""), request=request),
+        _("The file is read again in the encoding you chose."))
+
+
+@require_POST
+def job_retry(request, pk):
+    return _on_job(request, pk, lambda job: services.retry_import(request.user, job.pk, request=request),
+                   _("The import runs again."))
 
 
 @require_POST

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record, record_many
+from homecoming.common.cells import neutralise
 from homecoming.common.confirm import check
 from homecoming.registry.models import Person
 
@@ -360,17 +361,30 @@ def prepare_batch(actor, *, due_ids: list[int] | None = None, note: str = "", re
         except (TypeError, ValueError) as exc:
             raise ValidationError({"due_ids": [_("Give the numbers of the amounts due.")]}) from exc
         dues = dues.filter(pk__in=wanted)
+    locked = [d.pk for d in dues]
+    # Under the locks, read again: another officer's batch may have taken some of these dues while
+    # we waited (PostgreSQL re-checks a locked row, not the batch lines joined to it).
+    dues = list(selectors.open_dues().filter(pk__in=locked))
+    if len(dues) < len(locked) and not dues:
+        raise ValidationError({"due_ids": [_("Another finance officer has just put these amounts into another "
+                                             "batch; nothing was prepared. Open the list of batches.")]})
     dues = [d for d in dues if d.amount != 0]
     payable = [d for d in dues if selectors.iban_of(d.entitlement.person)]
     if not payable:
         raise ValidationError({"due_ids": [_("Nothing to pay: no amount due has bank details and is outside a "
                                              "batch.")]})
-    batch = Batch.objects.create(prepared_by=actor, total=sum((d.amount for d in payable), Decimal("0.00")),
-                                 note=note)
-    for d in payable:
-        profile = d.entitlement.person.payment_profile
-        BatchLine.objects.create(batch=batch, due=d, amount=d.amount, iban=profile.iban,
-                                 name=profile.account_holder or d.entitlement.person.full_name, purpose=_purpose(d))
+    try:
+        with transaction.atomic():
+            batch = Batch.objects.create(prepared_by=actor, total=sum((d.amount for d in payable), Decimal("0.00")),
+                                         note=note)
+            for d in payable:
+                profile = d.entitlement.person.payment_profile
+                BatchLine.objects.create(batch=batch, due=d, amount=d.amount, iban=profile.iban,
+                                         name=profile.account_holder or d.entitlement.person.full_name,
+                                         purpose=_purpose(d))
+    except IntegrityError:  # the last guard: a due in two active batches is refused by the database
+        raise ValidationError({"due_ids": [_("Another finance officer has just put these amounts into another "
+                                             "batch; nothing was prepared. Open the list of batches.")]}) from None
     record(actor, "payments.batch_prepare", object_type="batch", object_id=batch.pk,
            details={"lines": len(payable), "total": str(batch.total)}, request=request)
     return batch
@@ -461,15 +475,6 @@ def mark_batch_paid(actor, batch_id: int, *, confirm: str | None = None, request
     batch.save(update_fields=["state", "paid_by", "paid_at"])
     record(actor, "payments.batch_paid", object_type="batch", object_id=batch.pk, request=request)
     return batch
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(cell: str) -> str:
-    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe."""
-    cell = str(cell)
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def export_batch_csv(actor, batch_id: int, *, request=None) -> str:

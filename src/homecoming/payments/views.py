@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from homecoming.audit.services import record_list_read
 from homecoming.common.confirm import ChangedSincePreview
 from homecoming.registry.models import Person
 
@@ -30,10 +31,16 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 @permission_required("payments.view_entitlement", raise_exception=True)
 def home(request):
+    returnees = list(selectors.returnees()[:200])
+    open_dues = list(selectors.open_dues()[:500])
+    # the page names the returnees and the persons of the amounts due: an audited read
+    record_list_read(request.user, "payments.home_view", object_type="person",
+                     ids=sorted({p.pk for p in returnees} | {d.entitlement.person_id for d in open_dues}),
+                     details={"returnees": len(returnees), "open_dues": len(open_dues)}, request=request)
     return render(request, "payments/home.html", {
         "report": selectors.report(),
-        "returnees": selectors.returnees()[:200],
-        "open_dues": list(selectors.open_dues()[:500]),
+        "returnees": returnees,
+        "open_dues": open_dues,
         "batches": selectors.batches()[:50],
         "can_prepare": request.user.has_perm("payments.prepare_batch"),
         "can_see_payment_data": request.user.has_perm("payments.view_payment_data"),

@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.common.text import validate_text
+
 
 class Side(models.TextChoices):
     OURS = "ours", _("Our person (missing or held)")
@@ -92,8 +94,8 @@ class ReferenceItem(models.Model):
     """A row of a reference list, named in both languages; administrators edit them."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name_uk = models.CharField(_("name in Ukrainian"), max_length=200)
-    name_en = models.CharField(_("name in English"), max_length=200)
+    name_uk = models.CharField(_("name in Ukrainian"), max_length=200, validators=[validate_text])
+    name_en = models.CharField(_("name in English"), max_length=200, validators=[validate_text])
     position = models.PositiveIntegerField(_("position"), default=0)
     active = models.BooleanField(_("in use"), default=True)
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
+from homecoming.common.text import name_problem, sentence, text_problem
 
 from . import lifecycle
 from .keys import name_keys
@@ -74,6 +75,7 @@ CHOICES = {
 }
 DATE_FIELDS = ("birth_date", "incident_date")
 REQUIRED = ("last_name", "first_name")
+NAME_FIELDS = ("last_name", "first_name", "patronymic")
 
 
 class StaleVersion(Exception):
@@ -183,6 +185,11 @@ def _validate(person: Person) -> None:
         if getattr(f, "max_length", None) and isinstance(value, str) and len(value) > f.max_length:
             errors.setdefault(field, []).append(
                 _("At most %(n)s characters.") % {"n": f.max_length})
+        elif isinstance(value, str) and not f.choices and not f.is_relation:
+            problem = name_problem(value) if field in NAME_FIELDS else text_problem(
+                value, multiline=f.get_internal_type() == "TextField")
+            if problem:
+                errors.setdefault(field, []).append(sentence(problem))
     if person.birth_date:
         if person.birth_date > today:
             errors.setdefault("birth_date", []).append(_("The date of birth cannot be in the future."))
@@ -565,6 +572,10 @@ def add_alternative_name(actor, person_id: int, *, last_name: str = "", first_na
     for field, value in values.items():
         if len(value) > 100:
             errors.setdefault(field, []).append(_("At most %(n)s characters.") % {"n": 100})
+        elif name_problem(value):
+            errors.setdefault(field, []).append(sentence(name_problem(value)))
+    if text_problem(source or ""):
+        errors.setdefault("source", []).append(sentence(text_problem(source)))
     if script not in Script.values:
         errors["script"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Script.values)}]
     if len(source or "") > 200:

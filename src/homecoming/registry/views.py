@@ -163,8 +163,6 @@ def person_edit(request, pk):
         messages.error(request, _("This record was merged into %(ref)s; edit that one.")
                        % {"ref": person.merged_into.reference})
         return redirect("registry:person_detail", pk=person.merged_into_id)
-    if request.method == "GET":
-        services.record_person_view(request.user, person, request=request, via="edit")
     initial = {f: getattr(person, f) for f in fields}
     # Bound on every POST, even an empty one (an unbound form has no errors to add to).
     posted = request.POST if request.method == "POST" else None
@@ -195,6 +193,7 @@ def person_edit(request, pk):
                 return redirect("registry:person_detail", pk=person.pk)
     elif request.method == "POST" and not version_form.is_valid():
         form.add_error(None, _("The form is missing the version of the record: reload the page."))
+    services.record_person_view(request.user, person, request=request, via="edit")  # the page shows the person
     return render(request, "registry/person_form.html", {
         "form": form, "version_form": version_form, "confirm": confirm, "duplicates": duplicates,
         "person": person, "stale": stale, "title": _("Edit %(ref)s") % {"ref": person.reference},
@@ -207,8 +206,6 @@ def event_add(request, pk):
     person = _person_or_redirect(pk)
     if person.merged_into_id:
         raise Http404
-    if request.method == "GET":
-        services.record_person_view(request.user, person, request=request, via="event_form")
     events = selectors.timeline(person)
     form = StatusEventForm(request.POST or None, person=person, events=events)
     contradiction = bool(request.POST.get("exception_reason"))
@@ -228,6 +225,7 @@ def event_add(request, pk):
         else:
             messages.success(request, _("Status event added."))
             return redirect("registry:person_detail", pk=person.pk)
+    services.record_person_view(request.user, person, request=request, via="event_form")
     return render(request, "registry/event_form.html", {"form": form, "person": person, "events": events,
                                                         "contradiction": contradiction})
 
@@ -246,6 +244,7 @@ def alternative_name_add(request, pk):
         else:
             messages.success(request, _("Alternative name added."))
             return redirect("registry:person_detail", pk=person.pk)
+    services.record_person_view(request.user, person, request=request, via="alternative_name_form")
     return render(request, "registry/alternative_name_form.html", {"form": form, "person": person})
 
 

@@ -15,5 +15,10 @@ def overdue_tasks(context):
     user = getattr(request, "user", None) or context.get("user")
     today = timezone.localdate()
     allowed = bool(getattr(user, "is_authenticated", False) and user.has_perm("aftercare.view_case"))
-    tasks = overdue_tasks_for(user, today) if allowed else []
+    tasks = list(overdue_tasks_for(user, today)) if allowed else []
+    if tasks:  # the tasks name their persons: the start page's read is audited like any other
+        from homecoming.audit.services import record_list_read
+
+        record_list_read(user, "case.list", object_type="aftercare_case", ids=sorted({t.case_id for t in tasks}),
+                         details={"via": "start page", "overdue_tasks": len(tasks)}, request=request)
     return {"allowed": allowed, "tasks": tasks, "today": today}

@@ -16,10 +16,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path")
         parser.add_argument("--force", action="store_true", help="replace a database that holds data")
+        parser.add_argument("--accept-older", action="store_true",
+                            help="restore a backup whose audit log ends before the last checkpoint (the events "
+                                 "after it are lost; recorded in the checkpoints)")
 
-    def handle(self, *args, path, force, **options):
+    def handle(self, *args, path, force, accept_older, **options):
         try:
-            check = restore(path, force=force)
+            check = restore(path, force=force, accept_older=accept_older)
         except BackupError as exc:
             raise CommandError(f"Restore refused: {exc}", returncode=1) from None
         if check.chain_problem:

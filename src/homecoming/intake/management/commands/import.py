@@ -58,6 +58,9 @@ class Command(BaseCommand):
         parser.add_argument("--status", default="", help="status recorded (default: missing for persons, "
                                                          "captivity_confirmed on a confirmed list match)")
         parser.add_argument("--sheet", default="", help="sheet of an XLSX workbook (default: the first)")
+        parser.add_argument("--encoding", default="",
+                            help="the encoding of a CSV that is not UTF-8 (cp1251, koi8_u, cp866, mac_cyrillic, "
+                                 "cp1252); without it such a file is refused, its readings shown")
         parser.add_argument("--only-valid", action="store_true", help="import the valid rows even if others fail")
         parser.add_argument("--user", default=None, help="act as this user (their permissions apply)")
         parser.add_argument("--no-progress", action="store_true")
@@ -83,8 +86,21 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: " + " ".join(exc.messages)) from None
         except PermissionDenied as exc:
             raise CommandError(str(exc)) from None
+        if job.state == JobState.FAILED:
+            raise CommandError(f"{path}: {job.message}")
         if job.state != JobState.STAGED:
             raise CommandError(f"{path}: this file is already being imported (import {job.pk}).")
+        if not job.encoding_confirmed:
+            offered = [g["encoding"] for g in job.encoding_guesses]
+            if o["encoding"] not in offered:
+                for g in job.encoding_guesses:
+                    self.stderr.write(f"--encoding {g['encoding']} ({g['label']}): " + " | ".join(g["lines"][:2]))
+                services.cancel_import(actor, job.pk)
+                raise CommandError(f"{path}: the file is not UTF-8 and its encoding can only be guessed; run again "
+                                   "with the --encoding whose reading above is right. Nothing was imported.")
+            job = services.choose_encoding(actor, job.pk, o["encoding"])
+            if job.state != JobState.STAGED:
+                raise CommandError(f"{path}: {job.message}")
         self.stdout.write(f"{path.name}: {job.total_rows} rows, {job.file_format.upper()}"
                           + (f", {job.encoding}, separator {job.delimiter!r}" if job.file_format == "csv" else
                              f", sheet {job.sheet or 'first'}"))
