@@ -140,7 +140,7 @@ def test_one_chance_in_twenty_goes_to_review(idx):
     r = link1(idx, **kw)
     assert r.decision == "review" and r.candidates[0].registry_id == "r3"
     assert 0.05 <= sum(c.probability for c in r.candidates) < 0.5
-    old = LinkageIndex([idx.get(k) for k in idx._recs], Params(row_review_floor=0.5))
+    old = LinkageIndex([idx.get(k) for k in idx.records], Params(row_review_floor=0.5))
     assert old.link([Record("x", **kw)])[0].decision == "none"
 
 
@@ -250,7 +250,7 @@ def test_aliases_are_one_record_that_never_competes_with_itself():
     assert [c.registry_id for c in res.candidates] == ["p"]
     assert res.candidates[0].probability > 0.999
     # counted once in the term frequencies, whatever the number of its spellings
-    assert max(idx._tf["last_name"][k] for k in idx._recs["p"].last.keys) == 1
+    assert max(idx.frequencies.names["last_name"][k] for k in idx.records["p"].last.keys) == 1
 
 
 def test_a_row_written_as_an_alias_is_compared_with_that_spelling():
@@ -267,7 +267,7 @@ def test_a_row_written_as_an_alias_is_compared_with_that_spelling():
 def test_an_alias_with_empty_parts_takes_them_from_the_main_name():
     idx = LinkageIndex([Record("p", "Дорошенко", "Остап", "Тарасович", birth_date="2001-03-04",
                                aliases=[("Зозуля", "", "")])])
-    alt = idx._recs["p"].alts[0]
+    alt = idx.records["p"].alts[0]
     assert (alt.last.text, alt.first.text, alt.patronymic.text) == ("Зозуля", "Остап", "Тарасович")
 
 
@@ -275,8 +275,9 @@ def test_removing_a_record_with_aliases_removes_every_spelling():
     person = Record("p", "Дорошенко", "Остап", "", birth_date="2001-03-04", aliases=[("Зозуляка", "Остап", "")])
     idx = LinkageIndex([*background(50), person])
     idx.remove("p")
-    assert all("p" not in [idx._by_slot[s].id for s in slots if idx._by_slot[s]] for slots in idx._blocks.values())
-    assert not any(idx._letters.get(k) for k in ("zozuliaka", "doroshenko"))
+    assert all("p" not in [idx.blocking.by_slot[s].id for s in slots if idx.blocking.by_slot[s]]
+               for slots in idx.blocking.blocks.values())
+    assert not any(idx.blocking.letters.get(k) for k in ("zozuliaka", "doroshenko"))
     assert idx.link([Record("x", "Зозуляка", "Остап", birth_date="2001-03-04")])[0].decision == "none"
 
 

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from homecoming.linkage import LinkageIndex, Params, Record
-from homecoming.linkage.index import _EM_INDEX
+from homecoming.linkage.listmodel import EM_INDEX, Scored
 from homecoming.linkage.records import prepare
+from homecoming.linkage.scoring import Levels
 
 LATIN_LAST = ["Abbott", "Barker", "Carlisle", "Dunmore", "Ellery", "Fairbank", "Gillard", "Hensley", "Ingram",
               "Jarvis", "Kendall", "Lockwood", "Marlowe", "Norcross", "Oakley", "Pemberton", "Quigley",
@@ -45,7 +46,7 @@ def copies(recs, k, replace_first=0.0, seed=9):
 
 
 def fit(idx, rows):
-    return idx._fit_list([idx._pairs(prepare(r)) for r in rows])
+    return idx.fit_list([idx.pairs(prepare(r)) for r in rows])
 
 
 def test_a_list_that_replaces_first_names_teaches_it():
@@ -53,7 +54,7 @@ def test_a_list_that_replaces_first_names_teaches_it():
     idx = LinkageIndex(recs)
     clean_delta, clean_prior = fit(idx, copies(recs, 300))
     noisy_delta, noisy_prior = fit(idx, copies(recs, 300, replace_first=0.3))
-    i = _EM_INDEX[("first_name", "differ")]
+    i = EM_INDEX[("first_name", "differ")]
     assert noisy_delta[i] > 1.5  # replaced first names are much more likely from this source
     assert clean_delta[i] < 0  # and less likely from a clean one
     # every row is somebody in the register: the share rises above the default 0.9
@@ -132,9 +133,9 @@ def test_an_automatic_match_needs_the_fixed_model_too():
     idx = LinkageIndex(recs)
     r = prepare(Record("x", "Abbott", "Adam", birth_date="1950-01-02"))
     lv = ("same", "same", "missing", "typo", "missing", "missing")
-    scored = [(0.9995, 20.0, "R1", lv, False)]
-    assert idx._decide(r, scored, 0.0, False)[0] == "match"
-    assert idx._decide(r, scored, 0.0, False, rule_p=0.998)[0] == "review"
+    scored = [Scored(0.9995, 20.0, "R1", Levels(*lv), False)]
+    assert idx.decide(r, scored, 0.0, False)[0] == "match"
+    assert idx.decide(r, scored, 0.0, False, rule_p=0.998)[0] == "review"
 
 
 # ---- names alone ---------------------------------------------------------------------
@@ -189,7 +190,7 @@ def test_names_without_patronymic_never_match_on_names_alone(last, first, year):
 # ---- wider blocking of list rows -----------------------------------------------------
 
 def ids_of(idx, row, wide=True):
-    return {idx._by_slot[s].id for s in idx._candidate_ids(prepare(row), wide=wide)}
+    return {idx.blocking.by_slot[s].id for s in idx.candidates(prepare(row), wide=wide)}
 
 
 def test_a_name_typed_in_two_words_is_the_same_name():
@@ -225,24 +226,24 @@ def test_first_name_with_the_year_of_birth_finds_a_replaced_surname():
 
 def test_log_prior_of_the_fixed_model():
     idx = LinkageIndex(register())
-    pairs = idx._pairs(prepare(Record("x", "Abbott", "Adam", birth_date="1950-01-02")))
+    pairs = idx.pairs(prepare(Record("x", "Abbott", "Adam", birth_date="1950-01-02")))
     if pairs:
-        best = max(pairs, key=lambda p: p[0])
-        p = idx._fixed_p(pairs, best[1])
-        scored, _ = idx._posterior(pairs, idx.params.prior_in_register)
-        assert math.isclose(p, next(s[0] for s in scored if s[2] == best[1]), rel_tol=1e-9)
+        best = max(pairs, key=lambda p: p.weight)
+        p = idx.fixed_p(pairs, best.id)
+        scored, _ = idx.posterior(pairs, idx.params.prior_in_register)
+        assert math.isclose(p, next(s.probability for s in scored if s.id == best.id), rel_tol=1e-9)
 
 
 def test_the_garbage_collector_is_paused_only_while_working():
     import gc
 
-    from homecoming.linkage.index import _no_gc
+    from homecoming.linkage.index import no_gc
 
     assert gc.isenabled()
     idx = LinkageIndex(register(50))
     idx.link([Record("x", "Abbott", "Adam", birth_date="1950-01-02")])
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), _no_gc():
+    with pytest.raises(RuntimeError), no_gc():
         assert not gc.isenabled()
         raise RuntimeError
     assert gc.isenabled()
@@ -306,8 +307,8 @@ def test_the_letter_index_follows_add_and_remove():
     row = Record("x", "Herert", "Ethelbert", birth_date="1948-01-29")
     assert "h" in ids_of(idx, row)
     idx.remove("h")
-    assert "h" not in ids_of(idx, row) and "herbert" not in idx._letters
+    assert "h" not in ids_of(idx, row) and "herbert" not in idx.blocking.letters
     idx.add(Record("h", "Herbert", "Ethelbert", birth_date="1942-09-18"))
     idx.add(Record("h", "Herbert", "Ethelbert", birth_date="1942-09-18"))  # replaced, not doubled
-    assert idx._letters["herbert"] == [idx._slot["h"]]
+    assert idx.blocking.letters["herbert"] == [idx.blocking.slot["h"]]
     assert "h" in ids_of(idx, row)

@@ -21,9 +21,10 @@ See docs/linkage.md.
 
 from .compare import ID_LEVELS, NAME_LEVELS, compare_dates, compare_identifiers, compare_names
 from .dates import DATE_LEVELS, STRONG_DATE_LEVELS, PartialDate, parse_partial_date
-from .index import Candidate, Cluster, FieldComparison, LinkageIndex, RowResult, dedupe
+from .index import LinkageIndex, dedupe
 from .model import Params
 from .records import Record, normalize_identifier, prepare
+from .results import Candidate, Cluster, FieldComparison, RowResult
 
 __all__ = [
     "DATE_LEVELS",

@@ -29,7 +29,8 @@ import sys
 from collections import Counter
 
 from .csvio import InputError, Table, read_table, write_atomic
-from .index import Candidate, LinkageIndex, _no_gc
+from .index import LinkageIndex, no_gc
+from .results import Candidate
 
 __all__ = ["main"]
 
@@ -68,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         return int(exc.code or 0)
     try:
-        with _no_gc():  # reading 10^5 rows makes as many objects and no cycles
+        with no_gc():  # reading 10^5 rows makes as many objects and no cycles
             if args.command == "link":
                 return _link(args)
             return _dedupe(args)

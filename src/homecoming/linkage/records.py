@@ -166,49 +166,13 @@ class Prepared:
         """This record under each of its spellings, the main one first."""
         return (self, *self.alts)
 
-    def block_keys(self) -> set[str]:
-        """Index keys of this record under every spelling (see :mod:`.index`)."""
-        out: set[str] = set()
-        for v in self.variants:
-            out |= v._block_keys()
-        return out
-
-    def _block_keys(self) -> set[str]:
-        out: set[str] = set()
-        firsts = self.first.initials or frozenset({"?"})
-        for k in self.last.keys:
-            for fi in firsts:
-                out.add(f"L:{k}|{fi}")
-            out.add(f"L:{k}")
-            if len(k) >= 2 and not self.first.initial_only:
-                for i in range(1, len(k)):
-                    dk = k[:i] + k[i + 1:]
-                    for fk in self.first.keys:
-                        out.add(f"D:{dk}|{fk}")
-        bd = self.birth_date
-        if bd is not None and bd.is_full:
-            out.add(f"B:{bd}")
-        if bd is not None and bd.month is not None and not self.first.initial_only:
-            for fk in self.first.keys:
-                out.add(f"F:{fk}|{bd.year}-{bd.month}")
-        if bd is not None and not self.first.initial_only:
-            for fk in self.first.keys:
-                out.add(f"F:{fk}|{bd.year}")
-        if self.service_number:
-            out.add(f"S:{self.service_number}")
-        if self.tax_number:
-            out.add(f"T:{self.tax_number}")
-        return out
-
 
 def prepare(rec: Record) -> Prepared:
     last, first, pat = rec.last_name or "", rec.first_name or "", rec.patronymic or ""
     if not (normalize(last) or normalize(first)) and rec.full_name:
         p = parse_full_name(rec.full_name)
         last, first, pat = p.last_name, p.first_name, p.patronymic
-    bd = rec.birth_date
-    if isinstance(bd, str):
-        bd = parse_partial_date(bd)
+    bd = rec.birth_date  # a string was parsed when the Record was made
     main = Prepared(
         id=rec.id,
         last=name_part(last, "last"),
