@@ -114,6 +114,32 @@ def read_table(path: str, strict: bool = False) -> Table:
     :attr:`Table.notes`.  ``strict=True`` is the reading before tolerant reading existed:
     UTF-8 and commas only, the columns by their names here, and every bad date or nameless
     row stops with an error."""
+    text, how, delimiter = _read_text(path, strict)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
+    header, seen = _read_header(path, reader, strict)
+    out: list[Record] = []
+    notes: dict[str, list[str]] = {}
+    ids: dict[str, int] = {}
+    line = 1
+    try:
+        for line, fields in enumerate(reader, start=2):
+            if not fields or all(not f.strip() for f in fields):
+                continue
+            if len(fields) > len(header):
+                raise InputError(path, line, None,
+                                 f"{len(fields)} fields but the header has {len(header)} columns (unquoted "
+                                 f"{'comma' if delimiter == ',' else 'separator'}?)")
+            record, row_notes = _read_row(path, line, fields, seen, ids, strict)
+            if row_notes:
+                notes[record.id] = row_notes
+            out.append(record)
+    except csv.Error as exc:
+        raise InputError(path, line + 1, None, f"malformed CSV ({exc})") from None
+    return Table(out, notes, how)
+
+
+def _read_text(path: str, strict: bool) -> tuple[str, str, str]:
+    """The file's text, how it was read (encoding, separator) and its separator."""
     try:
         with open(path, "rb") as f:
             raw = f.read()
@@ -130,7 +156,12 @@ def read_table(path: str, strict: bool = False) -> Table:
     delimiter = "," if strict else _sniff(text)
     how = ", ".join(x for x in (encoding, {";": "semicolon-separated", "\t": "tab-separated"}.get(delimiter, ""))
                     if x)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
+    return text, how, delimiter
+
+
+def _read_header(path: str, reader, strict: bool) -> tuple[list[str], dict[str, int]]:
+    """The header row and, per column read, its index (the first of a name repeated
+    outside :data:`COLUMNS`)."""
     try:
         header = next(reader)
     except StopIteration:
@@ -151,51 +182,42 @@ def read_table(path: str, strict: bool = False) -> Table:
     if not any(c in seen for c in ("last_name", "first_name", "full_name")):
         raise InputError(path, 1, "last_name",
                          "missing name columns; expected last_name/first_name/patronymic or full_name")
-    out: list[Record] = []
-    notes: dict[str, list[str]] = {}
-    ids: dict[str, int] = {}
-    line = 1
-    try:
-        for line, fields in enumerate(reader, start=2):
-            if not fields or all(not f.strip() for f in fields):
-                continue
-            if len(fields) > len(header):
-                raise InputError(path, line, None,
-                                 f"{len(fields)} fields but the header has {len(header)} columns (unquoted "
-                                 f"{'comma' if delimiter == ',' else 'separator'}?)")
+    return header, seen
 
-            def get(name: str, fields: list[str] = fields) -> str:
-                i = seen.get(name)
-                return fields[i].strip() if i is not None and i < len(fields) else ""
 
-            rid = get("id")
-            if not rid:
-                raise InputError(path, line, "id", "empty id")
-            if rid in ids:
-                raise InputError(path, line, "id", f"id {rid!r} repeats row {ids[rid]}")
-            ids[rid] = line
-            row_notes: list[str] = []
-            if not any(normalize(get(c)) for c in ("last_name", "first_name", "patronymic", "full_name")):
-                if strict:
-                    raise InputError(path, line, "full_name",
-                                     "no name: last_name, first_name, patronymic and full_name are all empty")
-                row_notes.append("no name: linked on the date of birth and identifiers only")
-            if strict:
-                try:
-                    bd = parse_partial_date(get("birth_date"))
-                except ValueError as exc:
-                    raise InputError(path, line, "birth_date", str(exc)) from None
-            else:
-                bd, note = read_date(get("birth_date"))
-                if note:
-                    row_notes.append(f"birth_date: {note}")
-            if row_notes:
-                notes[rid] = row_notes
-            out.append(Record(rid, get("last_name"), get("first_name"), get("patronymic"), get("full_name"),
-                              bd, get("service_number"), get("tax_number")))
-    except csv.Error as exc:
-        raise InputError(path, line + 1, None, f"malformed CSV ({exc})") from None
-    return Table(out, notes, how)
+def _read_row(path: str, line: int, fields: list[str], seen: dict[str, int], ids: dict[str, int],
+              strict: bool) -> tuple[Record, list[str]]:
+    """One data row as a record, and the notes on how it was read; ``ids`` (id -> line)
+    grows by its id."""
+
+    def get(name: str) -> str:
+        i = seen.get(name)
+        return fields[i].strip() if i is not None and i < len(fields) else ""
+
+    rid = get("id")
+    if not rid:
+        raise InputError(path, line, "id", "empty id")
+    if rid in ids:
+        raise InputError(path, line, "id", f"id {rid!r} repeats row {ids[rid]}")
+    ids[rid] = line
+    row_notes: list[str] = []
+    if not any(normalize(get(c)) for c in ("last_name", "first_name", "patronymic", "full_name")):
+        if strict:
+            raise InputError(path, line, "full_name",
+                             "no name: last_name, first_name, patronymic and full_name are all empty")
+        row_notes.append("no name: linked on the date of birth and identifiers only")
+    if strict:
+        try:
+            bd = parse_partial_date(get("birth_date"))
+        except ValueError as exc:
+            raise InputError(path, line, "birth_date", str(exc)) from None
+    else:
+        bd, note = read_date(get("birth_date"))
+        if note:
+            row_notes.append(f"birth_date: {note}")
+    record = Record(rid, get("last_name"), get("first_name"), get("patronymic"), get("full_name"),
+                    bd, get("service_number"), get("tax_number"))
+    return record, row_notes
 
 
 def write_atomic(path: str, header: list[str], rows: Iterable[list[str]] | Callable[[], Iterable[list[str]]]) -> None:
