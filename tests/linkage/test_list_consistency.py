@@ -1,6 +1,6 @@
 """List-level consistency: a list names each person once, so a review candidate that
 another row of the same list matched automatically, on far stronger evidence, is most
-likely not this row's person (LinkageIndex._demote_taken).
+likely not this row's person (homecoming.linkage.consistency.demote_taken).
 
 All people here are invented (synthetic names, random dates)."""
 

@@ -9,7 +9,7 @@ from collections import Counter
 
 from .compare import compare_names
 from .dates import compare_dates, neighbours
-from .model import Params
+from .model import Params, Table, copy_table
 from .records import Prepared
 
 __all__ = ["NAME_FIELDS", "Frequencies", "estimate_u"]
@@ -49,11 +49,11 @@ class Frequencies:
                 self.dates[d] += sign
 
 
-def estimate_u(freqs: Frequencies, recs: dict[str, Prepared], params: Params) -> dict[str, dict[str, float]]:
+def estimate_u(freqs: Frequencies, recs: dict[str, Prepared], params: Params) -> Table:
     """``u`` of every level from the register, smoothed towards ``params.u`` (a small
     register says little), as Splink's ``estimate_u_using_random_sampling`` does."""
     n = max(len(recs), 1)
-    u = {k: dict(v) for k, v in params.u.items()}
+    u = copy_table(params.u)
     rnd = random.Random(1)
     _date_u(u["birth_date"], freqs, params, n, rnd)
     # names: close / differ by random pairs
@@ -96,7 +96,7 @@ def _date_u(u: dict[str, float], freqs: Frequencies, params: Params, n: int, rnd
     u["differ"] = max(1 - sum(u[x] for x in ("exact", "swap", "typo", "near")), 0.5)
 
 
-def _name_u(u: dict[str, dict[str, float]], recs: dict[str, Prepared], ids: list[str], params: Params,
+def _name_u(u: Table, recs: dict[str, Prepared], ids: list[str], params: Params,
             rnd: random.Random) -> None:
     lv = {f: Counter() for f in NAME_FIELDS}
     for _ in range(4000):

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Params", "DEFAULT_M"]
+__all__ = ["Params", "DEFAULT_M", "DEFAULT_U", "Table", "copy_table"]
+
+#: probabilities per field and comparison level: ``table[field][level]``
+Table = dict[str, dict[str, float]]
 
 #: m probabilities.  Each field's levels (missing excluded) sum to 1.
-DEFAULT_M: dict[str, dict[str, float]] = {
+DEFAULT_M: Table = {
     # "initial" is P(initials agree | same person) when one side is an initial: the
     # other levels are conditional on both sides being written in full.
     "last_name": {"same": 0.91, "close": 0.07, "differ": 0.02, "initial": 0.97},
@@ -31,7 +34,7 @@ DEFAULT_M: dict[str, dict[str, float]] = {
 }
 
 #: u probabilities used until the register provides estimates (and as floors).
-DEFAULT_U: dict[str, dict[str, float]] = {
+DEFAULT_U: Table = {
     # "same": population share of one name, used to smooth register term frequencies
     "last_name": {"same": 3e-4, "close": 0.002, "initial": 0.15, "differ": 0.99},
     "first_name": {"same": 0.03, "close": 0.01, "initial": 0.2, "differ": 0.9},
@@ -44,6 +47,12 @@ DEFAULT_U: dict[str, dict[str, float]] = {
 }
 
 
+def copy_table(table: Table) -> Table:
+    """A copy to change: every run (and every register's ``u``) gets its own, so the
+    defaults above are never changed in place."""
+    return {k: dict(v) for k, v in table.items()}
+
+
 @dataclass
 class Params:
     """Tunable parameters of a linkage run.
@@ -54,7 +63,7 @@ class Params:
     automatically when the dates of birth agree exactly or an identifier agrees;
     ``match_threshold_date_error`` when the dates agree only up to a typical error
     (swap, typo, one day/month/year); the structural rules of
-    :meth:`LinkageIndex._decide` must hold too.  ``review_threshold``: candidates at or
+    :func:`~.decision.rule` must hold too.  ``review_threshold``: candidates at or
     above it are shown to a reviewer.  ``row_review_floor``: a row goes to review only
     if the candidates together are at least this probable (else ``none``): 0.05, one
     chance in twenty, because missing a person costs far more than a reviewer's look.
@@ -70,17 +79,17 @@ class Params:
     this many records carry it (likewise its first name with the year of birth).
     ``em_iterations``, ``em_pseudo_pairs``, ``em_pseudo_rows``, ``list_prior_bounds``:
     the per-list re-estimation of ``m`` and of the share in the register
-    (:meth:`LinkageIndex._fit_list`; 0 iterations switch it off).
+    (:func:`~.listmodel.fit_list`; 0 iterations switch it off).
     ``taken_margin``: a review candidate that another row of the same list matched
     automatically with at least this many bits more evidence is shown last and not
-    counted towards ``row_review_floor`` (:meth:`LinkageIndex._demote_taken`; ``None``
+    counted towards ``row_review_floor`` (:func:`~.consistency.demote_taken`; ``None``
     switches it off).
     ``list_match_floor``, ``list_margin``: a review row whose best candidate is at least this
     probable, this many bits ahead of the runner-up and named by no other row of the list is
-    matched (:meth:`LinkageIndex._match_by_the_list`; ``None`` switches it off)."""
+    matched (:func:`~.consistency.match_by_the_list`; ``None`` switches it off)."""
 
-    m: dict[str, dict[str, float]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_M.items()})
-    u: dict[str, dict[str, float]] = field(default_factory=lambda: {k: dict(v) for k, v in DEFAULT_U.items()})
+    m: Table = field(default_factory=lambda: copy_table(DEFAULT_M))
+    u: Table = field(default_factory=lambda: copy_table(DEFAULT_U))
     prior_in_register: float = 0.9  # the start; each list re-estimates it (list_prior_bounds)
     dedupe_prior: float = 0.3
     smoothing: float = 2000.0

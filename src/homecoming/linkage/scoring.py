@@ -15,7 +15,7 @@ from typing import NamedTuple
 from .compare import compare_dates, compare_identifiers, compare_names
 from .dates import PartialDate
 from .frequencies import NAME_FIELDS, Frequencies, estimate_u
-from .model import Params
+from .model import Params, Table
 from .records import NamePart, Prepared
 
 __all__ = ["Levels", "Comparison", "Scorer"]
@@ -65,7 +65,7 @@ class Scorer:
         self.params = params
         self.freqs = freqs
         self.recs = recs
-        self.u: dict[str, dict[str, float]] = {}
+        self.u: Table = {}
         self._dirty = True
         self._size = 0
         self._w_cache: dict[tuple[str, str], float] = {}
