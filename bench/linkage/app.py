@@ -70,26 +70,39 @@ def _csv(rows) -> bytes:
 
 
 def worker(repeats: int) -> dict:
+    """The four steps in this process (Django set up here), figures as a dict."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "homecoming.settings")
     import django
 
     django.setup()
-    import datetime as dt
-
-    from homecoming.intake import register_index, services
-    from homecoming.intake.linking import link
-    from homecoming.intake.models import ListRow
-    from homecoming.intake.selectors import register_records
-    from homecoming.linkage import LinkageIndex, Record
-    from homecoming.registry import services as registry_services
+    from homecoming.intake import services
     from homecoming.registry.demo import russian_form
-    from homecoming.registry.models import Person
     from homecoming.registry.selectors import active_persons
 
     rnd = random.Random(18)  # noqa: S311 (synthetic data)
     actor = services.CommandLineActor("bench")
     persons = list(active_persons().filter(side="ours").exclude(birth_date=None).values_list(
         "pk", "last_name", "first_name", "patronymic", "birth_date", "service_number"))
+    imported = _importer(actor)
+    list30, list1200 = _rows(persons, rnd, 30, russian_form), _rows(persons, rnd, 1200, russian_form)
+    out: dict = {"persons": active_persons().count()}
+    out.update(_before(list1200))
+    out["cold_s"], _ = imported(list30)
+    out["noop_refresh_s"] = _noop_refresh()
+    for n, base in ((30, list30), (1200, list1200)):
+        out[f"warm_{n}"] = _warm(imported, base, repeats, rnd)
+    out["after_changes_s"] = _after_changes(actor, imported, list30, rnd)
+    return out
+
+
+def _importer(actor):
+    """A function that imports rows through the services: (wall seconds, [(decision,
+    reason, wrong automatic match)])."""
+    import datetime as dt
+
+    from homecoming.intake import services
+    from homecoming.intake.models import ListRow
+
     counter = {"n": 0}
 
     def imported(rows) -> tuple[float, list]:
@@ -109,10 +122,15 @@ def worker(repeats: int) -> dict:
             decided.append((decision, reason, wrong))
         return took, decided
 
-    list30, list1200 = _rows(persons, rnd, 30, russian_form), _rows(persons, rnd, 1200, russian_form)
-    out: dict = {"persons": active_persons().count()}
+    return imported
 
-    # 1. before: a fresh index per import, alternative names as records of their own
+
+def _before(list1200) -> dict:
+    """1. before: a fresh index per import, alternative names as records of their own."""
+    from homecoming.intake.selectors import register_records
+    from homecoming.linkage import LinkageIndex, Record
+
+    out = {}
     start = time.perf_counter()
     old = []
     for r in register_records():
@@ -127,37 +145,50 @@ def worker(repeats: int) -> dict:
                           for i, (row, _) in enumerate(list1200)])
     out["before_decisions"] = {d: sum(1 for x in res if x.decision == d) for d in ("match", "review", "none")}
     out["before_shared_identifier"] = sum(1 for x in res if "more than one register record" in x.reason)
-    del old_index, old, res
+    return out
 
-    # 2. cold: the first import builds the process's index
-    took, rows = imported(list30)
-    out["cold_s"] = took
+
+def _noop_refresh() -> float:
+    """2. after the cold import: bringing the warm index up to date when nothing changed."""
+    from homecoming.intake import register_index
+
     start = time.perf_counter()
     with register_index.using_register_index():
         pass
-    out["noop_refresh_s"] = time.perf_counter() - start
+    return time.perf_counter() - start
 
-    # 3. warm
-    for n, base in ((30, list30), (1200, list1200)):
-        times, link_times = [], []
-        for _ in range(repeats):
-            rows = list(base)
-            rnd.shuffle(rows)
-            took, decided = imported(rows)
-            times.append(took)
-            with register_index.using_register_index() as index:
-                start = time.perf_counter()
-                link(index, [(i + 2, {"last_name": r[0], "first_name": r[1], "patronymic": r[2],
-                                      "birth_date": "-".join(reversed(r[3].split("."))) if r[3] else None,
-                                      "service_number": r[4]}) for i, (r, _) in enumerate(rows)])
-                link_times.append(time.perf_counter() - start)
-        out[f"warm_{n}"] = {
-            "median_s": statistics.median(times), "max_s": max(times), "link_median_s": statistics.median(link_times),
-            "decisions": {d: sum(1 for x, _, _ in decided if x == d) for d in ("match", "review", "none")},
-            "wrong": sum(1 for _, _, wrong in decided if wrong),
-            "shared_identifier": sum(1 for _, why, _ in decided if "more than one register record" in why)}
 
-    # 4. register changes, then one more import
+def _warm(imported, base, repeats: int, rnd: random.Random) -> dict:
+    """3. warm: ``repeats`` imports of the rows reshuffled, and the linking alone."""
+    from homecoming.intake import register_index
+    from homecoming.intake.linking import link
+
+    times, link_times = [], []
+    decided: list = []
+    for _ in range(repeats):
+        rows = list(base)
+        rnd.shuffle(rows)
+        took, decided = imported(rows)
+        times.append(took)
+        with register_index.using_register_index() as index:
+            start = time.perf_counter()
+            link(index, [(i + 2, {"last_name": r[0], "first_name": r[1], "patronymic": r[2],
+                                  "birth_date": "-".join(reversed(r[3].split("."))) if r[3] else None,
+                                  "service_number": r[4]}) for i, (r, _) in enumerate(rows)])
+            link_times.append(time.perf_counter() - start)
+    return {
+        "median_s": statistics.median(times), "max_s": max(times), "link_median_s": statistics.median(link_times),
+        "decisions": {d: sum(1 for x, _, _ in decided if x == d) for d in ("match", "review", "none")},
+        "wrong": sum(1 for _, _, wrong in decided if wrong),
+        "shared_identifier": sum(1 for _, why, _ in decided if "more than one register record" in why)}
+
+
+def _after_changes(actor, imported, list30, rnd: random.Random) -> float:
+    """4. register changes through the registry services, then one more import."""
+    from homecoming.registry import services as registry_services
+    from homecoming.registry.models import Person
+    from homecoming.registry.selectors import active_persons
+
     ids = list(active_persons().filter(side="ours").values_list("pk", flat=True)[:5000])
     picks = rnd.sample(ids, 41)
     for pk in picks[:20]:
@@ -169,8 +200,7 @@ def worker(repeats: int) -> dict:
     rows = list(list30)
     rnd.shuffle(rows)
     took, _ = imported(rows)
-    out["after_changes_s"] = took
-    return out
+    return took
 
 
 def table(r: dict, repeats: int) -> str:

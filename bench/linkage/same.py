@@ -1,6 +1,6 @@
 """The linkage core before and after a refactoring: the same answers, at the same speed.
 
-    python -m bench.linkage.same [--base d15b151] [--repeats 5] [--dedupe-size 20000]
+    python -m bench.linkage.same [--base d15b151] [--repeats 5] [--dedupe-size 20000] [--write-docs]
 
 The package ``homecoming.linkage`` as it was at commit ``--base`` is written from git into
 a scratch directory under another name, so that both run in one process on the same data:
@@ -10,7 +10,8 @@ candidate's probability, weight, decision and explanation, and every dedupe pair
 cluster must be equal (floats compared exactly); so must what both readers make of the
 files.  Then ``link`` is timed through each version's own command line, the two in turn
 (old, new, old, new ...), as whole processes: medians and the ratio new/old, pair by pair.
-A refactoring that changes nothing should stay within 5%.  Exits 1 if an answer differs.
+A refactoring that changes nothing should stay within 5%.  Exits 1 if an answer differs;
+``--write-docs`` rewrites the section "Linkage core before and after" of docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -142,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--list-size", type=int, default=3_000)
     ap.add_argument("--dedupe-size", type=int, default=20_000)
     ap.add_argument("--repeats", type=int, default=5, help="timed pairs of runs (0: compare only)")
+    ap.add_argument("--write-docs", action="store_true", help="rewrite this benchmark's section of docs/benchmarks.md")
     a = ap.parse_args(argv)
     work = os.path.abspath(a.workdir)
     os.makedirs(work, exist_ok=True)
@@ -156,17 +159,28 @@ def main(argv: list[str] | None = None) -> int:
         import homecoming.linkage as new
         import homecoming.linkage.csvio as new_csv
 
-        print(f"Answers of {a.base} (old) and of the working tree (new):\n\n| input | answers | old = new |\n"
-              "| --- | --- | --- |")
+        load0 = os.getloadavg()[0]
+        out = [f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared), Python {platform.python_version()}; "
+               f"seed {a.seed}.", "", f"Answers of {a.base} (old) and of the working tree (new):", "",
+               "| input | answers | old = new |", "| --- | --- | --- |"]
         lines = compare(old, new, old_csv, new_csv, lists, dedupe_path)
-        print("\n".join(x for x in lines if x.startswith("|")))
+        out += [x for x in lines if x.startswith("|")]
         bad = [x for x in lines if not x.startswith("|")]
-        for x in bad:
-            print(x, file=sys.stderr)
         if a.repeats:
-            print(f"\n`homecoming link` (generate.py's register {a.register_size:,} x list {a.list_size:,}), "
-                  "old and new in turn, whole processes:\n\n| figure | old | new |\n| --- | --- | --- |")
-            print("\n".join(time_both(old_dir, lists["generate.py"], a.repeats, work)))
+            out += ["", f"`homecoming link` (generate.py's register {a.register_size:,} x list {a.list_size:,}), "
+                    "old and new in turn, whole processes (wait4 rusage):", "", "| figure | old | new |",
+                    "| --- | --- | --- |", *time_both(old_dir, lists["generate.py"], a.repeats, work)]
+        out += ["", f"Load average (1 min) at the start and the end: {load0:.1f}, {os.getloadavg()[0]:.1f}."]
+    text = "\n".join(out)
+    print(text)
+    for x in bad:
+        print(x, file=sys.stderr)
+    if a.write_docs and not bad:
+        from bench.common import write_docs_section
+
+        write_docs_section("Linkage core before and after", "`python -m bench.linkage.same --write-docs` "
+                           "(bench/linkage/same.py): the linkage core of commit `--base` against the working tree, "
+                           "the same answers at the same speed.", text)
     return 1 if bad else 0
 
 
