@@ -18,7 +18,7 @@ from .frequencies import NAME_FIELDS, Frequencies, estimate_u
 from .model import Params, Table
 from .records import NamePart, Prepared
 
-__all__ = ["Levels", "Comparison", "Scorer"]
+__all__ = ["Levels", "Scorer"]
 
 LOG2 = math.log2
 _GOOD = ("same", "close")
@@ -40,21 +40,10 @@ class Levels(NamedTuple):
         return self.service == "same" or self.tax == "same"
 
 
-class Comparison(NamedTuple):
-    """A pair compared: the summed ``weight``, the ``levels``, whether first and last name
-    were ``swapped``, and the spellings of the row and of the register record that gave
-    them (a record with aliases is compared under each; the best one counts)."""
-
-    weight: float
-    levels: Levels
-    swapped: bool
-    row: Prepared
-    cand: Prepared
-
-
-#: NamedTuple's generated ``__new__`` is a Python call; once per pair that costs a few
-#: per cent of a run, so the hot loop builds them as tuples are built
-_new = tuple.__new__
+#: every combination of levels met so far, made once: a pair's levels are looked up here,
+#: not built (making a NamedTuple costs four times a plain tuple, and this runs per pair;
+#: there are at most a few thousand combinations)
+_LEVELS: dict[tuple[str, ...], Levels] = {}
 
 
 class Scorer:
@@ -160,18 +149,20 @@ class Scorer:
         return self.w(fld, level)
 
     # ---- a pair --------------------------------------------------------------------------
-    def compare(self, r: Prepared, c: Prepared) -> Comparison:
+    def compare(self, r: Prepared, c: Prepared) -> tuple[float, Levels, bool, Prepared, Prepared]:
         """The pair under the spellings of both sides that agree best (a person's
-        spellings never compete with each other)."""
+        spellings never compete with each other): the summed weight, the levels, whether
+        first and last name were swapped, and the spellings of the row and of the register
+        record that gave them.  A plain tuple: every caller unpacks it at once."""
         if not (r.alts or c.alts):
-            return _new(Comparison, (*self._compare1(r, c), r, c))
+            return (*self._compare1(r, c), r, c)
         best = None
         for rv in r.variants:
             for cv in c.variants:
                 w, lv, sw = self._compare1(rv, cv)
                 if best is None or w > best[0]:
                     best = (w, lv, sw, rv, cv)
-        return _new(Comparison, best)
+        return best  # type: ignore[return-value]
 
     def _compare1(self, r: Prepared, c: Prepared) -> tuple[float, Levels, bool]:
         ll = compare_names(r.last, c.last)
@@ -197,4 +188,8 @@ class Scorer:
             w += self.id_weight("service_number", ls)
         if lt != "missing":
             w += self.id_weight("tax_number", lt)
-        return w, _new(Levels, (ll, lf, lp, ld, ls, lt)), swapped
+        t = (ll, lf, lp, ld, ls, lt)
+        levels = _LEVELS.get(t)
+        if levels is None:
+            levels = _LEVELS[t] = Levels(*t)
+        return w, levels, swapped
