@@ -326,7 +326,7 @@ def _dict_body(serializer_class, request) -> dict:
     checks the content with the pages' words."""
     if not isinstance(request.data, dict):
         raise ValidationError({"non_field_errors": ["Expected a JSON object."]})
-    s = serializer_class(data={k: v for k, v in request.data.items() if v is not None})
+    s = serializer_class(data={k: v for k, v in request.data.items() if v is not None}, partial=True)
     s.is_valid(raise_exception=True)
     return dict(request.data)
 
