@@ -20,18 +20,20 @@ from .base import ApiView, Id, StrictInput, Text
 VIEW_CASE = {"GET": ("aftercare.view_case",)}
 
 
-class TaskSerializer(serializers.Serializer):
+class TaskSerializer(serializers.ModelSerializer):
     """A task; ``outcome`` is null and ``outcome_hidden`` true for a medical task the reader may not see."""
 
-    id = serializers.IntegerField(source="pk")
-    code = serializers.CharField()
-    title = serializers.CharField()
+    code = serializers.CharField(help_text="the code of its template; empty for a task added by hand")
+    title = serializers.CharField(help_text="in the reader's language")
     kind = serializers.CharField()
     state = serializers.CharField()
-    due_date = serializers.DateField()
     assignee = serializers.CharField(source="assignee.username", allow_null=True, default=None)
     outcome = serializers.SerializerMethodField()
     outcome_hidden = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Task
+        fields = ["id", "code", "title", "kind", "state", "due_date", "assignee", "outcome", "outcome_hidden"]
 
     def _hidden(self, task) -> bool:
         return task.is_medical and not self.context["medical_ok"]

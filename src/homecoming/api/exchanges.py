@@ -228,11 +228,13 @@ class CommuniqueSerializer(serializers.Serializer):
         "(null once published)."))
 
 
-class PublishedSerializer(serializers.Serializer):
-    exchange = serializers.IntegerField()
-    published_at = serializers.DateTimeField()
-    uk = serializers.CharField()
-    en = serializers.CharField()
+class PublishedSerializer(serializers.ModelSerializer):
+    uk = serializers.CharField(source="text_uk")
+    en = serializers.CharField(source="text_en")
+
+    class Meta:
+        model = Communique
+        fields = ["exchange", "published_at", "uk", "en"]
 
 
 # --- what the API takes ----------------------------------------------------------------------------
@@ -633,5 +635,4 @@ class CommuniquePublish(ApiView):
             item = services.publish_communique(request.user, pk, confirm=confirm, request=request)
         except ChangedSincePreview as exc:
             raise Conflict(" ".join(exc.messages), errors={"non_field_errors": exc.messages}) from exc
-        return Response(PublishedSerializer({"exchange": pk, "published_at": item.published_at, "uk": item.text_uk,
-                                             "en": item.text_en}).data, status=201)
+        return Response(PublishedSerializer(item).data, status=201)

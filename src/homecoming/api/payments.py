@@ -44,17 +44,16 @@ class DueSerializer(serializers.Serializer):
         return getattr(getattr(due, "ledger_entry", None), "batch_id", None)
 
 
-class EntitlementSerializer(serializers.Serializer):
-    person = serializers.IntegerField(source="person_id")
-    capture_date = serializers.DateField()
-    recorded_capture_date = serializers.DateField()
-    capture_precision = serializers.CharField()
-    return_date = serializers.DateField()
-    days = serializers.IntegerField()
+class EntitlementSerializer(serializers.ModelSerializer):
     total = Money()
     rounding = serializers.SerializerMethodField()
     lines = serializers.SerializerMethodField()
     dues = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Entitlement
+        fields = ["person", "capture_date", "recorded_capture_date", "capture_precision", "return_date", "days",
+                  "total", "rounding", "lines", "dues"]
 
     def get_rounding(self, ent) -> str:
         return "each line once to the kopiyka, ROUND_HALF_UP"
