@@ -7,6 +7,7 @@ clear reason only when Chromium is not installed (``make test`` installs it).
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 
@@ -27,6 +28,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _console_handlers_kept():
+    """A test that runs the ``homecoming`` command in-process (``cli.main``: ``django.setup()``
+    configures logging again) leaves the root logger writing to that test's captured stderr,
+    closed when the test ends; later tests that read the console handler (test_refusal_log.py)
+    then fail on a closed file. Each test ends with the handlers it started with."""
+    root = logging.getLogger()
+    handlers = list(root.handlers)
+    yield
+    if root.handlers != handlers:
+        root.handlers[:] = handlers
 
 
 @pytest.fixture(autouse=True)

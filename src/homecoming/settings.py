@@ -10,6 +10,9 @@ Two modes, chosen with ``HOMECOMING_MODE``:
   and an explicit ``ALLOWED_HOSTS``; turns on secure cookies, HSTS and the HTTPS redirect so
   that ``homecoming check --deploy`` is clean.
 
+Test mode is a separate, explicit switch (``HOMECOMING_TESTING=1``, set by the pytest options in
+pyproject.toml); what it changes is listed in one place, the block at the end of this file.
+
 Every variable is listed in docs/operations.md.
 """
 
@@ -18,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import sys
 from pathlib import Path
 
 import dj_database_url
@@ -55,7 +57,8 @@ MODE = _env("HOMECOMING_MODE", "development")
 if MODE not in {"development", "production"}:
     raise ImproperlyConfigured(f"HOMECOMING_MODE must be 'development' or 'production', not {MODE!r}.")
 PRODUCTION = MODE == "production"
-TESTING = "pytest" in sys.modules or _env_bool("HOMECOMING_TESTING", False)
+# Test mode: only when asked for (see the "test mode" block at the end for what it changes).
+TESTING = _env_bool("HOMECOMING_TESTING", False)
 
 # Runtime files (SQLite database, generated secret, collected static files, uploads).
 VAR_DIR = Path(_env("HOMECOMING_VAR_DIR", str(Path.cwd() / "var"))).resolve()
@@ -67,8 +70,6 @@ MIN_SECRET_KEY_LENGTH = 50
 
 def _development_secret_key() -> str:
     """A random key generated once per checkout, so that sessions survive a restart."""
-    if TESTING:
-        return "test-only-" + "x" * 60
     path = VAR_DIR / "secret_key"
     if not path.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -87,7 +88,7 @@ if PRODUCTION:
         raise ImproperlyConfigured(
             f"SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters long in production mode."
         )
-elif not SECRET_KEY:
+elif not SECRET_KEY and not TESTING:  # test mode: a fixed key, no file written (the end of this file)
     SECRET_KEY = _development_secret_key()
 
 DEBUG = _env_bool("DEBUG", False)
@@ -219,7 +220,7 @@ def _private_sqlite(path: Path) -> None:
 
 DATABASE_URL = _env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'homecoming.sqlite3'}")
 try:
-    _default_db = dj_database_url.parse(DATABASE_URL, conn_max_age=0 if TESTING else 60)
+    _default_db = dj_database_url.parse(DATABASE_URL, conn_max_age=60)
 except ValueError as exc:  # an unknown scheme or a malformed URL
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from exc
 if _default_db["ENGINE"] == "django.db.backends.sqlite3":
@@ -233,6 +234,7 @@ if _default_db["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
     )
+    # test mode leaves a test database's file as the test runner made it (the end of this file)
     if not TESTING and not DATABASE_URL.startswith("sqlite://:memory:"):
         _private_sqlite(Path(_default_db["NAME"]))
 elif _default_db["ENGINE"] == "django.db.backends.postgresql":
@@ -250,9 +252,6 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
-if TESTING:
-    # Argon2 is deliberately slow; tests create many users. Production keeps Argon2 first.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -346,18 +345,11 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if TESTING
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
-# Tests never run collectstatic: whitenoise finds the files in the apps (browser tests get the CSS).
-WHITENOISE_AUTOREFRESH = TESTING
-WHITENOISE_USE_FINDERS = TESTING
+WHITENOISE_AUTOREFRESH = False
+WHITENOISE_USE_FINDERS = False
 
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -401,15 +393,7 @@ SPECTACULAR_SETTINGS = {
 REQUEST_TIMEOUT = int(_env("REQUEST_TIMEOUT", "60"))
 
 # --- background tasks --------------------------------------------------------------------
-TASKS = {
-    "default": {
-        "BACKEND": (
-            "django_tasks.backends.immediate.ImmediateBackend"
-            if TESTING
-            else "django_tasks_db.DatabaseBackend"
-        )
-    }
-}
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- imports (intake): the largest file and the most rows accepted. Every check and import of an
 # uploaded file runs as a background task, never in a web request.
@@ -442,12 +426,11 @@ DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", "homecoming@localhost")
 # --- the audit log, anchored outside the database (homecoming.audit.anchor) --------------------
 # The key of the events' MACs: AUDIT_KEY, or the file AUDIT_KEY_FILE (generated once, mode 600).
 # The database never holds it; keep a copy off the machine (docs/operations.md, "The audit log").
-AUDIT_KEY = _env("AUDIT_KEY", "test-only-audit-key" if TESTING else None)
+AUDIT_KEY = _env("AUDIT_KEY")
 AUDIT_KEY_FILE = _env("AUDIT_KEY_FILE", str(VAR_DIR / "audit_key"))
 # Checkpoints appended after every event (count, event, hash, time): a file to make append-only
 # and ship off the machine; AUDIT_CHECKPOINTS_SYSLOG also sends each line to syslog (authpriv).
-# Tests switch the file on where they need it (a suite's database is emptied between tests).
-AUDIT_CHECKPOINTS = _env("AUDIT_CHECKPOINTS", None if TESTING else str(VAR_DIR / "audit-checkpoints.log"))
+AUDIT_CHECKPOINTS = _env("AUDIT_CHECKPOINTS", str(VAR_DIR / "audit-checkpoints.log"))
 AUDIT_CHECKPOINTS_SYSLOG = _env_bool("AUDIT_CHECKPOINTS_SYSLOG", False)
 
 # --- logging: no personal data in logs, errors to stderr ---------------------------------
@@ -459,3 +442,38 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals"]}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "WARNING")},
 }
+
+
+# --- test mode ---------------------------------------------------------------------------
+def _test_mode() -> dict:
+    """Everything test mode changes, and nothing else (``HOMECOMING_TESTING=1``; the pytest
+    options in pyproject.toml set it through ``homecoming.common.testmode``):
+
+    * a fixed secret key unless ``SECRET_KEY`` is given, and no ``var/secret_key`` written;
+    * the SQLite file's permissions are left alone (the test runner makes its own database);
+    * database connections are not kept between requests (``CONN_MAX_AGE`` 0);
+    * MD5 first among the password hashers: Argon2 is deliberately slow and tests create many
+      users (Argon2 still checks passwords hashed with it);
+    * static files are served from the apps, unhashed, with no ``collectstatic`` (browser tests
+      get the CSS);
+    * background tasks run at once, in the calling thread (tests/intake/test_off_request.py uses
+      the dummy backend to show a request reads nothing);
+    * a fixed audit MAC key unless ``AUDIT_KEY`` is given, and no checkpoint file unless
+      ``AUDIT_CHECKPOINTS`` is given (a suite's database is emptied between tests; tests that
+      need the file switch it on).
+    """
+    return {
+        "SECRET_KEY": SECRET_KEY or "test-only-" + "x" * 60,
+        "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS],
+        "STORAGES": {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}},
+        "WHITENOISE_AUTOREFRESH": True,
+        "WHITENOISE_USE_FINDERS": True,
+        "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}},
+        "AUDIT_KEY": AUDIT_KEY or "test-only-audit-key",
+        "AUDIT_CHECKPOINTS": _env("AUDIT_CHECKPOINTS"),
+    }
+
+
+if TESTING:
+    globals().update(_test_mode())
+    DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -22,6 +22,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from homecoming.common.errors import apply_errors
+from homecoming.common.routes import route
+
 from . import services
 from .roles import ROLE_BY_SLUG, ROLES
 
@@ -71,13 +74,6 @@ class FilterForm(forms.Form):
     q = forms.CharField(label=gettext_lazy("Name"), required=False, max_length=100)
 
 
-def _apply(form, exc: ValidationError) -> None:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
-    for field, messages_ in errors.items():
-        for message in messages_:
-            form.add_error(field if field in form.fields else None, message)
-
-
 def _accounts():
     from django.contrib.auth.models import Group
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -91,6 +87,7 @@ def _roles_of(user) -> list:
     return [ROLE_BY_SLUG[g.name] for g in user.groups.all() if g.name in ROLE_BY_SLUG]
 
 
+@route("")
 @never_cache
 @permission_required(MANAGE, raise_exception=True)
 def user_list(request):
@@ -110,6 +107,7 @@ def user_list(request):
     return render(request, "accounts/user_list.html", {"form": form, "page": page, "rows": rows})
 
 
+@route("new/")
 @never_cache
 @require_http_methods(["GET", "POST"])
 @permission_required(MANAGE, raise_exception=True)
@@ -125,13 +123,14 @@ def user_create(request):
                                         is_active=data["is_active"])
             services.set_otp_required(request.user, user, data["otp_required"])
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_errors(form, exc)
         else:
             return render(request, "accounts/user_password.html",
                           {"account": user, "password": password, "created": True})
     return render(request, "accounts/user_form.html", {"form": form, "title": _("New account")})
 
 
+@route("<int:pk>/")
 @never_cache
 @require_http_methods(["GET", "POST"])
 @permission_required(MANAGE, raise_exception=True)
@@ -162,7 +161,7 @@ def user_detail(request, pk: int):
                     changed = services.set_otp_required(request.user, account, d["otp_required"]) or changed
                     saved = _("Changes saved.") if changed else _("Nothing was changed.")
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_errors(form, exc)
         if saved:
             account = get_object_or_404(_accounts(), pk=pk)
             if action != "save":

@@ -162,10 +162,6 @@ def roles_of(user) -> list[Role]:
     return [role for role in ROLES if role.slug in names]
 
 
-def has_role(user, *slugs: str) -> bool:
-    return any(role.slug in slugs for role in roles_of(user))
-
-
 def sync_roles() -> dict[str, list[str]]:
     """Make every role group hold exactly its permissions. Returns what each group holds."""
     from django.contrib.auth.models import Group, Permission

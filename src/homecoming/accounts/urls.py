@@ -1,10 +1,6 @@
-from django.urls import path
+from homecoming.common.routes import urlpatterns_of
 
 from . import manage
 
 app_name = "accounts"
-urlpatterns = [
-    path("", manage.user_list, name="user_list"),
-    path("new/", manage.user_create, name="user_create"),
-    path("<int:pk>/", manage.user_detail, name="user_detail"),
-]
+urlpatterns = urlpatterns_of(manage)  # each view's address stands above it: @route(...)

@@ -16,6 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 
+from homecoming.common.errors import apply_errors
+
 from . import otp, services
 
 
@@ -70,12 +72,6 @@ def _next(request) -> str:
     return settings.LOGIN_REDIRECT_URL
 
 
-def _apply(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def otp_verify(request):
@@ -87,7 +83,7 @@ def otp_verify(request):
         try:
             device = services.verify_otp(request.user, form.cleaned_data["token"], request=request)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_errors(form, exc)
         else:
             otp_login(request, device)
             return redirect(_next(request))
@@ -109,7 +105,7 @@ def otp_setup(request):
             device = services.confirm_otp_enrolment(request.user, form.cleaned_data["token"],
                                                     password=form.cleaned_data["password"], request=request)
         except ValidationError as exc:
-            _apply(form, exc)
+            apply_errors(form, exc)
         else:
             otp_login(request, device)
             messages.success(request, _("Two-factor login is set up: from now on you give a code after "

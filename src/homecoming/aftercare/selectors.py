@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from homecoming.audit.services import record_list_read
+
 from .models import ACTIVE_TASK_STATES, Case, CaseState, Task, TaskKind
+from .services import record_case_view
 
 
 def cases(*, state: str = "", mine_for=None, q: str = "") -> QuerySet[Case]:
@@ -44,3 +48,22 @@ def overdue_tasks_for(user, today=None) -> list[Task]:
         Task.objects.filter(mine, state__in=ACTIVE_TASK_STATES, due_date__lt=today, case__state=CaseState.OPEN)
         .select_related("case", "case__person", "assignee").order_by("due_date", "id")[:50]
     )
+
+
+# --- audited reads: a case is a person's data, and every read of one is audited ------------------
+# ``request`` only gives the audit event the client's address.
+
+def case_for_reading(actor, case: Case, *, via: str = "page", request=None) -> Case:
+    """``case``, shown to ``actor``: audited."""
+    record_case_view(actor, case, request=request, via=via)
+    return case
+
+
+def case_page_for_reading(actor, state: str, mine: bool, number, per_page: int, *, request=None):
+    """One page of the cases in ``state`` ("all" for every state; with ``mine``, those ``actor``
+    owns), audited with the cases it shows and the filters."""
+    qs = cases(state="" if state == "all" else state, mine_for=actor if mine else None)
+    page = Paginator(qs, per_page).get_page(number)
+    record_list_read(actor, "case.list", object_type="aftercare_case", ids=[c.pk for c in page.object_list],
+                     details={"state": state, "mine": mine}, request=request)
+    return page

@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from homecoming.audit.services import record_list_read
+from homecoming.common.actors import actor
+from homecoming.common.errors import apply_errors, flash_outcome
+from homecoming.common.routes import route
 from homecoming.registry import selectors as registry_selectors
 
 from . import selectors, services
@@ -21,28 +23,14 @@ from .forms import AssignForm, OpenCaseForm, TaskForm
 from .models import Case, CaseState, Task
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _message(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
-
-
+@route("")
 @permission_required("aftercare.view_case", raise_exception=True)
 def case_list(request):
     state = request.GET.get("state", CaseState.OPEN)
     if state not in CaseState.values and state != "all":
         state = CaseState.OPEN
     mine = request.GET.get("mine") == "1"
-    qs = selectors.cases(state="" if state == "all" else state, mine_for=request.user if mine else None)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    record_list_read(request.user, "case.list", object_type="aftercare_case", ids=[c.pk for c in page.object_list],
-                     details={"state": state, "mine": mine}, request=request)
+    page = selectors.case_page_for_reading(actor(request), state, mine, request.GET.get("page"), 50, request=request)
     query = f"state={state}" + ("&mine=1" if mine else "")
     return render(request, "aftercare/case_list.html", {
         "page": page, "state": state, "mine": mine, "states": CaseState.choices, "query": query,
@@ -50,6 +38,7 @@ def case_list(request):
     })
 
 
+@route("open/")
 @permission_required("aftercare.change_case", raise_exception=True)
 @require_POST
 def case_open(request):
@@ -83,15 +72,17 @@ def _case_context(request, case, **extra):
             "can_change_task": request.user.has_perm("aftercare.change_task"), "today": today, **extra}
 
 
+@route("<int:pk>/")
 @permission_required("aftercare.view_case", raise_exception=True)
 def case_detail(request, pk):
-    case = get_object_or_404(Case.objects.select_related("person", "owner"), pk=pk)
-    services.record_case_view(request.user, case, request=request)
+    case = selectors.case_for_reading(actor(request), get_object_or_404(Case.objects.select_related("person", "owner"),
+                                                                        pk=pk), request=request)
     assign_form = AssignForm(workers=services.case_worker_choices(),
                              initial={"owner": case.owner_id or request.user.pk})
     return render(request, "aftercare/case_detail.html", _case_context(request, case, assign_form=assign_form))
 
 
+@route("<int:pk>/assign/")
 @permission_required("aftercare.change_case", raise_exception=True)
 @require_POST
 def case_assign(request, pk):
@@ -101,23 +92,20 @@ def case_assign(request, pk):
         services.assign_case(request.user, case.pk, request.POST.get("owner"), request=request)
     except ValidationError as exc:
         form.is_valid()
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return render(request, "aftercare/case_detail.html", _case_context(request, case, assign_form=form),
                       status=400)
     messages.success(request, _("The case is assigned."))
     return redirect("aftercare:case_detail", case.pk)
 
 
+@route("<int:pk>/close/")
 @permission_required("aftercare.change_case", raise_exception=True)
 @require_POST
 def case_close(request, pk):
     case = get_object_or_404(Case, pk=pk)
-    try:
-        services.close_case(request.user, case.pk, request=request)
-    except ValidationError as exc:
-        messages.error(request, _message(exc))
-    else:
-        messages.success(request, _("The case is closed."))
+    flash_outcome(request, lambda: services.close_case(request.user, case.pk, request=request),
+                  _("The case is closed."))
     return redirect("aftercare:case_detail", case.pk)
 
 
@@ -127,6 +115,7 @@ def _task_people(task):
     return [u for u in User.objects.filter(is_active=True).order_by("username") if u.has_perm(perm)]
 
 
+@route("tasks/<int:pk>/")
 @permission_required("aftercare.change_task", raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def task_edit(request, pk):
@@ -137,7 +126,7 @@ def task_edit(request, pk):
     initial = {"state": task.state, "due_date": task.due_date, "assignee": task.assignee_id or "",
                "outcome": task.outcome}
     if request.method == "GET":
-        services.record_case_view(request.user, task.case, request=request, via="task")
+        selectors.case_for_reading(actor(request), task.case, via="task", request=request)
         form = TaskForm(initial=initial, people=_task_people(task), show_outcome=show_outcome)
         return render(request, "aftercare/task_form.html", {"task": task, "form": form})
     form = TaskForm(request.POST, people=_task_people(task), show_outcome=show_outcome)
@@ -148,7 +137,7 @@ def task_edit(request, pk):
                                  assignee_id=data.get("assignee") or None, due_date=data["due_date"],
                                  request=request)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("The task is saved."))
             return redirect("aftercare:case_detail", task.case_id)

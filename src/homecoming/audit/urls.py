@@ -1,6 +1,6 @@
-from django.urls import path
+from homecoming.common.routes import urlpatterns_of
 
 from . import views
 
 app_name = "audit"
-urlpatterns = [path("", views.event_list, name="event_list")]
+urlpatterns = urlpatterns_of(views)  # each view's address stands above it: @route(...)

@@ -1,16 +1,14 @@
 """The audit viewer: administrators read the log with filters (who, what, object, when)."""
 
-from datetime import datetime, time
-
 from django import forms
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEvent
-from .services import record_list_read
+from homecoming.common.actors import actor
+from homecoming.common.routes import route
+
+from . import selectors
 
 
 class AuditFilterForm(forms.Form):
@@ -28,33 +26,12 @@ class AuditFilterForm(forms.Form):
         return data
 
 
-def filtered_events(data: dict):
-    events = AuditEvent.objects.all()
-    if data.get("actor"):
-        events = events.filter(actor_name__iexact=data["actor"])
-    if data.get("action"):
-        events = events.filter(action__startswith=data["action"])
-    if data.get("object_type"):
-        events = events.filter(object_type=data["object_type"])
-    if data.get("object_id"):
-        events = events.filter(object_id=data["object_id"])
-    tz = timezone.get_current_timezone()
-    if data.get("date_from"):
-        events = events.filter(created_at__gte=datetime.combine(data["date_from"], time.min, tz))
-    if data.get("date_to"):
-        events = events.filter(created_at__lte=datetime.combine(data["date_to"], time.max, tz))
-    return events.order_by("-id")
-
-
+@route("")
 @permission_required("audit.view_audit_log", raise_exception=True)
 def event_list(request):
     form = AuditFilterForm(request.GET or None)
-    events = filtered_events(form.cleaned_data if form.is_valid() else {})
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    # Reading the log is itself audited (after the page is taken, so it never lists itself).
-    record_list_read(request.user, "audit.view", object_type="audit_event", ids=[e.pk for e in page.object_list],
-                     details={"filters": {k: str(v) for k, v in (form.cleaned_data if form.is_valid() else {}).items()
-                                          if v not in (None, "")}, "page": page.number}, request=request)
+    page = selectors.event_page_for_reading(actor(request), form.cleaned_data if form.is_valid() else {},
+                                            request.GET.get("page"), 50, request=request)
     query = request.GET.copy()
     query.pop("page", None)
     return render(

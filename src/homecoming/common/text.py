@@ -69,12 +69,6 @@ def sentence(problem: str) -> str:
     return problem[:1].upper() + problem[1:] + ("" if problem.endswith((".", "?")) else ".")
 
 
-def validate_name(value: str) -> None:
-    problem = name_problem(value)
-    if problem:
-        raise ValidationError(sentence(problem))
-
-
 def validate_text(value: str) -> None:
     problem = text_problem(value)
     if problem:

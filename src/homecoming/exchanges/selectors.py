@@ -12,6 +12,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from homecoming.audit.services import record
 from homecoming.registry.models import Person, Side, Status
 from homecoming.registry.selectors import active_persons
 from homecoming.rules import Compiled, compile_rule
@@ -411,3 +412,53 @@ def list_standing(person_ids) -> dict[int, str]:
             out[pid] = standing
     return out
 
+
+# --- audited reads: what a page or an API answer shows of persons, and its audit event ----------
+# ``request`` only gives the event the client's address.
+
+def preview_for_reading(actor, agreement, rule, *, request=None) -> dict:
+    """The preview of a category's rule (:func:`preview`) for ``agreement``; the persons it
+    shows are audited."""
+    shown = preview(rule)
+    persons = [row["person"].pk for side in shown.values() for key in ("eligible", "just_outside")
+               for row in side[key]]
+    record(actor, "category.preview", object_type="agreement", object_id=agreement.pk,
+           details={"persons": persons}, request=request)
+    return shown
+
+
+def pool_rows_for_reading(actor, category: Category, side: str, person_ids: list[int], *, request=None) -> list[dict]:
+    """One page of a category's pool, explained (:func:`explain`); the persons shown are audited."""
+    rows = explain(category, person_ids)
+    record(actor, "category.pool_view", object_type="category", object_id=category.pk,
+           details={"side": side, "persons": [r["person"].pk for r in rows]}, request=request)
+    return rows
+
+
+def stage_for_reading(actor, exchange: Exchange, *, request=None) -> tuple[list[ListEntry], list]:
+    """A stage's list entries and crossings, as its page shows them; the persons listed and those
+    crossed without an entry are audited."""
+    entries = list(entries_of(exchange))
+    crossings = list(exchange.crossings.select_related("person", "entry"))
+    record(actor, "exchange.view", object_type="exchange", object_id=exchange.pk,
+           details={"persons": [e.person_id for e in entries] + [c.person_id for c in crossings
+                                                                  if c.entry_id is None]}, request=request)
+    return entries, crossings
+
+
+def reconcile_plan_for_reading(actor, exchange: Exchange, *, request=None) -> ReconcilePlan:
+    """The plan of a reconciliation (:func:`reconcile_plan`); the persons of its groups are audited."""
+    plan = reconcile_plan(exchange)
+    persons = {p.pk for group in plan.groups.values() for p in group}
+    record(actor, "exchange.reconcile_preview", object_type="exchange", object_id=exchange.pk,
+           details={"persons": sorted(persons)}, request=request)
+    return plan
+
+
+def report_for_reading(actor, exchange: Exchange, keys, *, request=None) -> dict:
+    """A reconciled stage's report; the persons of its groups ``keys`` (those shown) are audited."""
+    report = exchange.report
+    persons = sorted({row["person"] for key in keys for row in report["groups"].get(key, [])})
+    record(actor, "exchange.report_view", object_type="exchange", object_id=exchange.pk,
+           details={"persons": persons}, request=request)
+    return report

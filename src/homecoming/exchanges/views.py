@@ -7,14 +7,17 @@ import io
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from homecoming.audit.services import record
+from homecoming.common.actors import actor
+from homecoming.common.errors import apply_errors
+from homecoming.common.permissions import require_all
+from homecoming.common.routes import route
 from homecoming.registry.selectors import person_by_reference
 
 from . import selectors, services
@@ -42,19 +45,6 @@ from .models import (
 POOL_PAGE = 50
 
 
-def _require(request, perm):
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _flash_errors(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
@@ -62,54 +52,56 @@ def _flash_errors(request, exc: ValidationError) -> None:
 
 # --- agreements -----------------------------------------------------------------------------------
 
+@route("")
 def agreement_list(request):
-    _require(request, services.VIEW_AGREEMENT)
+    require_all(request, services.VIEW_AGREEMENT)
     agreements = Agreement.objects.prefetch_related("categories", "exchanges")
     return render(request, "exchanges/agreement_list.html", {
         "agreements": agreements, "can_change": request.user.has_perm(services.CHANGE_AGREEMENT)})
 
 
-def agreement_create(request):
-    _require(request, services.CHANGE_AGREEMENT)
-    form = AgreementForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            agreement = services.create_agreement(request.user, form.cleaned_data, request=request)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Agreement saved."))
-            return redirect("exchanges:agreement_detail", agreement.pk)
-    return render(request, "exchanges/agreement_form.html", {"form": form, "agreement": None})
-
-
-def agreement_edit(request, pk):
-    _require(request, services.CHANGE_AGREEMENT)
-    agreement = get_object_or_404(Agreement, pk=pk)
-    initial = {f: getattr(agreement, f) for f in AgreementForm.base_fields}
+def _agreement_form_page(request, agreement):
+    """The form of a new agreement (``agreement`` None) or of an existing one."""
+    require_all(request, services.CHANGE_AGREEMENT)
+    initial = {f: getattr(agreement, f) for f in AgreementForm.base_fields} if agreement is not None else None
     form = AgreementForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_agreement(request.user, agreement.pk, form.cleaned_data, request=request)
+            if agreement is None:
+                agreement = services.create_agreement(request.user, form.cleaned_data, request=request)
+            else:
+                services.update_agreement(request.user, agreement.pk, form.cleaned_data, request=request)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Agreement saved."))
             return redirect("exchanges:agreement_detail", agreement.pk)
     return render(request, "exchanges/agreement_form.html", {"form": form, "agreement": agreement})
 
 
+@route("agreements/new/")
+def agreement_create(request):
+    return _agreement_form_page(request, None)
+
+
+@route("agreements/<int:pk>/edit/")
+def agreement_edit(request, pk):
+    require_all(request, services.CHANGE_AGREEMENT)
+    return _agreement_form_page(request, get_object_or_404(Agreement, pk=pk))
+
+
+@route("agreements/<int:pk>/")
 def agreement_detail(request, pk):
-    _require(request, services.VIEW_AGREEMENT)
+    require_all(request, services.VIEW_AGREEMENT)
     agreement = get_object_or_404(Agreement, pk=pk)
     form = ExchangeForm(request.POST or None)
     if request.method == "POST":
-        _require(request, services.CHANGE_EXCHANGE)
+        require_all(request, services.CHANGE_EXCHANGE)
         if form.is_valid():
             try:
                 exchange = services.create_exchange(request.user, agreement.pk, request=request, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Stage %(n)s created.") % {"n": exchange.number})
                 return redirect("exchanges:exchange_detail", exchange.pk)
@@ -137,11 +129,7 @@ def _category_form_page(request, agreement, category):
         if problems:
             form.add_error("rule", problems)
         elif "check" in request.POST:
-            preview = selectors.preview(data["rule"])
-            shown = [row["person"].pk for side in preview.values() for key in ("eligible", "just_outside")
-                     for row in side[key]]
-            record(request.user, "category.preview", object_type="agreement", object_id=agreement.pk,
-                   details={"persons": shown}, request=request)
+            preview = selectors.preview_for_reading(actor(request), agreement, data["rule"], request=request)
         else:
             try:
                 if category is None:
@@ -149,7 +137,7 @@ def _category_form_page(request, agreement, category):
                 else:
                     services.update_category(request.user, category.pk, data, request=request)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Category saved."))
                 return redirect("exchanges:agreement_detail", agreement.pk)
@@ -157,20 +145,23 @@ def _category_form_page(request, agreement, category):
         "form": form, "agreement": agreement, "category": category, "preview": preview})
 
 
+@route("agreements/<int:pk>/categories/new/")
 def category_create(request, pk):
-    _require(request, services.CHANGE_AGREEMENT)
+    require_all(request, services.CHANGE_AGREEMENT)
     return _category_form_page(request, get_object_or_404(Agreement, pk=pk), None)
 
 
+@route("categories/<int:pk>/edit/")
 def category_edit(request, pk):
-    _require(request, services.CHANGE_AGREEMENT)
+    require_all(request, services.CHANGE_AGREEMENT)
     category = get_object_or_404(Category, pk=pk)
     return _category_form_page(request, category.agreement, category)
 
 
+@route("categories/<int:pk>/pool/")
 def category_pool(request, pk):
     """The pool of a category for one side: eligible (with reasons) and just outside."""
-    _require(request, services.VIEW_AGREEMENT)
+    require_all(request, services.VIEW_AGREEMENT)
     category = get_object_or_404(Category.objects.select_related("agreement"), pk=pk)
     side = "enemy" if request.GET.get("side") == "enemy" else "ours"
     which = "outside" if request.GET.get("show") == "outside" else "eligible"
@@ -180,15 +171,13 @@ def category_pool(request, pk):
     pool = selectors.pool(category, side)
     ids = pool.eligible if which == "eligible" else pool.just_outside
     page = Paginator(ids, POOL_PAGE).get_page(request.GET.get("page"))
-    rows = selectors.explain(category, list(page.object_list))
+    rows = selectors.pool_rows_for_reading(actor(request), category, side, list(page.object_list), request=request)
     on_stage = set()
     if exchange is not None:
         on_stage = set(exchange.entries.values_list("person_id", flat=True))
     for row in rows:
         row["on_lists"] = pool.on_lists.get(row["person"].pk, [])
         row["on_this_stage"] = row["person"].pk in on_stage
-    record(request.user, "category.pool_view", object_type="category", object_id=category.pk,
-           details={"side": side, "persons": [r["person"].pk for r in rows]}, request=request)
     can_add = (exchange is not None and exchange.status in services.LISTS_OPEN
                and request.user.has_perm(services.CHANGE_EXCHANGE) and which == "eligible")
     return render(request, "exchanges/category_pool.html", {
@@ -198,12 +187,18 @@ def category_pool(request, pk):
     })
 
 
+def _stage(request, pk, perm) -> Exchange:
+    """The stage ``pk`` (with its agreement), for a user who holds ``perm``: refused before it is looked up."""
+    require_all(request, perm)
+    return get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
+
+
 # --- exchanges (stages) -----------------------------------------------------------------------------------
 
+@route("stages/<int:pk>/")
 def exchange_detail(request, pk):
-    _require(request, services.VIEW_EXCHANGE)
-    exchange = get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
-    entries = list(selectors.entries_of(exchange))
+    exchange = _stage(request, pk, services.VIEW_EXCHANGE)
+    entries, crossings = selectors.stage_for_reading(actor(request), exchange, request=request)
     for e in entries:
         e.next_states = [(t, EntryState(t).label) for t in sorted(services.ENTRY_TRANSITIONS[e.state])]
     lists = []
@@ -214,10 +209,6 @@ def exchange_detail(request, pk):
                                   and e.direction == Direction.RECEIVE],
                       "hand_over": [e for e in entries if e.category_id == category.pk
                                     and e.direction == Direction.HAND_OVER]})
-    crossings = list(exchange.crossings.select_related("person", "entry"))
-    record(request.user, "exchange.view", object_type="exchange", object_id=exchange.pk,
-           details={"persons": [e.person_id for e in entries] + [c.person_id for c in crossings
-                                                                  if c.entry_id is None]}, request=request)
     next_statuses = list(services.EXCHANGE_TRANSITIONS[exchange.status])
     return render(request, "exchanges/exchange_detail.html", {
         "exchange": exchange, "agreement": exchange.agreement, "lists": lists,
@@ -233,12 +224,12 @@ def exchange_detail(request, pk):
     })
 
 
+@route("stages/<int:pk>/status/")
 @require_POST
 def exchange_status(request, pk):
     """Move the stage on. A move that breaks a rule of the stage (services.NeedsException) shows
     what it breaks and asks for the reason before it records an exception."""
-    _require(request, services.CHANGE_EXCHANGE)
-    exchange = get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
+    exchange = _stage(request, pk, services.CHANGE_EXCHANGE)
     form = StatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
@@ -263,10 +254,10 @@ def exchange_status(request, pk):
     return redirect("exchanges:exchange_detail", exchange.pk)
 
 
+@route("stages/<int:pk>/add/")
 @require_POST
 def exchange_add(request, pk):
-    _require(request, services.CHANGE_EXCHANGE)
-    exchange = get_object_or_404(Exchange, pk=pk)
+    exchange = _stage(request, pk, services.CHANGE_EXCHANGE)
     category_id = request.POST.get("category")
     ids = []
     try:
@@ -292,9 +283,10 @@ def exchange_add(request, pk):
     return redirect("exchanges:exchange_detail", exchange.pk)
 
 
+@route("entries/<int:pk>/state/")
 @require_POST
 def entry_state(request, pk):
-    _require(request, services.CHANGE_EXCHANGE)
+    require_all(request, services.CHANGE_EXCHANGE)
     entry = get_object_or_404(ListEntry, pk=pk)
     form = EntryStateForm(request.POST)
     if not form.is_valid():
@@ -360,10 +352,10 @@ def parse_counter_csv(data: bytes) -> list[dict]:
     return out
 
 
+@route("stages/<int:pk>/counter-list/")
 @require_POST
 def counter_list(request, pk):
-    _require(request, services.CHANGE_EXCHANGE)
-    exchange = get_object_or_404(Exchange, pk=pk)
+    exchange = _stage(request, pk, services.CHANGE_EXCHANGE)
     form = CounterListForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a CSV file."))
@@ -385,10 +377,10 @@ def counter_list(request, pk):
     return redirect("exchanges:exchange_detail", exchange.pk)
 
 
+@route("stages/<int:pk>/crossings/")
 @require_POST
 def crossings(request, pk):
-    _require(request, services.CHANGE_EXCHANGE)
-    exchange = get_object_or_404(Exchange, pk=pk)
+    exchange = _stage(request, pk, services.CHANGE_EXCHANGE)
     try:
         if request.POST.get("all_confirmed") == "1":
             created = services.record_crossings(request.user, exchange.pk, all_confirmed=True, how="list",
@@ -415,12 +407,12 @@ def crossings(request, pk):
     return redirect("exchanges:exchange_detail", exchange.pk)
 
 
+@route("stages/<int:pk>/reconcile/")
 def reconcile(request, pk):
     """The preview of a reconciliation, person by person, and its confirmation: the POST carries the
     fingerprint of the plan that was shown (common/confirm.py), so a crossing recorded meanwhile
     in another tab sends the person back to a new preview instead of reconciling unseen changes."""
-    _require(request, services.RECONCILE)
-    exchange = get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
+    exchange = _stage(request, pk, services.RECONCILE)
     if exchange.status != ExchangeStatus.CARRIED_OUT:
         messages.error(request, _("Only a carried-out stage can be reconciled (status now “%(status)s”).")
                        % {"status": exchange.get_status_display()})
@@ -435,14 +427,12 @@ def reconcile(request, pk):
         else:
             messages.success(request, _("The stage is reconciled."))
             return redirect("exchanges:report", exchange.pk)
-    plan = selectors.reconcile_plan(exchange)
+    plan = selectors.reconcile_plan_for_reading(actor(request), exchange, request=request)
     groups = [g for g in report_groups({"groups": {k: [{"person": p.pk, "reference": p.reference,
                                                           "name": p.full_name} for p in v]
                                                    for k, v in plan.groups.items()}})
               if g["key"] in selectors.RECONCILE_GROUPS]
     persons = {p.pk: p for persons in plan.groups.values() for p in persons}
-    record(request.user, "exchange.reconcile_preview", object_type="exchange", object_id=exchange.pk,
-           details={"persons": sorted(persons)}, request=request)
     return render(request, "exchanges/reconcile.html", {
         "exchange": exchange, "plan": plan, "groups": groups, "error": error,
         "contradictions": [(persons.get(pid), problems) for pid, problems in plan.contradictions.items()],
@@ -471,27 +461,26 @@ def report_groups(report: dict) -> list[dict]:
     return [{"key": key, "label": labels[key], "rows": report["groups"].get(key, [])} for key, _x in REPORT_GROUPS]
 
 
+@route("stages/<int:pk>/report/")
 def report(request, pk):
-    _require(request, services.VIEW_EXCHANGE)
-    exchange = get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
+    exchange = _stage(request, pk, services.VIEW_EXCHANGE)
     if not exchange.report:
         messages.error(request, _("This stage is not reconciled yet."))
         return redirect("exchanges:exchange_detail", exchange.pk)
-    groups = report_groups(exchange.report)
-    record(request.user, "exchange.report_view", object_type="exchange", object_id=exchange.pk,
-           details={"persons": sorted({r["person"] for g in groups for r in g["rows"]})}, request=request)
+    groups = report_groups(selectors.report_for_reading(actor(request), exchange, [k for k, _x in REPORT_GROUPS],
+                                                       request=request))
     return render(request, "exchanges/report.html", {"exchange": exchange, "groups": groups})
 
 
+@route("stages/<int:pk>/communique/")
 def communique(request, pk):
-    _require(request, services.VIEW_EXCHANGE)
-    exchange = get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
+    exchange = _stage(request, pk, services.VIEW_EXCHANGE)
     if exchange.status != "reconciled":
         messages.error(request, _("The communiqué is written once the stage is reconciled."))
         return redirect("exchanges:exchange_detail", exchange.pk)
     published = Communique.objects.filter(exchange=exchange).first()
     if request.method == "POST":
-        _require(request, services.RECONCILE)
+        require_all(request, services.RECONCILE)
         try:
             if request.POST.get("read") != "yes":
                 raise ValidationError(_("Tick that you have read both texts: a published communiqué no longer "

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from homecoming.audit.services import record_list_read
 from homecoming.linkage import Candidate as LinkCandidate
 from homecoming.linkage import LinkageIndex, PartialDate, Record
 from homecoming.registry.models import Person, Side
 from homecoming.registry.selectors import active_persons, search_persons
 
-from .models import BirthPrecision, Inquiry, InquiryState, LockOut, Notification
+from .models import BirthPrecision, Inquiry, LockOut, Notification
+from .services import record_inquiry_view
 
 POOL_LIMIT = 3000
-
-
-def inquiries_to_link() -> QuerySet[Inquiry]:
-    return Inquiry.objects.filter(state=InquiryState.NEW).order_by("created_at", "id")
 
 
 def inquiries(state: str = "") -> QuerySet[Inquiry]:
@@ -89,3 +88,22 @@ def linkage_proposals(inquiry: Inquiry, limit: int = 10) -> tuple[str, list[Prop
     result = index.link([row], explain=True)[0]
     proposals = [Proposal(persons[c.registry_id], c) for c in result.candidates[:limit] if c.registry_id in persons]
     return result.decision, proposals
+
+
+# --- audited reads: an inquiry holds a family's contact and a person's details -------------------
+# ``request`` only gives the audit event the client's address.
+
+def inquiry_for_reading(actor, inquiry: Inquiry, *, via: str = "page", request=None) -> Inquiry:
+    """``inquiry``, shown to ``actor``: every read of an inquiry is audited."""
+    record_inquiry_view(actor, inquiry, request=request, via=via)
+    return inquiry
+
+
+def inquiry_page_for_reading(actor, state: str, number, per_page: int, *, request=None):
+    """One page of the inquiries in ``state`` ("all" for every state), oldest first; the
+    inquiries it shows are audited."""
+    qs = inquiries("" if state == "all" else state).order_by("created_at", "id")
+    page = Paginator(qs, per_page).get_page(number)
+    record_list_read(actor, "inquiry.list", object_type="inquiry", ids=[i.pk for i in page.object_list],
+                     details={"state": state}, request=request)
+    return page

@@ -21,11 +21,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from homecoming.audit.services import client_ip, record_list_read
+from homecoming.audit.services import client_ip
+from homecoming.common.actors import actor
+from homecoming.common.errors import apply_errors, flash_outcome
+from homecoming.common.permissions import require_all
+from homecoming.common.routes import route
 from homecoming.intake.reasons import evidence, evidence_labels
 from homecoming.registry import selectors as registry_selectors
 from homecoming.registry.models import Person
-from homecoming.registry.services import record_person_view
 
 from . import selectors, services
 from .forms import InquiryForm, LinkForm, PortalForm
@@ -33,19 +36,6 @@ from .models import FiledVia, Inquiry, InquiryState
 from .status import WARNING, death_told, family_view, headquarters_contact
 
 PAGE_SIZE = 50
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _require(request, *perms):
-    if not all(request.user.has_perm(p) for p in perms):
-        raise PermissionDenied
 
 
 # --- the public portal ------------------------------------------------------------------------
@@ -118,7 +108,7 @@ def _file(request, form, *, via, public):
     except services.AlreadyFiled:
         return redirect(received)  # nothing filed twice; the first answer's cookie, if kept, shows the code
     except ValidationError as exc:
-        _apply_errors(form, exc)
+        apply_errors(form, exc)
         return None
     response = redirect(received)
     response.set_signed_cookie(
@@ -163,26 +153,26 @@ def inquiry_received_public(request):
 
 # --- staff pages ----------------------------------------------------------------------------
 
+@route("")
 @never_cache
 def inquiry_list(request):
-    _require(request, "families.view_inquiry")
+    require_all(request, "families.view_inquiry")
     state = request.GET.get("state", InquiryState.NEW)
     if state not in InquiryState.values and state != "all":
         state = InquiryState.NEW
-    qs = selectors.inquiries("" if state == "all" else state).order_by("created_at", "id")
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    record_list_read(request.user, "inquiry.list", object_type="inquiry", ids=[i.pk for i in page.object_list],
-                     details={"state": state}, request=request)
+    page = selectors.inquiry_page_for_reading(actor(request), state, request.GET.get("page"), PAGE_SIZE,
+                                              request=request)
     return render(request, "families/inquiry_list.html", {
         "page": page, "state": state, "states": [("all", _("All")), *InquiryState.choices],
         "active_lockouts": selectors.lockouts(active_only=True).count(),
     })
 
 
+@route("new/", name="inquiry_new")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def inquiry_new_staff(request):
-    _require(request, "families.change_inquiry")
+    require_all(request, "families.change_inquiry")
     form = InquiryForm(request.POST or None, staff=True)
     if request.method == "POST" and form.is_valid():
         response = _file(request, form, via=FiledVia.STAFF, public=False)
@@ -192,17 +182,19 @@ def inquiry_new_staff(request):
                   status=400 if form.is_bound else 200)
 
 
+@route("new/received/", name="inquiry_received")
 @never_cache
 @require_http_methods(["GET"])
 def inquiry_received_staff(request):
-    _require(request, "families.change_inquiry")
+    require_all(request, "families.change_inquiry")
     return _received(request, public=False)
 
 
+@route("<int:pk>/")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def inquiry_detail(request, pk):
-    _require(request, "families.view_inquiry")
+    require_all(request, "families.view_inquiry")
     inquiry = get_object_or_404(Inquiry.objects.select_related("person", "filed_by", "linked_by"), pk=pk)
     can_change = request.user.has_perm("families.change_inquiry")
     link_form = LinkForm(request.POST or None)
@@ -216,17 +208,17 @@ def inquiry_detail(request, pk):
                     raise ValidationError({"person": [_("No person with this reference in the register.")]})
                 services.link_inquiry(request.user, inquiry.pk, person.pk, request=request)
             except ValidationError as exc:
-                _apply_errors(link_form, exc)
+                apply_errors(link_form, exc)
             else:
                 messages.success(request, _("The inquiry is linked to %(ref)s.") % {"ref": person.reference})
                 return redirect("families:inquiry_detail", pk=inquiry.pk)
-    services.record_inquiry_view(request.user, inquiry, request=request)
+    selectors.inquiry_for_reading(actor(request), inquiry, request=request)
     decision, proposals = "", []
     if inquiry.person_id is None and request.user.has_perm("registry.view_person"):
         decision, proposals = selectors.linkage_proposals(inquiry)
         labels = evidence_labels()  # the engine's field and level codes in the reader's language
         for proposal in proposals:
-            record_person_view(request.user, proposal.person, request=request, via="inquiry")
+            registry_selectors.person_for_reading(actor(request), proposal.person, via="inquiry", request=request)
             proposal.evidence = evidence([asdict(f) for f in proposal.candidate.explanation], labels)
     return render(request, "families/inquiry_detail.html", {
         "inquiry": inquiry, "can_change": can_change, "link_form": link_form,
@@ -244,51 +236,47 @@ def inquiry_detail(request, pk):
 def _post_action(request, pk, action, success, *, perm="families.change_inquiry", tick=None):
     """An action on an inquiry from a button; ``tick``: (field, message) of a box that must be ticked
     first, for an action that cannot be taken back."""
-    _require(request, perm)
+    require_all(request, perm)
     inquiry = get_object_or_404(Inquiry, pk=pk)
-    try:
+
+    def act():
         if tick is not None and request.POST.get(tick[0]) != "yes":
             raise ValidationError(tick[1])
         action(request.user, inquiry.pk, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except PermissionDenied:
-        raise
-    else:
-        messages.success(request, success)
+
+    flash_outcome(request, act, success)
     return redirect("families:inquiry_detail", pk=inquiry.pk)
 
 
+@route("<int:pk>/link/<int:person_id>/")
 @require_POST
 def inquiry_link_candidate(request, pk, person_id):
-    _require(request, "families.change_inquiry", "registry.view_person")
-    inquiry = get_object_or_404(Inquiry, pk=pk)
-    try:
-        services.link_inquiry(request.user, inquiry.pk, person_id, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The inquiry is linked."))
-    return redirect("families:inquiry_detail", pk=inquiry.pk)
+    require_all(request, "families.change_inquiry", "registry.view_person")
+    return _post_action(request, pk, lambda user, inquiry_id, request: services.link_inquiry(
+        user, inquiry_id, person_id, request=request), _("The inquiry is linked."))
 
 
+@route("<int:pk>/create-person/")
 @require_POST
 def inquiry_create_person(request, pk):
-    _require(request, "families.change_inquiry", "registry.add_person")
+    require_all(request, "families.change_inquiry", "registry.add_person")
     return _post_action(request, pk, services.create_person_for_inquiry,
                         _("A new record was created in the register and the inquiry is linked to it."))
 
 
+@route("<int:pk>/unlink/")
 @require_POST
 def inquiry_unlink(request, pk):
     return _post_action(request, pk, services.unlink_inquiry, _("The link was removed."))
 
 
+@route("<int:pk>/close/")
 @require_POST
 def inquiry_close(request, pk):
     return _post_action(request, pk, services.close_inquiry, _("The inquiry is closed."))
 
 
+@route("<int:pk>/told/")
 @require_POST
 def inquiry_told(request, pk):
     """A case worker or registrar records that the family was told of the death in person: from
@@ -298,9 +286,10 @@ def inquiry_told(request, pk):
                         perm="families.tell_family", tick=("told", _("Tick that the family was told in person.")))
 
 
+@route("<int:pk>/retry/")
 @require_POST
 def notification_retry(request, pk):
-    _require(request, "families.change_inquiry")
+    require_all(request, "families.change_inquiry")
     inquiry = get_object_or_404(Inquiry, pk=pk)
     note = inquiry.notifications.filter(pk=request.POST.get("notification") or 0).first() \
         if str(request.POST.get("notification", "")).isascii() \
@@ -308,32 +297,29 @@ def notification_retry(request, pk):
     if note is None:
         messages.error(request, _("No such message."))
     else:
-        try:
-            services.retry_notification(request.user, note.pk, request=request)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("The message is queued again."))
+        flash_outcome(request, lambda: services.retry_notification(request.user, note.pk, request=request),
+                      _("The message is queued again."))
     return redirect("families:inquiry_detail", pk=inquiry.pk)
 
 
+@route("person/<int:person_id>/")
 @never_cache
 def person_inquiries(request, person_id):
     """The inquiries linked to one person (for a section or a link on the person page)."""
-    _require(request, "families.view_inquiry", "registry.view_person")
-    person = get_object_or_404(Person, pk=person_id)
-    record_person_view(request.user, person, request=request, via="families")
-    items = list(selectors.inquiries_for_person(person))
-    for inquiry in items:
-        services.record_inquiry_view(request.user, inquiry, request=request, via="person")
+    require_all(request, "families.view_inquiry", "registry.view_person")
+    person = registry_selectors.person_for_reading(actor(request), get_object_or_404(Person, pk=person_id),
+                                                   via="families", request=request)
+    items = [selectors.inquiry_for_reading(actor(request), inquiry, via="person", request=request)
+             for inquiry in selectors.inquiries_for_person(person)]
     return render(request, "families/person_inquiries.html", {
         "person": person, "inquiries": items, "see_contacts": request.user.has_perm("registry.view_contacts"),
     })
 
 
+@route("lockouts/")
 @never_cache
 def lockout_list(request):
-    _require(request, "families.view_inquiry")
+    require_all(request, "families.view_inquiry")
     show = request.GET.get("show", "active")
     qs = selectors.lockouts(active_only=show != "all")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -341,13 +327,10 @@ def lockout_list(request):
         "page": page, "show": show, "can_change": request.user.has_perm("families.change_inquiry")})
 
 
+@route("lockouts/<int:pk>/lift/")
 @require_POST
 def lockout_lift(request, pk):
-    _require(request, "families.change_inquiry")
-    try:
-        services.lift_lockout(request.user, pk, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The lock-out is lifted."))
+    require_all(request, "families.change_inquiry")
+    flash_outcome(request, lambda: services.lift_lockout(request.user, pk, request=request),
+                  _("The lock-out is lifted."))
     return redirect("families:lockout_list")

@@ -100,3 +100,11 @@ def persons_by_id(ids) -> dict[int, Person]:
             p = p.merged_into
         out[pk] = p
     return out
+
+
+def review_for_reading(actor, incoming_list: IncomingList, person_ids, *, request=None) -> None:
+    """The review queue of ``incoming_list`` shows the register persons ``person_ids`` to
+    ``actor``: the read is audited (``request`` only gives the event the client's address)."""
+    from .services import record_review_view  # services read through this module: imported late
+
+    record_review_view(actor, incoming_list, person_ids, request=request)

@@ -14,6 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from homecoming.common.actors import actor
+from homecoming.common.errors import apply_errors, flash_outcome, message_of
+from homecoming.common.permissions import require_all, require_any
+from homecoming.common.routes import route
 from homecoming.registry.forms import RegisterFilterForm
 from homecoming.registry.models import Status
 from homecoming.registry.selectors import SORTS, RegisterFilters
@@ -36,11 +40,6 @@ QUEUE_TABS = [("review", gettext_lazy("To review")), ("match", gettext_lazy("Aut
               ("all", gettext_lazy("All rows"))]
 
 
-def _require_any(request, *perms):
-    if not any(request.user.has_perm(p) for p in perms):
-        raise PermissionDenied
-
-
 def _kinds(user) -> list[str]:
     kinds = []
     if user.has_perm("intake.add_incominglist"):
@@ -50,16 +49,9 @@ def _kinds(user) -> list[str]:
     return kinds
 
 
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
+@route("")
 def list_index(request):
-    _require_any(request, "intake.view_incominglist", "intake.import_persons")
+    require_any(request, "intake.view_incominglist", "intake.import_persons")
     services.recover_interrupted(request=request)
     lists = selectors.lists_with_counts() if request.user.has_perm("intake.view_incominglist") else []
     page = Paginator(lists, 25).get_page(request.GET.get("page")) if lists != [] else None
@@ -72,6 +64,7 @@ def list_index(request):
     })
 
 
+@route("upload/")
 def upload(request):
     kinds = _kinds(request.user)
     if not kinds:
@@ -89,7 +82,7 @@ def upload(request):
                 source_reference=d["source_reference"], list_date=d["list_date"],
                 status_on_accept=d["status_on_accept"], sheet=d["sheet"], request=request)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_errors(form, exc)
         else:
             return redirect("intake:job_detail", pk=job.pk)
     title = _("Import persons") if kinds == [ImportKind.PERSONS] else _("Upload a file")
@@ -99,9 +92,9 @@ def upload(request):
 def _job_for(request, pk) -> ImportJob:
     job = get_object_or_404(ImportJob.objects.defer("content"), pk=pk)
     if job.kind == ImportKind.PERSONS:
-        _require_any(request, "intake.import_persons")
+        require_all(request, "intake.import_persons")
     else:
-        _require_any(request, "intake.view_incominglist")
+        require_all(request, "intake.view_incominglist")
     return job
 
 
@@ -114,6 +107,7 @@ def _samples(job: ImportJob) -> dict[int, list[str]]:
     return out
 
 
+@route("imports/<int:pk>/")
 def job_detail(request, pk):
     services.recover_interrupted(request=request)
     job = _job_for(request, pk)
@@ -138,15 +132,11 @@ def job_detail(request, pk):
 def _on_job(request, pk, action, done: str):
     """Run a service on a job for a POST, say what happened, and show the job again."""
     job = _job_for(request, pk)
-    try:
-        action(job)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, done)
+    flash_outcome(request, lambda: action(job), done)
     return redirect("intake:job_detail", pk=job.pk)
 
 
+@route("imports/<int:pk>/encoding/")
 @require_POST
 def job_encoding(request, pk):
     return _on_job(request, pk, lambda job: services.choose_encoding(
@@ -154,27 +144,26 @@ def job_encoding(request, pk):
         _("The file is read again in the encoding you chose."))
 
 
+@route("imports/<int:pk>/retry/")
 @require_POST
 def job_retry(request, pk):
     return _on_job(request, pk, lambda job: services.retry_import(request.user, job.pk, request=request),
                    _("The import runs again."))
 
 
+@route("imports/<int:pk>/columns/")
 @require_POST
 def job_mapping(request, pk):
     job = _job_for(request, pk)
     form = MappingForm(request.POST, headers=job.headers, mapping=job.mapping, samples={})
     if form.is_valid():
-        try:
-            services.update_mapping(request.user, job.pk, form.mapping(), save=form.cleaned_data["save_mapping"],
-                                    request=request)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Columns saved; the file was checked again."))
+        flash_outcome(request, lambda: services.update_mapping(
+            request.user, job.pk, form.mapping(), save=form.cleaned_data["save_mapping"], request=request),
+            _("Columns saved; the file was checked again."))
     return redirect("intake:job_detail", pk=job.pk)
 
 
+@route("imports/<int:pk>/start/")
 @require_POST
 def job_start(request, pk):
     job = _job_for(request, pk)
@@ -184,7 +173,7 @@ def job_start(request, pk):
         job = services.start_import(request.user, job.pk, only_valid=form.cleaned_data.get("only_valid", False),
                                     request=request)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, message_of(exc))
     else:
         if job.state == "done":
             messages.success(request, _("The file was imported."))
@@ -193,22 +182,20 @@ def job_start(request, pk):
     return redirect("intake:job_detail", pk=job.pk)
 
 
+@route("imports/<int:pk>/cancel/")
 @require_POST
 def job_cancel(request, pk):
     job = _job_for(request, pk)
-    try:
-        services.cancel_import(request.user, job.pk, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The upload was cancelled; nothing was imported."))
+    flash_outcome(request, lambda: services.cancel_import(request.user, job.pk, request=request),
+                  _("The upload was cancelled; nothing was imported."))
     return redirect("intake:list_index")
 
 
 # --- review ---------------------------------------------------------------------------------
 
+@route("lists/<int:pk>/")
 def list_review(request, pk):
-    _require_any(request, "intake.view_incominglist")
+    require_all(request, "intake.view_incominglist")
     lst = get_object_or_404(selectors.lists_with_counts(), pk=pk)
     which = request.GET.get("show", "review")
     if which not in dict(QUEUE_TABS):
@@ -234,7 +221,7 @@ def list_review(request, pk):
         items.append({"row": r, "candidates": cands, "raw": [(k, v) for k, v in r.raw.items() if v],
                       "decision": decisions.get(r.decision, r.decision), "state": states.get(r.state, r.state)})
     if ids:
-        services.record_review_view(request.user, lst, ids, request=request)
+        selectors.review_for_reading(actor(request), lst, ids, request=request)
     tabs = [{"key": k, "label": label, "active": k == which, "query": urlencode({"show": k})}
             for k, label in QUEUE_TABS]
     return render(request, "intake/list_review.html", {
@@ -247,9 +234,10 @@ def list_review(request, pk):
     })
 
 
+@route("lists/<int:pk>/rows/<int:row_id>/decide/")
 @require_POST
 def row_decide(request, pk, row_id):
-    _require_any(request, "intake.review_match")
+    require_all(request, "intake.review_match")
     row = get_object_or_404(ListRow, pk=row_id, incoming_list_id=pk)
     form = DecideForm(request.POST)
     back = request.POST.get("next") or ""
@@ -275,7 +263,7 @@ def row_decide(request, pk, row_id):
         messages.warning(request, str(exc))
     except ValidationError as exc:
         messages.error(request, _("Row %(row)s: %(error)s") % {"row": row.row_number,
-                                                                "error": " ".join(exc.messages)})
+                                                                "error": message_of(exc)})
     except PermissionDenied:
         messages.error(request, _("You do not have the permission to do this."))
     else:
@@ -287,9 +275,10 @@ def row_decide(request, pk, row_id):
     return target
 
 
+@route("lists/<int:pk>/accept-automatic/")
 @require_POST
 def accept_automatic(request, pk):
-    _require_any(request, "intake.review_match")
+    require_all(request, "intake.review_match")
     lst = get_object_or_404(IncomingList, pk=pk)
     result = services.accept_automatic(request.user, lst.pk, request=request)
     messages.success(request, _("%(n)s automatic matches confirmed.") % {"n": result["accepted"]})
@@ -310,8 +299,9 @@ def _download(f: exports.ExportFile) -> HttpResponse:
     return response
 
 
+@route("export/")
 def export_register(request):
-    _require_any(request, "intake.export_register")
+    require_all(request, "intake.export_register")
     filter_form = RegisterFilterForm(request.GET or None)
     export_form = ExportForm(request.GET or None)
     if request.GET.get("download") and filter_form.is_valid() and export_form.is_valid():
@@ -328,9 +318,9 @@ def export_register(request):
     return render(request, "intake/export.html", {"filter_form": filter_form, "form": export_form})
 
 
+@route("lists/<int:pk>/export/")
 def export_list(request, pk):
-    _require_any(request, "intake.export_register")
-    _require_any(request, "intake.view_incominglist")
+    require_all(request, "intake.export_register", "intake.view_incominglist")
     lst = get_object_or_404(IncomingList, pk=pk)
     form = ExportForm(request.GET)
     if not form.is_valid():
@@ -340,7 +330,7 @@ def export_list(request, pk):
         f = exports.export_list(request.user, lst.pk, form.cleaned_data["format"], hxl=form.cleaned_data["hxl"],
                                 request=request)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, message_of(exc))
         return redirect("intake:list_review", pk=lst.pk)
     return _download(f)
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from homecoming.audit.services import record, record_list_read
 from homecoming.registry.models import Person, Status
 
 from .models import Batch, BatchState, Due, Entitlement, LedgerEntry
@@ -107,3 +108,35 @@ def batch_fingerprint(batch: Batch) -> str:
         "due_id", "due__entitlement__person_id", "amount", "iban", "name"))
     return fingerprint({"batch": batch.pk, "state": batch.state, "lines": lines, "total": batch.total})
 
+
+# --- audited reads: a person's money is read by name, and every such read is audited -----------
+# ``request`` only gives the audit event the client's address.
+
+def home_for_reading(actor, *, request=None) -> tuple[list[Person], list[Due]]:
+    """The returnees and the open dues the payments overview shows (the first 200 and 500),
+    audited with the persons they name."""
+    shown_returnees = list(returnees()[:200])
+    shown_dues = list(open_dues()[:500])
+    record_list_read(actor, "payments.home_view", object_type="person",
+                     ids=sorted({p.pk for p in shown_returnees} | {d.entitlement.person_id for d in shown_dues}),
+                     details={"returnees": len(shown_returnees), "open_dues": len(shown_dues)}, request=request)
+    return shown_returnees, shown_dues
+
+
+def entitlement_for_reading(actor, person: Person, *, request=None) -> Entitlement | None:
+    """The entitlement of ``person`` (None before one is computed); the read of the person's
+    money is audited either way."""
+    from .services import record_entitlement_view  # the services read through this module: imported late
+
+    entitlement = Entitlement.objects.filter(person=person).first()
+    if entitlement:
+        record_entitlement_view(actor, entitlement, request=request)
+    else:
+        record(actor, "payments.person_view", object_type="person", object_id=person.pk, request=request)
+    return entitlement
+
+
+def batch_for_reading(actor, batch: Batch, *, request=None) -> Batch:
+    """``batch``, shown to ``actor`` with its lines (persons and amounts): audited."""
+    record(actor, "payments.batch_view", object_type="batch", object_id=batch.pk, request=request)
+    return batch

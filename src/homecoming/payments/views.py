@@ -6,14 +6,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from homecoming.audit.services import record_list_read
+from homecoming.common.actors import actor
 from homecoming.common.confirm import ChangedSincePreview
+from homecoming.common.errors import apply_errors, message_of
+from homecoming.common.permissions import require_all, require_any
+from homecoming.common.routes import route
 from homecoming.registry.models import Person
 
 from . import selectors, services
@@ -21,22 +24,11 @@ from .forms import FamilyPaymentForm, PayDataForm, ProfileForm, RejectForm, Rule
 from .models import Batch, BatchState, Entitlement, PaymentProfile, RuleSet
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
+@route("")
 @permission_required("payments.view_entitlement", raise_exception=True)
 def home(request):
-    returnees = list(selectors.returnees()[:200])
-    open_dues = list(selectors.open_dues()[:500])
     # the page names the returnees and the persons of the amounts due: an audited read
-    record_list_read(request.user, "payments.home_view", object_type="person",
-                     ids=sorted({p.pk for p in returnees} | {d.entitlement.person_id for d in open_dues}),
-                     details={"returnees": len(returnees), "open_dues": len(open_dues)}, request=request)
+    returnees, open_dues = selectors.home_for_reading(actor(request), request=request)
     return render(request, "payments/home.html", {
         "report": selectors.report(),
         "returnees": returnees,
@@ -71,34 +63,30 @@ def _person_context(request, person, **forms):
     return context
 
 
+@route("persons/<int:pk>/", name="person")
 @permission_required("payments.view_entitlement", raise_exception=True)
 def person_payments(request, pk):
     person = get_object_or_404(Person, pk=pk)
-    entitlement = Entitlement.objects.filter(person=person).first()
-    if entitlement:
-        services.record_entitlement_view(request.user, entitlement, request=request)
-    else:
-        services.record(request.user, "payments.person_view", object_type="person", object_id=person.pk,
-                        request=request)
+    selectors.entitlement_for_reading(actor(request), person, request=request)
     return render(request, "payments/person.html", _person_context(request, person))
 
 
 def _data_write(request, pk, form_class, form_key, call):
-    if not (request.user.has_perm("payments.view_payment_data") and request.user.has_perm("payments.prepare_batch")):
-        raise PermissionDenied
+    require_all(request, "payments.view_payment_data", "payments.prepare_batch")
     person = get_object_or_404(Person, pk=pk)
     form = form_class(request.POST)
     if form.is_valid():
         try:
             call(person, form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("payments:person", person.pk)
     return render(request, "payments/person.html", _person_context(request, person, **{form_key: form}), status=400)
 
 
+@route("persons/<int:pk>/details/")
 @require_POST
 def profile_set(request, pk):
     return _data_write(request, pk, ProfileForm, "profile_form", lambda person, d: services.set_payment_profile(
@@ -106,12 +94,14 @@ def profile_set(request, pk):
         capture_precision=d["capture_precision"], request=request))
 
 
+@route("persons/<int:pk>/pay/")
 @require_POST
 def pay_data_add(request, pk):
     return _data_write(request, pk, PayDataForm, "pay_form", lambda person, d: services.add_pay_data(
         request.user, person.pk, valid_from=d["valid_from"], monthly_amount=d["monthly_amount"], request=request))
 
 
+@route("persons/<int:pk>/family-payments/")
 @require_POST
 def family_payment_add(request, pk):
     return _data_write(request, pk, FamilyPaymentForm, "family_form", lambda person, d: services.add_family_payment(
@@ -119,6 +109,7 @@ def family_payment_add(request, pk):
         request=request))
 
 
+@route("persons/<int:pk>/compute/")
 @permission_required("payments.prepare_batch", raise_exception=True)
 @require_POST
 def compute(request, pk):
@@ -132,6 +123,7 @@ def compute(request, pk):
     return redirect("payments:person", person.pk)
 
 
+@route("batches/prepare/")
 @permission_required("payments.prepare_batch", raise_exception=True)
 @require_POST
 def batch_prepare(request):
@@ -140,17 +132,18 @@ def batch_prepare(request):
         batch = services.prepare_batch(request.user, due_ids=due_ids or None, note=request.POST.get("note", ""),
                                        request=request)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, message_of(exc))
         return redirect("payments:home")
     messages.success(request, _("The batch %(ref)s is prepared: a second finance officer approves it.")
                      % {"ref": batch.reference})
     return redirect("payments:batch", batch.pk)
 
 
+@route("batches/<int:pk>/", name="batch")
 @permission_required("payments.view_entitlement", raise_exception=True)
 def batch_detail(request, pk, reject_form=None):
-    batch = get_object_or_404(Batch.objects.select_related("prepared_by", "approved_by", "paid_by"), pk=pk)
-    services.record(request.user, "payments.batch_view", object_type="batch", object_id=batch.pk, request=request)
+    batch = selectors.batch_for_reading(actor(request), get_object_or_404(
+        Batch.objects.select_related("prepared_by", "approved_by", "paid_by"), pk=pk), request=request)
     user = request.user
     return render(request, "payments/batch.html", {
         "batch": batch, "lines": batch.lines.select_related("due__entitlement__person"),
@@ -174,10 +167,10 @@ def _batch_action(request, pk, call, done_message):
     try:
         call(batch, request.POST.get("confirm", "") if checked else "")
     except ChangedSincePreview as exc:
-        messages.error(request, " ".join(exc.messages) if checked else
+        messages.error(request, message_of(exc) if checked else
                        _("Tick that you have checked every line and the total."))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, message_of(exc))
     except services.FourEyes as exc:
         messages.error(request, str(exc))
     else:
@@ -185,14 +178,21 @@ def _batch_action(request, pk, call, done_message):
     return redirect("payments:batch", batch.pk)
 
 
+def _confirmed_step(request, pk, service, done_message):
+    """A step on a batch confirmed against the fingerprint the page showed (approve, mark paid)."""
+    return _batch_action(request, pk, lambda b, confirm: service(request.user, b.pk, confirm=confirm, request=request),
+                         done_message)
+
+
+@route("batches/<int:pk>/approve/")
 @permission_required("payments.approve_batch", raise_exception=True)
 @require_POST
 def batch_approve(request, pk):
-    return _batch_action(request, pk, lambda b, confirm: services.approve_batch(
-        request.user, b.pk, confirm=confirm, request=request),
-                         _("The batch is approved: its lines are in the ledger."))
+    return _confirmed_step(request, pk, services.approve_batch,
+                           _("The batch is approved: its lines are in the ledger."))
 
 
+@route("batches/<int:pk>/reject/")
 @permission_required("payments.approve_batch", raise_exception=True)
 @require_POST
 def batch_reject(request, pk):
@@ -203,43 +203,42 @@ def batch_reject(request, pk):
         request.user, b.pk, reason=form.cleaned_data["reason"], request=request), _("The batch is rejected."))
 
 
+@route("batches/<int:pk>/paid/")
 @permission_required("payments.prepare_batch", raise_exception=True)
 @require_POST
 def batch_paid(request, pk):
-    return _batch_action(request, pk, lambda b, confirm: services.mark_batch_paid(
-        request.user, b.pk, confirm=confirm, request=request),
-                         _("The batch is marked paid."))
+    return _confirmed_step(request, pk, services.mark_batch_paid, _("The batch is marked paid."))
 
 
+@route("batches/<int:pk>/export.csv")
 @permission_required("payments.view_payment_data", raise_exception=True)
 def batch_export(request, pk):
     batch = get_object_or_404(Batch, pk=pk)
     try:
         text = services.export_batch_csv(request.user, batch.pk, request=request)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        messages.error(request, message_of(exc))
         return redirect("payments:batch", batch.pk)
     response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{batch.reference}.csv"'
     return response
 
 
+@route("rules/")
 @require_http_methods(["GET", "POST"])
 def rules(request):
     # finance officers read the rules; administrators (who hold add_ruleset) keep them
-    if not (request.user.has_perm("payments.view_entitlement") or request.user.has_perm("payments.add_ruleset")):
-        raise PermissionDenied
+    require_any(request, "payments.view_entitlement", "payments.add_ruleset")
     form = RuleSetForm()
     status = 200
     if request.method == "POST":
-        if not request.user.has_perm("payments.add_ruleset"):
-            raise PermissionDenied
+        require_all(request, "payments.add_ruleset")
         form = RuleSetForm(request.POST)
         if form.is_valid():
             try:
                 services.create_rule_set(request.user, form.cleaned_data, request=request)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("The rule set is added."))
                 return redirect("payments:rules")

@@ -13,24 +13,20 @@ from django.db.models.functions import Coalesce, Replace, Upper
 from .keys import query_token_keys, query_tokens
 from .models import (
     REFERENCE_PREFIX,
-    Branch,
     DatePrecision,
-    Direction,
     FieldChange,
     Kind,
     MedicalCategory,
     Merge,
-    Operation,
     Person,
     PersonNameKey,
-    Rank,
     RankCategory,
     Sex,
     Side,
     Status,
     StatusEvent,
 )
-from .services import FK_MODELS, derive_status
+from .services import FK_MODELS, derive_status, record_person_search, record_person_view
 
 # "HC-003519", "hc3519", "003519" or "3519": the prefix is optional as a whole, not only its dash
 _REFERENCE_RE = re.compile(rf"^\s*(?:{re.escape(REFERENCE_PREFIX.rstrip('-'))}\s*-?\s*)?0*(\d{{1,9}})\s*$",
@@ -144,26 +140,19 @@ class RegisterFilters:
     descending: bool = False
 
 
+# each filter of the register that is a plain comparison: the field of RegisterFilters -> the lookup
+_FILTER_LOOKUPS = {
+    "status": "current_status", "side": "side", "kind": "kind", "branch": "branch", "direction": "direction",
+    "operation": "operation", "medical_category": "medical_category", "incident_from": "incident_date__gte",
+    "incident_to": "incident_date__lte",
+}
+
+
 def filter_persons(f: RegisterFilters) -> QuerySet[Person]:
     qs = search_persons(f.q) if f.q else active_persons()
-    if f.status:
-        qs = qs.filter(current_status=f.status)
-    if f.side:
-        qs = qs.filter(side=f.side)
-    if f.kind:
-        qs = qs.filter(kind=f.kind)
-    if f.branch:
-        qs = qs.filter(branch=f.branch)
-    if f.direction:
-        qs = qs.filter(direction=f.direction)
-    if f.operation:
-        qs = qs.filter(operation=f.operation)
-    if f.medical_category:
-        qs = qs.filter(medical_category=f.medical_category)
-    if f.incident_from:
-        qs = qs.filter(incident_date__gte=f.incident_from)
-    if f.incident_to:
-        qs = qs.filter(incident_date__lte=f.incident_to)
+    given = {lookup: getattr(f, name) for name, lookup in _FILTER_LOOKUPS.items() if getattr(f, name)}
+    if given:
+        qs = qs.filter(**given)
     if f.missing_then_found:
         qs = qs.filter(was_missing=True).exclude(current_status__in=["", Status.MISSING])
     order = [F(o) for o in SORTS.get(f.sort, SORTS["name"])]
@@ -297,14 +286,23 @@ def merges_of(person: Person) -> QuerySet[Merge]:
         "survivor", "duplicate", "merged_by", "undone_by")
 
 
-def reference_lists() -> dict[str, QuerySet]:
-    return {
-        "branches": Branch.objects.filter(active=True),
-        "directions": Direction.objects.filter(active=True),
-        "operations": Operation.objects.filter(active=True),
-        "ranks": Rank.objects.filter(active=True),
-    }
-
-
 def status_counts() -> dict[str, int]:
     return dict(active_persons().values_list("current_status").annotate(n=Count("id")).order_by())
+
+
+# --- audited reads: the read and its audit event in one call (pages and API alike) -------------
+
+def person_for_reading(actor, person: Person, *, via: str = "page", request=None) -> Person:
+    """``person``, shown to ``actor``: every read of a person's record is audited (``request``
+    only gives the event the client's address)."""
+    record_person_view(actor, person, request=request, via=via)
+    return person
+
+
+def search_page_for_reading(actor, qs: QuerySet[Person], number, per_page: int, filters: dict, *,
+                            via: str = "page", request=None):
+    """One page of a register search (:func:`page_of_persons`), audited with its filters and the
+    persons it shows."""
+    page = page_of_persons(qs, number, per_page)
+    record_person_search(actor, page.object_list, filters, request=request, via=via)
+    return page

@@ -12,6 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from homecoming.common.actors import actor
+from homecoming.common.errors import apply_errors, flash_outcome, form_saved
+from homecoming.common.permissions import require_all
+from homecoming.common.routes import route
+
 from . import selectors, services
 from .forms import (
     AlternativeNameForm,
@@ -31,21 +36,9 @@ SORTABLE = [("reference", gettext_lazy("Reference")), ("name", gettext_lazy("Nam
             ("status", gettext_lazy("Status"))]
 
 
-def _require(request, *perms):
-    if not any(request.user.has_perm(p) for p in perms):
-        raise PermissionDenied
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
+@route("")
 def person_list(request):
-    _require(request, "registry.view_person")
+    require_all(request, "registry.view_person")
     form = RegisterFilterForm(request.GET or None)
     sort = request.GET.get("sort", "name")
     descending = request.GET.get("dir") == "desc"
@@ -55,8 +48,8 @@ def person_list(request):
         filters = selectors.RegisterFilters(**{k: v for k, v in data.items() if v not in (None, "", False)},
                                             sort=sort if sort in selectors.SORTS else "name", descending=descending)
         persons = selectors.filter_persons(filters)
-    page = selectors.page_of_persons(persons, request.GET.get("page"), PAGE_SIZE)
-    services.record_person_search(request.user, page.object_list, dict(request.GET.items()), request=request)
+    page = selectors.search_page_for_reading(actor(request), persons, request.GET.get("page"), PAGE_SIZE,
+                                             dict(request.GET.items()), request=request)
     params = {k: v for k, v in request.GET.items() if k not in ("page",) and v}
     base = {k: v for k, v in params.items() if k not in ("sort", "dir")}
     columns = []
@@ -72,15 +65,22 @@ def person_list(request):
 
 
 def _person_or_redirect(pk):
-    person = get_object_or_404(Person.objects.select_related(
+    return get_object_or_404(Person.objects.select_related(
         "branch", "rank", "direction", "operation", "merged_into", "created_by"), pk=pk)
+
+
+def _live_person(pk):
+    """A record that was not merged into another: a merged one takes no new events, names or merges."""
+    person = _person_or_redirect(pk)
+    if person.merged_into_id:
+        raise Http404
     return person
 
 
+@route("<int:pk>/")
 def person_detail(request, pk):
-    _require(request, "registry.view_person")
-    person = _person_or_redirect(pk)
-    services.record_person_view(request.user, person, request=request)
+    require_all(request, "registry.view_person")
+    person = selectors.person_for_reading(actor(request), _person_or_redirect(pk), request=request)
     user = request.user
     events = selectors.timeline(person)
     return render(request, "registry/person_detail.html", {
@@ -106,8 +106,9 @@ def _duplicates_for(data, *, exclude_id=None, side=None):
                                        side=side, exclude_id=exclude_id)
 
 
+@route("new/")
 def person_create(request):
-    _require(request, "registry.add_person")
+    require_all(request, "registry.add_person")
     fields = services.creatable_fields(request.user)
     form = PersonForm(request.POST or None, field_names=fields)
     event_form = InitialEventForm(request.POST or None, prefix="event")
@@ -125,7 +126,7 @@ def person_create(request):
             try:
                 person = services.create_person(request.user, data, initial_event=initial, request=request)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
                 duplicates = []
             else:
                 messages.success(request, _("Record %(ref)s created.") % {"ref": person.reference})
@@ -154,6 +155,7 @@ def _combined_errors(*forms):
     return Combined(forms)
 
 
+@route("<int:pk>/edit/")
 def person_edit(request, pk):
     person = _person_or_redirect(pk)
     fields = services.editable_fields(request.user)
@@ -186,14 +188,14 @@ def person_edit(request, pk):
                 form.add_error(None, str(exc))
                 duplicates = []
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
                 duplicates = []
             else:
                 messages.success(request, _("Changes saved."))
                 return redirect("registry:person_detail", pk=person.pk)
     elif request.method == "POST" and not version_form.is_valid():
         form.add_error(None, _("The form is missing the version of the record: reload the page."))
-    services.record_person_view(request.user, person, request=request, via="edit")  # the page shows the person
+    selectors.person_for_reading(actor(request), person, via="edit", request=request)  # the page shows the person
     return render(request, "registry/person_form.html", {
         "form": form, "version_form": version_form, "confirm": confirm, "duplicates": duplicates,
         "person": person, "stale": stale, "title": _("Edit %(ref)s") % {"ref": person.reference},
@@ -201,11 +203,10 @@ def person_edit(request, pk):
     }, status=409 if stale else 200)
 
 
+@route("<int:pk>/events/add/")
 def event_add(request, pk):
-    _require(request, "registry.add_statusevent")
-    person = _person_or_redirect(pk)
-    if person.merged_into_id:
-        raise Http404
+    require_all(request, "registry.add_statusevent")
+    person = _live_person(pk)
     events = selectors.timeline(person)
     form = StatusEventForm(request.POST or None, person=person, events=events)
     contradiction = bool(request.POST.get("exception_reason"))
@@ -219,43 +220,36 @@ def event_add(request, pk):
                                       request=request)
         except services.Contradiction as exc:
             contradiction = True  # the reason field appears: record it anyway, with the reason, or fix it
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Status event added."))
             return redirect("registry:person_detail", pk=person.pk)
-    services.record_person_view(request.user, person, request=request, via="event_form")
+    selectors.person_for_reading(actor(request), person, via="event_form", request=request)
     return render(request, "registry/event_form.html", {"form": form, "person": person, "events": events,
                                                         "contradiction": contradiction})
 
 
+@route("<int:pk>/names/add/")
 def alternative_name_add(request, pk):
-    _require(request, "registry.change_person")
-    person = _person_or_redirect(pk)
-    if person.merged_into_id:
-        raise Http404
+    require_all(request, "registry.change_person")
+    person = _live_person(pk)
     form = AlternativeNameForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.add_alternative_name(request.user, person.pk, request=request, **form.cleaned_data)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, _("Alternative name added."))
-            return redirect("registry:person_detail", pk=person.pk)
-    services.record_person_view(request.user, person, request=request, via="alternative_name_form")
+    if request.method == "POST" and form.is_valid() and form_saved(request, form, lambda: services.add_alternative_name(
+            request.user, person.pk, request=request, **form.cleaned_data), _("Alternative name added.")):
+        return redirect("registry:person_detail", pk=person.pk)
+    selectors.person_for_reading(actor(request), person, via="alternative_name_form", request=request)
     return render(request, "registry/alternative_name_form.html", {"form": form, "person": person})
 
 
+@route("<int:pk>/merge/")
 def merge(request, pk):
     """Pick the duplicate, compare side by side, choose per conflicting field, confirm. The POST
     carries the fingerprint of both records as shown (services.merge_fingerprint): an edit made
     meanwhile sends the person back to the comparison."""
-    _require(request, "registry.merge_person")
-    person = _person_or_redirect(pk)
-    if person.merged_into_id:
-        raise Http404
+    require_all(request, "registry.merge_person")
+    person = _live_person(pk)
     form = MergePickForm(request.POST or request.GET or None)
     other = None
     if form.is_bound and form.is_valid():
@@ -272,14 +266,13 @@ def merge(request, pk):
             done = services.merge_persons(request.user, person.pk, other.pk, keep=keep,
                                           confirm=request.POST.get("confirm", ""), request=request)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("%(dup)s was merged into %(ref)s.")
                              % {"dup": done.duplicate.reference, "ref": person.reference})
             return redirect("registry:person_detail", pk=person.pk)
-    services.record_person_view(request.user, person, request=request, via="merge")
-    if other is not None:
-        services.record_person_view(request.user, other, request=request, via="merge")
+    for shown in (person, other) if other is not None else (person,):
+        selectors.person_for_reading(actor(request), shown, via="merge", request=request)
     candidates = selectors.likely_duplicates(last_name=person.last_name, first_name=person.first_name,
                                              patronymic=person.patronymic, birth_date=person.birth_date,
                                              side=person.side, exclude_id=person.pk)
@@ -309,15 +302,12 @@ def _compare_rows(user, a, b, conflicts):
     return rows
 
 
+@route("merges/<int:merge_id>/undo/")
 @require_POST
 def merge_undo(request, merge_id):
-    _require(request, "registry.merge_person")
+    require_all(request, "registry.merge_person")
     merge_row = get_object_or_404(Merge, pk=merge_id)
-    try:
-        services.undo_merge(request.user, merge_row.pk, request=request)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The merge was undone: %(dup)s is a separate record again.")
-                         % {"dup": merge_row.duplicate.reference})
+    flash_outcome(request, lambda: services.undo_merge(request.user, merge_row.pk, request=request),
+                  _("The merge was undone: %(dup)s is a separate record again.")
+                  % {"dup": merge_row.duplicate.reference})
     return redirect("registry:person_detail", pk=merge_row.survivor_id)

@@ -1,13 +1,6 @@
-from django.urls import path
+from homecoming.common.routes import urlpatterns_of
 
 from . import views
 
 app_name = "reports"
-urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("csv/<slug:key>/", views.figure_csv, name="csv"),
-    path("persons/", views.persons, name="persons"),
-    path("exchanges/", views.exchange_index, name="exchange_index"),
-    path("exchanges/<int:pk>/", views.exchange_report, name="exchange"),
-    path("agreements/<int:pk>/", views.agreement_report, name="agreement"),
-]
+urlpatterns = urlpatterns_of(views)  # each view's address stands above it: @route(...)

@@ -18,26 +18,23 @@ from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from homecoming.audit.services import record
+from homecoming.common.actors import actor
+from homecoming.common.names import language
+from homecoming.common.permissions import require_all
+from homecoming.common.routes import route
 from homecoming.exchanges.communique import communique_facts, communique_text
 from homecoming.exchanges.models import Agreement, Communique, Exchange, ExchangeStatus
 from homecoming.registry.models import RankCategory, Sex
-from homecoming.registry.selectors import page_of_persons
 
-from . import charts, selectors
+from . import charts, reads, selectors
 from .selectors import Figure, Range, Row
 
 VIEW_DASHBOARD = "reports.view_dashboard"
 VIEW_PERSON = "registry.view_person"
 PAGE_SIZE = 50
-
-
-def _require(request):
-    if not request.user.has_perm(VIEW_DASHBOARD):
-        raise PermissionDenied
 
 
 def can_drill(user) -> bool:
@@ -137,8 +134,9 @@ def present(fig: Figure, user, rng: Range) -> dict:
 
 # --- pages ----------------------------------------------------------------------------------------------
 
+@route("")
 def dashboard(request):
-    _require(request)
+    require_all(request, VIEW_DASHBOARD)
     form, rng = _range(request)
     figures = [present(f, request.user, rng) for f in selectors.dashboard(rng)]
     return render(request, "reports/dashboard.html", {
@@ -146,8 +144,9 @@ def dashboard(request):
         "threshold": selectors.SMALL_NUMBER, "hidden_mark": HIDDEN})
 
 
+@route("csv/<slug:key>/", name="csv")
 def figure_csv(request, key):
-    _require(request)
+    require_all(request, VIEW_DASHBOARD)
     fn = selectors.FIGURES.get(key)
     if fn is None:
         raise Http404
@@ -165,14 +164,14 @@ def figure_csv(request, key):
     writer.writerow([fig.label_header, *fig.columns])
     for row in fig.rows:
         writer.writerow([row.label, *(HIDDEN if v is None else v for v in row.cells)])
-    record(request.user, "reports.csv_download", object_type="figure", object_id=key,
-           details={"figure": key, **rng.params}, request=request)
+    reads.figure_csv_read(actor(request), key, rng.params, request=request)
     return response
 
 
+@route("persons/")
 def persons(request):
     """The persons behind one cell of a figure: permission-checked and audited like the register."""
-    _require(request)
+    require_all(request, VIEW_DASHBOARD)
     if not can_drill(request.user):
         raise PermissionDenied
     form, rng = _range(request)
@@ -185,10 +184,8 @@ def persons(request):
     except selectors.BadDrill as exc:
         return render(request, "reports/persons.html", {"error": str(exc)}, status=400)
     total = qs.count()
-    page = page_of_persons(qs.order_by("last_name", "first_name", "patronymic", "id"), request.GET.get("page"),
-                           PAGE_SIZE)
-    record(request.user, "reports.persons_view", object_type="figure", object_id=params.get("figure", ""),
-           details={**params, **rng.params, "persons": [p.pk for p in page.object_list]}, request=request)
+    page = reads.persons_page_for_reading(actor(request), qs, request.GET.get("page"), PAGE_SIZE, params, rng.params,
+                                          request=request)
     query = urlencode({k: v for k, v in request.GET.items() if k != "page"})
     return render(request, "reports/persons.html", {"page": page, "total": total, "query": query,
                                                     "params": params, "range": rng})
@@ -205,10 +202,6 @@ GROUP_LABELS = {
     "not_handed_over": gettext_lazy("Listed but not handed over"),
     "handed_over_unlisted": gettext_lazy("Handed over without being listed"),
 }
-
-
-def _lang() -> str:
-    return "en" if (get_language() or "uk").startswith("en") else "uk"
 
 
 def _fact_figures(facts_list: list[dict], key_prefix: str) -> list[Figure]:
@@ -279,8 +272,9 @@ def _small_summary(summary: dict, user) -> dict:
     return out
 
 
+@route("exchanges/<int:pk>/", name="exchange")
 def exchange_report(request, pk):
-    _require(request)
+    require_all(request, VIEW_DASHBOARD)
     exchange = get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
     reconciled = exchange.status == ExchangeStatus.RECONCILED and exchange.report
     context = {"exchange": exchange, "agreement": exchange.agreement, "reconciled": reconciled,
@@ -292,17 +286,17 @@ def exchange_report(request, pk):
         context["figures"] = [present(f, request.user, rng) for f in figures]
         context["summary"] = _small_summary(_summary([facts]), request.user)
         published = Communique.objects.filter(exchange=exchange).first()
-        lang = _lang()
+        lang = language()
         context["communique"] = (getattr(published, f"text_{lang}") if published
                                  else communique_text(exchange, lang))
         context["published"] = published
-    record(request.user, "reports.exchange_report_view", object_type="exchange", object_id=exchange.pk,
-           request=request)
+    reads.exchange_report_read(actor(request), exchange, request=request)
     return render(request, "reports/exchange_report.html", context)
 
 
+@route("agreements/<int:pk>/", name="agreement")
 def agreement_report(request, pk):
-    _require(request)
+    require_all(request, VIEW_DASHBOARD)
     agreement = get_object_or_404(Agreement, pk=pk)
     stages = list(agreement.exchanges.order_by("number"))
     reconciled = [ex for ex in stages if ex.status == ExchangeStatus.RECONCILED and ex.report]
@@ -320,8 +314,7 @@ def agreement_report(request, pk):
                               line=_("Running total")))
         figures.append(_groups_figure(reconciled, request.user))
         figures += _fact_figures(facts_list, "a")
-    record(request.user, "reports.agreement_report_view", object_type="agreement", object_id=agreement.pk,
-           request=request)
+    reads.agreement_report_read(actor(request), agreement, request=request)
     return render(request, "reports/agreement_report.html", {
         "agreement": agreement, "stages": stages, "reconciled": reconciled,
         "figures": [present(f, request.user, rng) for f in figures],
@@ -329,8 +322,9 @@ def agreement_report(request, pk):
         "can_drill": can_drill(request.user), "hidden_mark": HIDDEN})
 
 
+@route("exchanges/")
 def exchange_index(request):
     """Every agreement with its stages: the way into the exchange reports."""
-    _require(request)
+    require_all(request, VIEW_DASHBOARD)
     agreements = Agreement.objects.prefetch_related("exchanges").order_by("-date", "-id")
     return render(request, "reports/exchange_index.html", {"agreements": agreements})

@@ -1,0 +1,39 @@
+"""Permission checks with one meaning each, for views (services check again on the actor).
+
+Copies of a ``_require`` helper disagreed: with several permissions one meant "any of" and
+another "all of". Here the name says which: :func:`require_all` (what a page needs, every one),
+:func:`require_any` (a page that serves either of two roles). Both take a request or an actor
+and raise ``PermissionDenied`` (the 403 page), as Django's ``permission_required`` does.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from .actors import user_of
+
+
+def _user(request_or_actor):
+    return user_of(getattr(request_or_actor, "user", request_or_actor))
+
+
+def has_all(request_or_actor, *perms: str) -> bool:
+    user = _user(request_or_actor)
+    return user is not None and all(user.has_perm(p) for p in perms)
+
+
+def has_any(request_or_actor, *perms: str) -> bool:
+    user = _user(request_or_actor)
+    return user is not None and any(user.has_perm(p) for p in perms)
+
+
+def require_all(request_or_actor, *perms: str) -> None:
+    """Refuse (403) unless the user holds every one of ``perms``."""
+    if not perms or not has_all(request_or_actor, *perms):
+        raise PermissionDenied
+
+
+def require_any(request_or_actor, *perms: str) -> None:
+    """Refuse (403) unless the user holds at least one of ``perms``."""
+    if not has_any(request_or_actor, *perms):
+        raise PermissionDenied
