@@ -193,10 +193,10 @@ TEMPLATES = [
     },
 ]
 
-# Form fields are drawn with Django's own widget templates, rendered by Jinja2 instead of the
-# Django template engine: the same HTML, at about a third of the CPU. A select drew each of its
-# options through a template include; the register's filter form alone cost a search page 10 ms.
-FORM_RENDERER = "django.forms.renderers.Jinja2"
+# Every form field is drawn by one template (templates/forms/field.html, through
+# ``{{ field.as_field_group }}``) with one scheme of help and error ids; Django's own widget
+# templates are rendered by Jinja2 (the same HTML at about a third of the CPU): core/forms.py.
+FORM_RENDERER = "homecoming.core.forms.FormRenderer"
 
 # --- database ----------------------------------------------------------------------------
 
