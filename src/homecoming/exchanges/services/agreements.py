@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
+from homecoming.registry.limits import length_errors, max_length
 from homecoming.rules import validate
 
 from ..labels import error_text, rule_vocabulary
@@ -20,7 +21,8 @@ from ..models import (
 )
 from .common import CHANGE_AGREEMENT, _date, _require, _user
 
-AGREEMENT_TEXT = {"title": 200, "place": 200, "parties": 300, "mediator": 200, "notes": 10000}
+#: the text fields of an agreement and their limits (stated on the model)
+AGREEMENT_TEXT = {name: max_length(Agreement, name) for name in ("title", "place", "parties", "mediator", "notes")}
 
 
 def _agreement_values(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
@@ -29,13 +31,13 @@ def _agreement_values(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     unknown = set(data) - set(AGREEMENT_TEXT) - {"date", "withhold_counts_until_last_stage"}
     for name in sorted(unknown):
         errors[name] = [_("Unknown field.")]
-    for name, limit in AGREEMENT_TEXT.items():
+    for name in AGREEMENT_TEXT:
         if name in data or (not partial and name == "title"):
             text = str(data.get(name) or "").strip()
             if name == "title" and not text:
                 errors[name] = [_("This field is required.")]
-            elif len(text) > limit:
-                errors[name] = [_("At most %(n)s characters.") % {"n": limit}]
+            else:
+                errors.update(length_errors(Agreement, {name: text}))
             out[name] = text
     if "date" in data or not partial:
         out["date"] = _date(data.get("date"), "date", errors, required=True)
@@ -88,8 +90,8 @@ def _category_values(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:
             text = str(data.get(name) or "").strip()
             if not text:
                 errors[name] = [_("This field is required.")]
-            elif len(text) > 200:
-                errors[name] = [_("At most %(n)s characters.") % {"n": 200}]
+            else:
+                errors.update(length_errors(Category, {name: text}))
             out[name] = text
     if "rule" in data or not partial:
         problems = check_rule(data.get("rule"))

@@ -17,6 +17,7 @@ from homecoming.audit.services import record
 from homecoming.linkage import LinkageIndex, Record
 from homecoming.registry import lifecycle
 from homecoming.registry import services as registry_services
+from homecoming.registry.limits import length_errors
 from homecoming.registry.models import Person, Side, Source, SourceKind, Status
 from homecoming.registry.services import MANAGED_BY_EXCHANGES as MANAGED
 from homecoming.registry.services import NewEvent
@@ -187,8 +188,8 @@ def change_entry_state(actor, entry_id: int, state: str, *, reason: str = "", ef
                                          % {"old": EntryState(entry.state).label, "new": EntryState(state).label}]})
     if state == EntryState.CONTESTED and not reason:
         raise ValidationError({"reason": [_("Say why the entry is contested.")]})
-    if len(reason) > 300:
-        raise ValidationError({"reason": [_("At most %(n)s characters.") % {"n": 300}]})
+    if too_long := length_errors(EntryEvent, {"reason": reason}):
+        raise ValidationError(too_long)
     errors: dict[str, list[str]] = {}
     day = _date(effective_date, "effective_date", errors) or timezone.localdate()
     if errors:

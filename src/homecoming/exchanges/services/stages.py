@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
+from homecoming.registry.limits import length_errors
+from homecoming.registry.models import StatusEvent
 
 from .. import selectors
 from ..models import (
@@ -92,8 +94,7 @@ def set_exchange_status(actor, exchange_id: int, status: str, *, carried_out_on=
         if day and day > timezone.localdate():
             errors["carried_out_on"] = [_("The date cannot be in the future.")]
     exception_reason = (exception_reason or "").strip()
-    if len(exception_reason) > 300:
-        errors["exception_reason"] = [_("At most %(n)s characters.") % {"n": 300}]
+    errors.update(length_errors(StatusEvent, {"exception_reason": exception_reason}))  # where it ends up
     if errors:
         raise ValidationError(errors)
     problems = selectors.stage_problems(exchange, status, carried_out_on=day)

@@ -22,6 +22,7 @@ from django.utils.translation import pgettext
 from homecoming.audit.services import record
 from homecoming.common.text import name_problem, sentence, text_problem
 from homecoming.linkage import parse_partial_date
+from homecoming.registry.limits import length_errors
 
 from .. import codes
 from ..channels import get_channel
@@ -44,6 +45,11 @@ INQUIRY_FIELDS = (
 _PHONE_RE = re.compile(r"^\+?\d{7,15}$")
 
 
+def _at_most(n: int) -> str:
+    """The families' own words for a limit (their catalogue has its context)."""
+    return pgettext("families", "At most %(n)s characters.") % {"n": n}
+
+
 def _clean_inquiry(data: dict[str, Any]) -> dict[str, Any]:
     """Plain values -> model values; every problem named by its field. Changes nothing."""
     errors: dict[str, list[str]] = {}
@@ -52,28 +58,28 @@ def _clean_inquiry(data: dict[str, Any]) -> dict[str, Any]:
         errors["__all__"] = [_("Unknown fields: %(fields)s.") % {"fields": ", ".join(unknown)}]
     out: dict[str, Any] = {}
 
-    def text(name: str, max_length: int, *, required: bool = False, name_like: bool = False) -> None:
+    def text(name: str, *, required: bool = False, name_like: bool = False) -> None:
         value = data.get(name)
         value = "" if value is None else " ".join(str(value).split()) if name != "circumstances" \
             else str(value).strip()
         if required and not value:
             errors.setdefault(name, []).append(pgettext("families", "This field is required."))
-        elif len(value) > max_length:
-            errors.setdefault(name, []).append(pgettext("families", "At most %(n)s characters.") % {"n": max_length})
+        elif too_long := length_errors(Inquiry, {name: value}, message=_at_most):
+            errors.setdefault(name, []).extend(too_long[name])
         elif value and name_like and name_problem(value):
             errors.setdefault(name, []).append(sentence(name_problem(value)))
         elif value and text_problem(value, multiline=name == "circumstances"):
             errors.setdefault(name, []).append(sentence(text_problem(value, multiline=name == "circumstances")))
         out[name] = value
 
-    text("last_name", 100, required=True, name_like=True)
-    text("first_name", 100, required=True, name_like=True)
-    text("patronymic", 100, name_like=True)
-    text("service_number", 40)
-    text("unit", 200)
-    text("incident_place", 200)
-    text("circumstances", 2000)
-    text("inquirer_name", 200, required=True, name_like=True)
+    text("last_name", required=True, name_like=True)
+    text("first_name", required=True, name_like=True)
+    text("patronymic", name_like=True)
+    text("service_number")
+    text("unit")
+    text("incident_place")
+    text("circumstances")
+    text("inquirer_name", required=True, name_like=True)
     _clean_dates(data, out, errors)
     _clean_contact(data, out, errors)
     language = str(data.get("language") or "")
@@ -151,8 +157,8 @@ def _clean_contact(data: dict[str, Any], out: dict[str, Any], errors: dict[str, 
             validate_email(email)
         except ValidationError:
             errors.setdefault("email", []).append(_("Enter an e-mail address such as name@example.org."))
-        if len(email) > 254:
-            errors.setdefault("email", []).append(pgettext("families", "At most %(n)s characters.") % {"n": 254})
+        if too_long := length_errors(Inquiry, {"email": email}, message=_at_most):
+            errors.setdefault("email", []).extend(too_long["email"])
     out["email"] = email
     if not phone and not email and "phone" not in errors and "email" not in errors:
         errors.setdefault("phone", []).append(_("Give a phone number or an e-mail address, so that we can reach you."))

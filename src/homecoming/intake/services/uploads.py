@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
 from homecoming.common.workers import worker_lock
+from homecoming.registry.limits import length_errors
 from homecoming.registry.models import SourceKind, Status
 
 from .. import columns, parsing, selectors
@@ -37,8 +38,8 @@ def _check_upload_fields(kind, source_kind, source_reference, list_date, status_
     if not (source_reference or "").strip():
         errors["source_reference"] = [_("Say where the file comes from (for example “list handed over on "
                                         "7 June by the mediator”).")]
-    elif len(source_reference) > 200:
-        errors["source_reference"] = [_("At most %(n)s characters.") % {"n": 200}]
+    else:
+        errors.update(length_errors(ImportJob, {"source_reference": source_reference}))
     if not isinstance(list_date, dt.date):
         try:
             list_date = dt.date.fromisoformat(str(list_date))

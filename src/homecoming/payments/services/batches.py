@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from homecoming.audit.services import record
 from homecoming.common.cells import neutralise
 from homecoming.common.confirm import check
+from homecoming.registry.limits import length_errors
 
 from .. import selectors
 from ..models import (
@@ -43,8 +44,8 @@ def prepare_batch(actor, *, due_ids: list[int] | None = None, note: str = "", re
     left out (the page lists them)."""
     _require(actor, "payments.prepare_batch")
     note = (note or "").strip()
-    if len(note) > 300:
-        raise ValidationError({"note": [_("At most %(n)s characters.") % {"n": 300}]})
+    if too_long := length_errors(Batch, {"note": note}):
+        raise ValidationError(too_long)
     dues = selectors.open_dues().select_for_update(of=("self",))
     if due_ids is not None:
         try:
@@ -135,8 +136,8 @@ def reject_batch(actor, batch_id: int, *, reason: str = "", request=None) -> Bat
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": [_("Say why the batch is rejected.")]})
-    if len(reason) > 300:
-        raise ValidationError({"reason": [_("At most %(n)s characters.") % {"n": 300}]})
+    if too_long := length_errors(Batch, {"note": reason}):  # the reason is kept as the batch's note
+        raise ValidationError({"reason": too_long["note"]})
     if batch.state != BatchState.PREPARED:
         raise ValidationError({"batch": [_("This batch is not waiting for approval (it is “%(state)s”).")
                                          % {"state": BatchState(batch.state).label}]})

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
+from homecoming.registry.limits import length_errors
 from homecoming.registry.models import Person
 
 from ..models import (
@@ -44,8 +45,7 @@ def set_payment_profile(actor, person_id: int, *, iban: str, account_holder: str
     if iban and not _iban_ok(iban):
         errors["iban"] = [_("Enter a valid IBAN (a Ukrainian one is UA and 27 digits), e.g. UA21 3223 1300 0002 "
                             "6007 2335 6600 1.")]
-    if len(account_holder) > 200:
-        errors["account_holder"] = [_("At most %(n)s characters.") % {"n": 200}]
+    errors.update(length_errors(PaymentProfile, {"account_holder": account_holder}))
     if capture_precision not in CapturePrecision.values:
         errors["capture_precision"] = [
             _("Choose one of: %(choices)s.") % {"choices": ", ".join(CapturePrecision.values)}]
@@ -89,8 +89,7 @@ def add_family_payment(actor, person_id: int, *, paid_on, amount, reference: str
     reference = (reference or "").strip()
     if paid_on and paid_on > timezone.localdate():
         errors.setdefault("paid_on", []).append(_("The date cannot be in the future."))
-    if len(reference) > 200:
-        errors["reference"] = [_("At most %(n)s characters.") % {"n": 200}]
+    errors.update(length_errors(FamilyPayment, {"reference": reference}))
     if errors:
         raise ValidationError(errors)
     payment = FamilyPayment.objects.create(person=person, paid_on=paid_on, amount=amount, reference=reference,

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
+from homecoming.registry.limits import length_errors
 
 from ..models import (
     PartYear,
@@ -28,8 +29,8 @@ def _rule_values(data: dict, errors: dict) -> dict:
     if values["part_year"] not in PartYear.values:
         errors.setdefault("part_year", []).append(
             _("Choose one of: %(choices)s.") % {"choices": ", ".join(PartYear.values)})
-    if len(values["note"]) > 300:
-        errors.setdefault("note", []).append(_("At most %(n)s characters.") % {"n": 300})
+    for name, messages in length_errors(RuleSet, {"note": values["note"]}).items():
+        errors.setdefault(name, []).extend(messages)
     return values
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from homecoming.common.text import name_problem, sentence, text_problem
 
+from ..limits import length_errors
 from ..models import (
     STATUSES_BY_SIDE,
     Branch,
@@ -140,9 +141,9 @@ def _validate(person: Person) -> None:
     for field in GENERAL_FIELDS + MEDICAL_NOTES_FIELDS + CONTACT_FIELDS:
         f = Person._meta.get_field(field)
         value = getattr(person, f.attname)
-        if getattr(f, "max_length", None) and isinstance(value, str) and len(value) > f.max_length:
-            errors.setdefault(field, []).append(
-                _("At most %(n)s characters.") % {"n": f.max_length})
+        too_long = length_errors(Person, {field: value})
+        if too_long:
+            errors.setdefault(field, []).extend(too_long[field])
         elif isinstance(value, str) and not f.choices and not f.is_relation:
             problem = name_problem(value) if field in NAME_FIELDS else text_problem(
                 value, multiline=f.get_internal_type() == "TextField")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from homecoming.audit.services import record
 
 from .. import lifecycle
+from ..limits import length_errors
 from ..models import (
     STATUSES_BY_SIDE,
     Person,
@@ -149,11 +150,10 @@ def add_status_event(actor, person_id: int, *, status: str, effective_date, sour
     if source is None:
         if source_kind not in SourceKind.values:
             errors["source_kind"] = [_("Choose the kind of source.")]
-        if len(source_reference or "") > Source._meta.get_field("reference").max_length:
-            errors["source_reference"] = [_("At most %(n)s characters.") % {"n": 300}]
+        if too_long := length_errors(Source, {"reference": source_reference or ""}):
+            errors["source_reference"] = too_long["reference"]
     exception_reason = (exception_reason or "").strip()
-    if len(exception_reason) > 300:
-        errors["exception_reason"] = [_("At most %(n)s characters.") % {"n": 300}]
+    errors.update(length_errors(StatusEvent, {"exception_reason": exception_reason}))
     corrected = None
     if corrects not in (None, ""):
         corrected = StatusEvent.objects.filter(pk=corrects, person=person).first()

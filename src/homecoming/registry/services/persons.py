@@ -15,6 +15,7 @@ from homecoming.audit.services import record
 from homecoming.common.text import name_problem, sentence, text_problem
 
 from ..keys import name_keys
+from ..limits import length_errors
 from ..models import (
     AlternativeName,
     FieldChange,
@@ -139,17 +140,18 @@ def add_alternative_name(actor, person_id: int, *, last_name: str = "", first_na
               "patronymic": (patronymic or "").strip()}
     if not any(values.values()):
         errors["last_name"] = [_("Give at least one part of the name.")]
+    too_long = length_errors(AlternativeName, values)
     for field, value in values.items():
-        if len(value) > 100:
-            errors.setdefault(field, []).append(_("At most %(n)s characters.") % {"n": 100})
+        if field in too_long:
+            errors.setdefault(field, []).extend(too_long[field])
         elif name_problem(value):
             errors.setdefault(field, []).append(sentence(name_problem(value)))
     if text_problem(source or ""):
         errors.setdefault("source", []).append(sentence(text_problem(source)))
     if script not in Script.values:
         errors["script"] = [_("Choose one of: %(choices)s.") % {"choices": ", ".join(Script.values)}]
-    if len(source or "") > 200:
-        errors["source"] = [_("At most %(n)s characters.") % {"n": 200}]
+    if too_long := length_errors(AlternativeName, {"source": source or ""}):
+        errors["source"] = too_long["source"]
     if person.merged_into_id:
         errors.setdefault("__all__", []).append(
             _("This record was merged; add the name to the record it was merged into."))
