@@ -121,14 +121,49 @@ def render(f: dict[str, Any], lang: str) -> str:
     return render_uk(f) if lang == "uk" else render_en(f)
 
 
-def _men_and_women(f: dict[str, Any]) -> tuple[int, int, int]:
-    sexes = f["sexes"]
-    return f["returned"], sexes.get(Sex.MALE, 0), sexes.get(Sex.FEMALE, 0)
+#: the sentences about who the released are that differ between the languages only in their words
+ABOUT_THEM = {
+    "uk": {
+        "all_men": "Усі звільнені — чоловіки.", "all_women": "Усі звільнені — жінки.",
+        "men_and_women_counted": "Серед звільнених {men} чоловіків і {women} жінок.",
+        "men_and_women": "Серед звільнених є чоловіки і жінки.", "ranks": "За званням — {ranks}.",
+        "one_age": "Вік звільнених — {youngest}.", "ages": "Наймолодшому {youngest}, найстаршому {oldest}.",
+        "missing_counted": "{missing} із звільнених вважалися зниклими безвісти.",
+        "missing": "Частина звільнених вважалася зниклими безвісти.",
+    },
+    "en": {
+        "all_men": "All of the released are men.", "all_women": "All of the released are women.",
+        "men_and_women_counted": "Among the released are {men} men and {women} women.",
+        "men_and_women": "Among the released are men and women.", "ranks": "By rank, they are {ranks}.",
+        "one_age": "The released are aged {youngest}.", "ages": "The youngest is {youngest}, the oldest {oldest}.",
+        "missing_counted": "{missing} of those released had been considered missing.",
+        "missing": "Some of those released had been considered missing.",
+    },
+}
 
 
-def _rank_words(f: dict[str, Any], index: int) -> list[str]:
-    return [RANKS[r][index] for r in (RankCategory.PRIVATE, RankCategory.NCO, RankCategory.OFFICER)
-            if f["rank_categories"].get(r)]
+def _about_them(f: dict[str, Any], w: bool, lang: str) -> list[str]:
+    """Sex, rank, age and how many had been missing, in ``lang`` (``w``: say the numbers)."""
+    say, paras = ABOUT_THEM[lang], []
+    n, men, women = f["returned"], f["sexes"].get(Sex.MALE, 0), f["sexes"].get(Sex.FEMALE, 0)
+    if men == n:
+        paras.append(say["all_men"])
+    elif women == n:
+        paras.append(say["all_women"])
+    elif w and (men or women):
+        paras.append(say["men_and_women_counted"].format(men=men, women=women))
+    elif men and women:
+        paras.append(say["men_and_women"])
+    ranks = [RANKS[r][1 if lang == "uk" else 0] for r in (RankCategory.PRIVATE, RankCategory.NCO,
+                                                          RankCategory.OFFICER) if f["rank_categories"].get(r)]
+    if ranks:
+        paras.append(say["ranks"].format(ranks=join(ranks, lang)))
+    if f["youngest"] is not None:
+        paras.append(say["one_age" if f["youngest"] == f["oldest"] else "ages"].format(
+            youngest=f["youngest"], oldest=f["oldest"]))
+    if f["missing"]:
+        paras.append(say["missing_counted"].format(missing=f["missing"]) if w else say["missing"])
+    return paras
 
 
 def _intro_uk(f: dict[str, Any], w: bool) -> str:
@@ -171,8 +206,7 @@ def render_uk(f: dict[str, Any]) -> str:
     """The Ukrainian communiqué."""
     w = not f["withheld"]  # say the numbers
     paras = [_intro_uk(f, w)]
-    n, men, women = _men_and_women(f)
-    if n == 0:
+    if f["returned"] == 0:
         return "\n\n".join(paras)
     paras += _who_uk(f, w)
     if f["longest_years"] >= 1:
@@ -180,22 +214,7 @@ def render_uk(f: dict[str, Any]) -> str:
         phrase = _years_phrase(f["longest_years"], "uk")
         paras.append(f"{k} {uk_plural(k, 'захисник перебував', 'захисники перебували', 'захисників перебували')} "
                      f"у полоні {phrase}." if w else f"Деякі з них перебували в полоні {phrase}.")
-    if men == n:
-        paras.append("Усі звільнені — чоловіки.")
-    elif women == n:
-        paras.append("Усі звільнені — жінки.")
-    elif w and (men or women):
-        paras.append(f"Серед звільнених {men} чоловіків і {women} жінок.")
-    elif men and women:
-        paras.append("Серед звільнених є чоловіки і жінки.")
-    if ranks := _rank_words(f, 1):
-        paras.append("За званням — " + join(ranks, "uk") + ".")
-    if f["youngest"] is not None:
-        paras.append(f"Вік звільнених — {f['youngest']}." if f["youngest"] == f["oldest"]
-                     else f"Наймолодшому {f['youngest']}, найстаршому {f['oldest']}.")
-    if f["missing"]:
-        paras.append(f"{f['missing']} із звільнених вважалися зниклими безвісти." if w
-                     else "Частина звільнених вважалася зниклими безвісти.")
+    paras += _about_them(f, w, "uk")
     if f["directions"]:
         paras.append("Повернені воювали на напрямках: " + join([d.name_uk for d, _k in f["directions"]], "uk") + ".")
     paras.append(
@@ -243,8 +262,7 @@ def render_en(f: dict[str, Any]) -> str:
     """The English communiqué."""
     w = not f["withheld"]  # say the numbers
     paras = [_intro_en(f, w)]
-    n, men, women = _men_and_women(f)
-    if n == 0:
+    if f["returned"] == 0:
         return "\n\n".join(paras)
     paras += _who_en(f, w)
     if f["longest_years"] >= 1:
@@ -252,22 +270,7 @@ def render_en(f: dict[str, Any]) -> str:
         phrase = _years_phrase(f["longest_years"], "en")
         paras.append(f"{k} of them {'was' if k == 1 else 'were'} held captive for {phrase}." if w
                      else f"Some of them were held captive for {phrase}.")
-    if men == n:
-        paras.append("All of the released are men.")
-    elif women == n:
-        paras.append("All of the released are women.")
-    elif w and (men or women):
-        paras.append(f"Among the released are {men} men and {women} women.")
-    elif men and women:
-        paras.append("Among the released are men and women.")
-    if ranks := _rank_words(f, 0):
-        paras.append("By rank, they are " + join(ranks, "en") + ".")
-    if f["youngest"] is not None:
-        paras.append(f"The released are aged {f['youngest']}." if f["youngest"] == f["oldest"]
-                     else f"The youngest is {f['youngest']}, the oldest {f['oldest']}.")
-    if f["missing"]:
-        paras.append(f"{f['missing']} of those released had been considered missing." if w
-                     else "Some of those released had been considered missing.")
+    paras += _about_them(f, w, "en")
     if f["directions"]:
         names = [d.name_en for d, _k in f["directions"]]
         paras.append("They fought in the " + join(names, "en") + f" direction{'s' if len(names) > 1 else ''}.")
