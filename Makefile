@@ -10,7 +10,7 @@ DEMO_PERSONS ?= 20000
 
 .PHONY: run test bench venv lint clean browser screenshots
 
-# Browser tests drive Debian's Chromium (never a downloaded browser build).
+# Browser tests drive Debian's Chromium (never a downloaded browser build) and check pages with axe-core.
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
@@ -20,6 +20,8 @@ browser:
 	    echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; \
 	  fi; \
 	fi
+	@# axe-core (npm registry, package-lock.json) checks every page the journeys open (tests/accessibility.py)
+	@test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund --silent
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -57,4 +59,4 @@ bench: venv
 	$(BIN)/python -m bench $(BENCH)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache node_modules

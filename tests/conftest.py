@@ -108,7 +108,10 @@ def browser_page(_playwright_browser, live_server, django_db_serialized_rollback
     The browser's locale is that of ``lang`` (uk-UA or en-GB), so it asks for the language with
     Accept-Language as a person's browser does; the page then answers in it.
 
-    A journey fails when Chromium reports that the Content Security Policy blocked something."""
+    A journey fails when Chromium reports that the Content Security Policy blocked something,
+    and when axe-core finds a serious or critical accessibility violation on a page it opened
+    (tests/accessibility.py)."""
+    from tests import accessibility
     from tests.browser import LOCALES
 
     context = _playwright_browser.new_context(base_url=live_server.url, locale=LOCALES[lang],
@@ -120,9 +123,12 @@ def browser_page(_playwright_browser, live_server, django_db_serialized_rollback
     blocked: list[str] = []
     page.on("console", lambda m: blocked.append(f"{page.url}: {m.text}") if "Content Security Policy" in m.text
             else None)
+    visited = accessibility.track(page)
     yield page
+    inaccessible = accessibility.check(context, visited, lang)
     context.close()
     assert not blocked, f"the Content Security Policy blocked: {blocked}"
+    assert not inaccessible, "axe-core found serious or critical violations:\n" + "\n".join(inaccessible)
     # whatever the journey clicked through, the modules still agree (homecoming invariants)
     from homecoming.common.invariants import broken
 

@@ -166,6 +166,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "homecoming.core.middleware.LoginRequiredMiddleware",
     "homecoming.accounts.middleware.TwoFactorMiddleware",
+    "homecoming.accounts.middleware.TemporaryPasswordMiddleware",
     # Axes must come last: it turns a locked-out login into the lock-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -447,6 +448,8 @@ AUDIT_CHECKPOINTS_SYSLOG = _env_bool("AUDIT_CHECKPOINTS_SYSLOG", False)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # a 403 is logged as one line, without the traceback of its PermissionDenied (core/logging.py)
+    "filters": {"refusals": {"()": "homecoming.core.logging.RefusalsWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals"]}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", "WARNING")},
 }

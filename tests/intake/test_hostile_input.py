@@ -135,6 +135,16 @@ def test_damaged_workbooks_give_a_clear_problem(workbook, data):
     read(bytes(content), "list.xlsx")
 
 
+def test_a_workbook_claiming_a_newer_zip_version_gives_a_clear_problem(workbook):
+    """A flipped byte can make an entry claim zip version 6.4; Python's zipfile then raises
+    NotImplementedError while opening the archive, which must still read as a damaged file."""
+    content = bytearray(workbook)
+    at = content.index(b"PK\x01\x02")  # the first central directory entry
+    content[at + 6] = 64  # "version needed to extract": 6.4, newer than zipfile supports
+    with pytest.raises(parsing.FileProblem, match="damaged"):
+        parsing.read_table(bytes(content), "list.xlsx")
+
+
 @SETTINGS
 @given(st.data())
 def test_workbooks_with_hostile_parts_give_a_clear_problem(workbook, data):

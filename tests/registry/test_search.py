@@ -88,3 +88,24 @@ def test_an_initial_of_one_letter_and_two_sounds_finds_the_person(make_person, f
     other = make_person("Бойко", "Михайло", "Петрович")
     found = set(search_persons(f"бойко {initial}"))
     assert person in found and other not in found
+
+
+def test_a_reference_typed_bare_finds_the_person(register):
+    """Issue 19: searching `3519` returned the whole register instead of HC-003519."""
+    target = register["target"]
+    number = str(target.pk)
+    for typed in (number, number.zfill(6), f"HC{target.pk:06d}", f"hc-{target.pk}", f" HC-{target.pk:06d} "):
+        assert list(search_persons(typed)) == [target], typed
+    assert list(search_persons("987654321")) == []  # no such reference: no one, not everyone
+
+
+def test_a_service_number_typed_bare_finds_the_person(registrar, register):
+    target = register["target"]
+    services.update_person(registrar, target.pk, version=target.version, changes={"service_number": "ЕМ-323132"})
+    for typed in ("ЕМ-323132", "ем323132", "EM323132", "em 323 132"):
+        assert list(search_persons(typed)) == [target], typed
+    assert list(search_persons("ЕМ-999999")) == []
+
+
+def test_punctuation_alone_finds_no_one(register):
+    assert list(search_persons("!!! ...")) == []

@@ -6,6 +6,11 @@ a password but not yet given a one-time code may open only the code page, the en
 there, and API calls made with that session answer 403. API tokens are not affected (they are
 issued by an administrator to a machine, see ``homecoming token``).
 
+``TemporaryPasswordMiddleware``: a person signed in with a password somebody else gave them (a new
+account's, a reset one: ``User.password_is_temporary``) may open only the password change, the
+logout, the language switch and the two-factor pages until they have chosen their own; every
+other page sends them to the password change, and API calls made with that session answer 403.
+
 ``IdleTimeoutMiddleware``: a session unused for ``SESSION_IDLE_MINUTES`` is ended (audited as
 ``session.expired``) and the person is sent to the login page with a message. The time of the
 last request is written to the session at most once every ``SESSION_TOUCH_SECONDS`` (60): writing
@@ -66,6 +71,34 @@ class TwoFactorMiddleware:
 
         target = "otp_verify" if any(devices_for_user(request.user, confirmed=True)) else "otp_setup"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+#: views a person with a temporary password may open (the two-factor pages come first)
+TEMPORARY_PASSWORD_OPEN_VIEWS = OTP_OPEN_VIEWS | {"password_change", "password_change_done"}
+
+
+class TemporaryPasswordMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = getattr(request, "user", None)
+        if not (getattr(user, "is_authenticated", False) and getattr(user, "password_is_temporary", False)):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in TEMPORARY_PASSWORD_OPEN_VIEWS:
+            return None
+        if request.path.startswith("/api/"):  # the session's API calls (a token is not a session)
+            return JsonResponse({"detail": _("Choose your own password first: the one you were given is only "
+                                              "for the first sign-in.")}, status=403)
+        if not getattr(view_func, "login_required", True) and (match is None or "admin" not in match.namespaces):
+            return None  # public pages stay public
+        messages.info(request, _("The password you were given is only for the first sign-in: choose your own "
+                                 "to go on."))
+        return redirect(f"{reverse('password_change')}?{urlencode({'next': request.get_full_path()})}")
 
 
 class IdleTimeoutMiddleware:

@@ -15,6 +15,10 @@ class User(AbstractUser):
     #: an administrator asks this person to set up two-factor login at their next sign-in, even
     #: where HOMECOMING_REQUIRE_2FA is off (middleware.needs_second_factor)
     otp_required = models.BooleanField(_("must set up two-factor login"), default=False)
+    #: the password was given by someone else (a new account's or a reset one, handed over once):
+    #: every page but the password change sends its owner there until they choose their own
+    #: (middleware.TemporaryPasswordMiddleware)
+    password_is_temporary = models.BooleanField(_("must choose a new password"), default=False)
     #: raised with every change of the account's groups or permissions (access.py keys its cache by it)
     access_version = models.PositiveIntegerField(default=0, editable=False)
 

@@ -41,6 +41,8 @@ def create_user(actor, *, username: str, password: str, roles: list[str], **fiel
         raise ValidationError(f"A user named {username!r} already exists.")
     user = User(username=username, **fields)
     user.set_password(password)
+    # a password an administrator typed or was given for someone else is only for the first sign-in
+    user.password_is_temporary = actor is not None
     user.is_staff = "administrator" in roles  # the Django admin is for administrators only
     user.save()
     set_roles(actor, user, roles)
@@ -131,7 +133,8 @@ def reset_password(actor, user) -> str:
     _require_manager(actor)
     password = temporary_password()
     user.set_password(password)
-    user.save(update_fields=["password"])
+    user.password_is_temporary = True
+    user.save(update_fields=["password", "password_is_temporary"])
     record(actor, "user.password_reset", object_type="user", object_id=user.pk,
            details={"username": user.get_username()})
     return password
@@ -203,7 +206,8 @@ def set_own_password(user, new_password: str, *, request=None) -> None:
     """A person's new password (after :func:`check_own_password` and the password validators, in
     the form); audited as ``password.change``, never with the password."""
     user.set_password(new_password)
-    user.save(update_fields=["password"])
+    user.password_is_temporary = False
+    user.save(update_fields=["password", "password_is_temporary"])
     record(user, "password.change", object_type="user", object_id=user.pk, request=request)
 
 

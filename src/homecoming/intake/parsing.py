@@ -284,7 +284,8 @@ def _check_header(headers: list[str]) -> None:
 def _check_zip(content: bytes) -> None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(content))
-    except (zipfile.BadZipFile, ValueError):
+    except (zipfile.BadZipFile, ValueError, NotImplementedError):
+        # NotImplementedError: an entry claims a zip version newer than Python reads (a flipped byte)
         raise FileProblem(_("The file is not a valid Excel workbook (the archive is damaged). Save it again "
                             "from Excel, or as CSV.")) from None
     with zf:

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce, Replace, Upper
 
 from .keys import query_token_keys, query_tokens
 from .models import (
@@ -32,7 +32,12 @@ from .models import (
 )
 from .services import FK_MODELS, derive_status
 
-_REFERENCE_RE = re.compile(rf"^\s*{REFERENCE_PREFIX}?0*(\d{{1,9}})\s*$", re.IGNORECASE)
+# "HC-003519", "hc3519", "003519" or "3519": the prefix is optional as a whole, not only its dash
+_REFERENCE_RE = re.compile(rf"^\s*(?:{re.escape(REFERENCE_PREFIX.rstrip('-'))}\s*-?\s*)?0*(\d{{1,9}})\s*$",
+                           re.IGNORECASE)
+# letters that look the same in Cyrillic and Latin: a service number typed on either keyboard
+_TO_LATIN = str.maketrans("АВЕКМНОРСТХІ", "ABEKMHOPCTXI")
+_TO_CYRILLIC = str.maketrans("ABEKMHOPCTXI", "АВЕКМНОРСТХІ")
 
 SORTS = {
     "name": ("last_name", "first_name", "patronymic", "id"),
@@ -61,17 +66,44 @@ def person_by_reference(text: str) -> Person | None:
     return person
 
 
+def identifier_matches(query: str) -> list[int]:
+    """Persons a reference or a service number typed bare points at: the reference's person
+    (following merges) and every person in the register whose service number is the query,
+    ignoring case, spaces, dashes and slashes, and whether its letters were typed in Cyrillic or
+    Latin."""
+    ids = []
+    person = person_by_reference(query)
+    if person is not None:
+        ids.append(person.pk)
+    compact = re.sub(r"[\s\-/]", "", query or "").upper()
+    if compact:
+        variants = {compact, compact.translate(_TO_LATIN), compact.translate(_TO_LATIN).translate(_TO_CYRILLIC)}
+        typed = {(query or "").strip(), *variants}
+        found = list(active_persons().filter(service_number__in=typed).values_list("pk", flat=True))  # indexed
+        if not found and len(compact) >= 4:  # stored with other spacing or dashes: compare compacted
+            written = Upper(Replace(Replace(Replace("service_number", Value("-"), Value("")), Value(" "), Value("")),
+                                    Value("/"), Value("")))
+            found = list(active_persons().annotate(written=written).filter(written__in=variants)
+                         .values_list("pk", flat=True)[:50])
+        ids += found
+    return ids
+
+
 def search_persons(query: str, base: QuerySet[Person] | None = None) -> QuerySet[Person]:
-    """Persons whose names (canonical or alternative, in any script) match every token of
-    ``query``. Each token becomes its search keys (``homecoming.names.search_keys``); a one- or
-    two-letter token is an initial. The person sets of the tokens are intersected in the database,
-    starting from the rarest token so that the other tokens are only probed per candidate."""
-    if _REFERENCE_RE.match(query or ""):
-        person = person_by_reference(query)
-        qs = Person.objects.all() if base is None else base
-        return qs.filter(pk=person.pk) if person is not None else qs.none()
+    """Persons a reference or service number typed bare points at (:func:`identifier_matches`),
+    or whose names (canonical or alternative, in any script) match every token of ``query``.
+    Each token becomes its search keys (``homecoming.names.search_keys``); a one- or two-letter
+    token is an initial. The person sets of the tokens are intersected in the database, starting
+    from the rarest token so that the other tokens are only probed per candidate."""
+    qs = Person.objects.all() if base is None else base
     tokens = query_tokens(query)
+    text = query or ""
+    if any(c.isdigit() for c in text) and sum(c.isalpha() for c in text) <= 4:
+        # mostly digits: a reference ("3519") or a service number ("ЕМ-323132", "em 323 132")
+        return qs.filter(pk__in=identifier_matches(query))
     if not tokens:
+        if (query or "").strip():
+            return qs.none()  # punctuation only: it matches no one (it used to match everyone)
         return active_persons() if base is None else base
     # Merged records have no keys (services.merge_persons deletes them), so a key search needs no
     # merged_into filter; leaving it out lets the database sort by the name index (4x faster).
