@@ -366,17 +366,17 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "homecoming.api.schema.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON with a null character in a string or a number past 64 bits is refused (400)
     "DEFAULT_PARSER_CLASSES": [
-        "homecoming.core.api_errors.JSONParser",
+        "homecoming.api.errors.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "homecoming.core.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "homecoming.api.errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -389,6 +389,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # one name per set of choices that several components share, so that a generated client has one type
+    "ENUM_NAME_OVERRIDES": {
+        "PersonStatusEnum": "homecoming.registry.models.Status",
+        "SideEnum": "homecoming.registry.models.Side",
+        "ExchangeStatusEnum": "homecoming.exchanges.models.ExchangeStatus",
+    },
 }
 
 # Seconds a request may run before `homecoming serve` (gunicorn sync workers) replaces its worker.

@@ -86,10 +86,11 @@ def test_an_unknown_record_is_a_plain_404_in_the_readers_language(client_for, la
 def test_the_schema_says_what_the_answers_are(client_for):
     """Two of the response-schema violations schemathesis found (issue 16): a status event without
     an author answers ``"author": null`` (the schema must allow it), and the list of aftercare cases
-    is an array, not an object."""
+    is an array, not an object (since issue 17 the array of a page: ``results``)."""
     c = client_for("registrar")
     schema = c.get("/api/schema/?format=json").json()
     author = schema["components"]["schemas"]["StatusEvent"]["properties"]["author"]
     assert author.get("nullable") is True
     cases = schema["paths"]["/api/v1/aftercare/cases/"]["get"]["responses"]["200"]["content"]["application/json"]
-    assert cases["schema"]["type"] == "array"
+    page = schema["components"]["schemas"][cases["schema"]["$ref"].rsplit("/", 1)[1]]
+    assert page["properties"]["results"]["type"] == "array"

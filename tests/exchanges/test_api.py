@@ -113,5 +113,5 @@ def test_bad_input_names_the_field_and_changes_nothing(api_as):
     r = api.post("/api/v1/agreements/", ["not", "an", "object"], format="json")
     assert r.status_code == 400
     r = api.post("/api/v1/rules/check/", {"rule": {"and": [{"≤": [{"age_on": "2025-06-09"}, "x"]}]}}, format="json")
-    assert r.status_code == 400 and r.json()["errors"][0].startswith('$.and[0]["≤"][1]')
+    assert r.status_code == 400 and r.json()["errors"]["rule"][0].startswith('$.and[0]["≤"][1]')
     assert not Agreement.objects.exists() and not Exchange.objects.exists()

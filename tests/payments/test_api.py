@@ -39,7 +39,7 @@ def test_entitlement_and_four_eyes_in_the_api(client_for, prepared):
     second = client_for("finance_officer")
     assert second.post(f"/api/v1/payments/batches/{batch.pk}/approve/").status_code == 200
     again = client_for("finance_officer").post(f"/api/v1/payments/batches/{batch.pk}/approve/")
-    assert again.status_code == 400 and "batch" in again.json()
+    assert again.status_code == 400 and "batch" in again.json()["errors"]
     assert LedgerEntry.objects.count() == 1
     assert first.get("/api/v1/payments/report/").json()["total"]["approved"] == "122364.38"
-    assert first.get("/api/v1/payments/batches/").json()[0]["lines"][0]["iban"] == IBAN
+    assert first.get("/api/v1/payments/batches/").json()["results"][0]["lines"][0]["iban"] == IBAN

@@ -99,7 +99,7 @@ def test_create_update_with_optimistic_locking(client_for):
     assert "Nothing was saved" in r.json()["detail"] or "Нічого не збережено" in r.json()["detail"]
     assert Person.objects.get(pk=body["id"]).unit == "в/ч В0000"
     r = c.patch(url, {"unit": "no version"}, content_type="application/json")
-    assert r.status_code == 400 and "version" in r.json()
+    assert r.status_code == 400 and "version" in r.json()["errors"]
 
 
 def test_create_warns_about_likely_duplicates(client_for, make_person):
@@ -144,13 +144,13 @@ def test_events_list_and_add_with_bad_input(client_for, make_person):
                        ({"status": "found", "effective_date": "2024-01-01", "source_kind": "icrc", "corrects": 999},
                         "corrects")]:
         r = c.post(events_url(person), bad, content_type="application/json")
-        assert r.status_code == 400 and field in r.json(), (bad, r.content)
+        assert r.status_code == 400 and field in r.json()["errors"], (bad, r.content)
     assert person.status_events.count() == 1
     r = c.post(events_url(person), {"status": "captivity_confirmed", "effective_date": "2024-01-01",
                                     "source_kind": "other_side_list", "source_reference": "list 3"},
                content_type="application/json")
     assert r.status_code == 201 and r.json()["author"] == c.user.username
-    events = c.get(events_url(person)).json()
+    events = c.get(events_url(person)).json()["results"]
     assert [e["status"] for e in events] == ["missing", "captivity_confirmed"]
     assert c.get(detail_url(person)).json()["current_status"] == "captivity_confirmed"
     assert c.get("/api/v1/persons/999999/events/").status_code == 404

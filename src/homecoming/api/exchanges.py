@@ -1,400 +1,638 @@
-"""API of the exchanges app under /api/v1/: the same services, permissions and audit as the pages."""
+"""API of the exchanges app under /api/v1/: the same services, permissions and audit as the pages.
+
+Every body in and out has a serializer, so the schema types each operation. Agreements and
+categories are checked by their services (the pages send the same dictionaries): the serializer
+checks the types, the service the content (unknown fields, lengths, the rule's vocabulary).
+"""
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from homecoming.audit.services import record
 from homecoming.common.confirm import ChangedSincePreview
 from homecoming.exchanges import selectors, services
 from homecoming.exchanges.models import Agreement, Category, Communique, Exchange, ListEntry
+from homecoming.registry.models import Side
 
-PAGE = 100
+from .base import ApiView, Id, Text
+from .errors import Conflict, ErrorSerializer
+
+VIEW_AGREEMENT = (services.VIEW_AGREEMENT,)
+CHANGE_AGREEMENT = (services.CHANGE_AGREEMENT,)
+VIEW_EXCHANGE = (services.VIEW_EXCHANGE,)
+CHANGE_EXCHANGE = (services.CHANGE_EXCHANGE,)
+RECONCILE = (services.RECONCILE,)
+CONFLICT = {409: ErrorSerializer}
+RULE_HELP = "An eligibility rule: a JSON tree of the rule language (docs/eligibility-rules.md)."
 
 
-def _require(request, perm):
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
+# --- what the API answers ------------------------------------------------------------------------
+
+class CategorySerializer(serializers.ModelSerializer):
+    rule = serializers.JSONField(help_text=RULE_HELP)
+
+    class Meta:
+        model = Category
+        fields = ["id", "agreement", "name_uk", "name_en", "rule", "trade_rule", "ratio_receive", "ratio_hand_over",
+                  "version"]
 
 
-def _errors(exc: ValidationError) -> Response:
-    if hasattr(exc, "error_dict"):
-        return Response({"errors": exc.message_dict}, status=400)
-    return Response({"errors": {"non_field_errors": exc.messages}}, status=400)
+class ExchangeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Exchange
+        fields = ["id", "agreement", "number", "planned_date", "carried_out_on", "status"]
 
 
-def _json_body(request) -> dict:
+class BalanceSerializer(serializers.Serializer):
+    category = serializers.IntegerField(source="category.pk")
+    receive = serializers.IntegerField()
+    hand_over = serializers.IntegerField()
+    balanced = serializers.BooleanField()
+    message = serializers.CharField()
+
+
+class ExchangeFullSerializer(ExchangeSerializer):
+    balances = serializers.SerializerMethodField()
+
+    class Meta(ExchangeSerializer.Meta):
+        fields = [*ExchangeSerializer.Meta.fields, "balances"]
+
+    @extend_schema_field(BalanceSerializer(many=True))
+    def get_balances(self, x):
+        return BalanceSerializer(selectors.balances(x), many=True).data
+
+
+class AgreementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Agreement
+        fields = ["id", "title", "date", "place", "parties", "mediator", "notes", "withhold_counts_until_last_stage"]
+
+
+class AgreementFullSerializer(AgreementSerializer):
+    categories = CategorySerializer(many=True, read_only=True)
+    exchanges = ExchangeSerializer(many=True, read_only=True)
+
+    class Meta(AgreementSerializer.Meta):
+        fields = [*AgreementSerializer.Meta.fields, "categories", "exchanges"]
+
+
+class EntryEventSerializer(serializers.Serializer):
+    # "from" is a keyword: the field is named in the constructor of the serializer below
+    to = serializers.CharField(source="to_state")
+    reason = serializers.CharField()
+    at = serializers.DateTimeField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields = {"from": serializers.CharField(source="from_state"), **fields}
+        return fields
+
+
+class EntrySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    exchange = serializers.IntegerField(source="exchange_id")
+    category = serializers.IntegerField(source="category_id")
+    person = serializers.IntegerField(source="person_id")
+    reference = serializers.CharField(source="person.reference")
+    name = serializers.CharField(source="person.full_name")
+    list = serializers.CharField(source="direction", help_text="receive or hand_over")
+    state = serializers.CharField()
+    contest_reason = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField(), source="reasons_text")
+    history = EntryEventSerializer(many=True, source="events.all")
+
+
+class EntryPageSerializer(serializers.Serializer):
+    results = EntrySerializer(many=True)
+
+
+class OnListSerializer(serializers.Serializer):
+    stage = serializers.IntegerField()
+    state = serializers.CharField()
+
+
+class ExplainedSerializer(serializers.Serializer):
+    """A person of a pool with the result of the rule and its reasons."""
+
+    person = serializers.IntegerField(source="person.pk")
+    reference = serializers.CharField(source="person.reference")
+    name = serializers.CharField(source="person.full_name")
+    eligible = serializers.BooleanField()
+    distance = serializers.IntegerField()
+    reasons = serializers.ListField(child=serializers.CharField())
+
+
+class PoolRowSerializer(ExplainedSerializer):
+    on_lists = OnListSerializer(many=True)
+
+
+class PoolSerializer(serializers.Serializer):
+    category = serializers.IntegerField()
+    side = serializers.ChoiceField(choices=Side.choices)
+    eligible_count = serializers.IntegerField()
+    just_outside_count = serializers.IntegerField()
+    considered = serializers.IntegerField()
+    page = serializers.IntegerField()
+    pages = serializers.IntegerField()
+    results = PoolRowSerializer(many=True)
+
+
+class PreviewSideSerializer(serializers.Serializer):
+    eligible_count = serializers.IntegerField()
+    just_outside_count = serializers.IntegerField()
+    eligible = ExplainedSerializer(many=True)
+    just_outside = ExplainedSerializer(many=True)
+
+
+class RuleCheckSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+    ours = PreviewSideSerializer()
+    enemy = PreviewSideSerializer()
+
+
+class CounterCandidateSerializer(serializers.Serializer):
+    entry = serializers.IntegerField()
+    person = serializers.IntegerField()
+    probability = serializers.FloatField()
+    explanation = serializers.CharField()
+
+
+class CounterRowOutcomeSerializer(serializers.Serializer):
+    row = serializers.IntegerField()
+    decision = serializers.ChoiceField(choices=["match", "review", "none"])
+    entry = serializers.IntegerField(allow_null=True)
+    candidates = CounterCandidateSerializer(many=True)
+
+
+class CounterListResultSerializer(serializers.Serializer):
+    rows = CounterRowOutcomeSerializer(many=True)
+    match = serializers.IntegerField()
+    review = serializers.IntegerField()
+    none = serializers.IntegerField()
+    confirmed = serializers.IntegerField()
+    not_on_their_list = serializers.ListField(child=serializers.IntegerField(), help_text="ids of entries")
+
+
+class CrossingsResultSerializer(serializers.Serializer):
+    recorded = serializers.ListField(child=serializers.IntegerField(), help_text="ids of the persons recorded")
+
+
+class PersonRefSerializer(serializers.Serializer):
+    person = serializers.IntegerField()
+    reference = serializers.CharField()
+    name = serializers.CharField()
+
+
+class WithdrawnSerializer(serializers.Serializer):
+    entry = serializers.IntegerField()
+    person = serializers.IntegerField()
+    exchange = serializers.IntegerField()
+
+
+class ReconcilePlanSerializer(serializers.Serializer):
+    exchange = serializers.IntegerField()
+    carried_out_on = serializers.DateField()
+    fingerprint = serializers.CharField(help_text="Send it back as confirm to reconcile exactly this.")
+    groups = serializers.DictField(child=PersonRefSerializer(many=True), help_text="outcome group -> persons")
+    withdrawn_elsewhere = WithdrawnSerializer(many=True)
+    contradictions = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+                                           help_text="person id -> what their new status event contradicts")
+
+
+class ReconcileReportRowSerializer(PersonRefSerializer):
+    side = serializers.CharField()
+    category = serializers.IntegerField(allow_null=True)
+    list = serializers.CharField(allow_null=True)
+    missing = serializers.CharField(required=False, help_text="considered_missing only: the status before")
+
+
+class ReconcileReportSerializer(serializers.Serializer):
+    exchange = serializers.IntegerField()
+    carried_out_on = serializers.DateField()
+    groups = serializers.DictField(child=ReconcileReportRowSerializer(many=True), help_text="outcome group -> persons")
+
+
+class CommuniqueSerializer(serializers.Serializer):
+    exchange = serializers.IntegerField()
+    lang = serializers.ChoiceField(choices=["uk", "en"])
+    published = serializers.BooleanField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    text = serializers.CharField()
+    fingerprint = serializers.CharField(allow_null=True, help_text=(
+        "What POST .../communique/publish/ {\"confirm\": ...} confirms: both texts as generated now "
+        "(null once published)."))
+
+
+class PublishedSerializer(serializers.ModelSerializer):
+    uk = serializers.CharField(source="text_uk")
+    en = serializers.CharField(source="text_en")
+
+    class Meta:
+        model = Communique
+        fields = ["exchange", "published_at", "uk", "en"]
+
+
+# --- what the API takes ----------------------------------------------------------------------------
+
+class AgreementInput(serializers.Serializer):
+    title = Text(max_length=200)
+    date = serializers.DateField()
+    place = Text(max_length=200, required=False, allow_blank=True)
+    parties = Text(max_length=300, required=False, allow_blank=True)
+    mediator = Text(max_length=200, required=False, allow_blank=True)
+    notes = Text(max_length=10000, required=False, allow_blank=True)
+    withhold_counts_until_last_stage = serializers.BooleanField(required=False)
+
+
+class CategoryInput(serializers.Serializer):
+    name_uk = Text(max_length=200)
+    name_en = Text(max_length=200)
+    rule = serializers.JSONField(help_text=RULE_HELP)
+    trade_rule = serializers.ChoiceField(choices=Category._meta.get_field("trade_rule").choices, required=False)
+    ratio_receive = serializers.IntegerField(min_value=1, max_value=100000, required=False)
+    ratio_hand_over = serializers.IntegerField(min_value=1, max_value=100000, required=False)
+    position = serializers.IntegerField(min_value=0, max_value=100000, required=False)
+
+
+class RuleInput(serializers.Serializer):
+    rule = serializers.JSONField(help_text=RULE_HELP)
+
+
+class ExchangeInput(serializers.Serializer):
+    agreement = Id()
+    number = Id(required=False, allow_null=True,
+                                      help_text="the next free stage number when left out")
+    planned_date = serializers.DateField(required=False, allow_null=True)
+
+
+class StatusInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Exchange._meta.get_field("status").choices)
+    carried_out_on = serializers.DateField(required=False, allow_null=True)
+    exception_reason = Text(required=False, allow_blank=True, allow_null=True, max_length=2000)
+
+
+class EntriesInput(serializers.Serializer):
+    category = Id()
+    persons = serializers.ListField(child=Id(), min_length=1)
+    effective_date = serializers.DateField(required=False, allow_null=True)
+
+
+class EntryStateInput(serializers.Serializer):
+    state = serializers.ChoiceField(choices=ListEntry._meta.get_field("state").choices)
+    reason = Text(required=False, allow_blank=True, allow_null=True, max_length=300)
+
+
+class CounterRowInput(serializers.Serializer):
+    last_name = Text(required=False, allow_blank=True)
+    first_name = Text(required=False, allow_blank=True)
+    patronymic = Text(required=False, allow_blank=True)
+    full_name = Text(required=False, allow_blank=True)
+    birth_date = Text(required=False, allow_blank=True)
+    service_number = Text(required=False, allow_blank=True)
+    tax_number = Text(required=False, allow_blank=True)
+
+
+class CounterListInput(serializers.Serializer):
+    rows = CounterRowInput(many=True)
+
+
+class CrossingsInput(serializers.Serializer):
+    persons = serializers.ListField(child=Id(), required=False)
+    all_confirmed = serializers.BooleanField(required=False, default=False)
+    how = serializers.ChoiceField(choices=["check_in", "linkage", "list"], required=False, default="check_in")
+
+
+class ConfirmInput(serializers.Serializer):
+    confirm = Text(required=False, allow_null=True, help_text="the fingerprint of the preview")
+
+
+class ReconcileInput(ConfirmInput):
+    exception_reason = Text(required=False, allow_blank=True, allow_null=True, max_length=2000)
+
+
+def _valid(serializer_class, request) -> dict:
+    """The body checked by ``serializer_class``; 400 naming each field when it does not fit."""
+    s = serializer_class(data=request.data)
+    s.is_valid(raise_exception=True)
+    return dict(s.validated_data)
+
+
+def _dict_body(serializer_class, request) -> dict:
+    """For services that take the pages' dictionaries: the types of the fields sent are checked
+    here, the body is passed on as sent, so that the service names missing and unknown fields and
+    checks the content with the pages' words."""
     if not isinstance(request.data, dict):
-        raise ValidationError({"body": ["Expected a JSON object."]})
+        raise ValidationError({"non_field_errors": ["Expected a JSON object."]})
+    s = serializer_class(data={k: v for k, v in request.data.items() if v is not None}, partial=True)
+    s.is_valid(raise_exception=True)
     return dict(request.data)
 
 
-def answers_errors(fn):
-    """Turn service ValidationErrors into 400 answers naming the fields."""
+# --- the operations ------------------------------------------------------------------------------
 
-    @wraps(fn)
-    def wrapper(self, request, *args, **kwargs):
-        try:
-            return fn(self, request, *args, **kwargs)
-        except ValidationError as exc:
-            return _errors(exc)
+class AgreementList(ApiView):
+    """Agreements (GET, paged) and a new agreement (POST)."""
 
-    return wrapper
+    required_perms = {"GET": VIEW_AGREEMENT, "POST": CHANGE_AGREEMENT}
 
-
-def agreement_data(a: Agreement, *, full: bool = False) -> dict:
-    data = {"id": a.pk, "title": a.title, "date": a.date.isoformat(), "place": a.place, "parties": a.parties,
-            "mediator": a.mediator, "notes": a.notes,
-            "withhold_counts_until_last_stage": a.withhold_counts_until_last_stage}
-    if full:
-        data["categories"] = [category_data(c) for c in a.categories.all()]
-        data["exchanges"] = [exchange_data(x) for x in a.exchanges.all()]
-    return data
-
-
-def category_data(c: Category) -> dict:
-    return {"id": c.pk, "agreement": c.agreement_id, "name_uk": c.name_uk, "name_en": c.name_en, "rule": c.rule,
-            "trade_rule": c.trade_rule, "ratio_receive": c.ratio_receive, "ratio_hand_over": c.ratio_hand_over,
-            "version": c.version}
-
-
-def exchange_data(x: Exchange, *, full: bool = False) -> dict:
-    data = {"id": x.pk, "agreement": x.agreement_id, "number": x.number,
-            "planned_date": x.planned_date.isoformat() if x.planned_date else None,
-            "carried_out_on": x.carried_out_on.isoformat() if x.carried_out_on else None, "status": x.status}
-    if full:
-        data["balances"] = [{"category": b.category.pk, "receive": b.receive, "hand_over": b.hand_over,
-                             "balanced": b.balanced, "message": b.message} for b in selectors.balances(x)]
-    return data
-
-
-def entry_data(e: ListEntry) -> dict:
-    return {"id": e.pk, "exchange": e.exchange_id, "category": e.category_id, "person": e.person_id,
-            "reference": e.person.reference, "name": e.person.full_name, "list": e.direction, "state": e.state,
-            "contest_reason": e.contest_reason, "reasons": e.reasons_text,
-            "history": [{"from": ev.from_state, "to": ev.to_state, "reason": ev.reason, "at": ev.at.isoformat()}
-                        for ev in e.events.all()]}
-
-
-class AgreementList(APIView):
-    """Agreements (GET) and a new agreement (POST)."""
-
-    @extend_schema(operation_id="v1_agreements_list", responses={200: dict})
+    @extend_schema(operation_id="v1_agreements_list", responses=AgreementSerializer(many=True))
     def get(self, request):
-        _require(request, services.VIEW_AGREEMENT)
-        return Response({"results": [agreement_data(a) for a in Agreement.objects.all()]})
+        return self.paged(Agreement.objects.all(), AgreementSerializer)[0]
 
-    @extend_schema(request=dict, responses={201: dict})
-    @answers_errors
+    @extend_schema(request=AgreementInput, responses={201: AgreementFullSerializer})
     def post(self, request):
-        agreement = services.create_agreement(request.user, _json_body(request), request=request)
-        return Response(agreement_data(agreement, full=True), status=201)
+        agreement = services.create_agreement(request.user, _dict_body(AgreementInput, request),
+                                              request=request)
+        return Response(AgreementFullSerializer(agreement).data, status=201)
 
 
-class AgreementDetail(APIView):
-    @extend_schema(responses={200: dict})
+class AgreementDetail(ApiView):
+    required_perms = {"GET": VIEW_AGREEMENT, "PATCH": CHANGE_AGREEMENT}
+
+    @extend_schema(responses=AgreementFullSerializer)
     def get(self, request, pk):
-        _require(request, services.VIEW_AGREEMENT)
-        return Response(agreement_data(get_object_or_404(Agreement, pk=pk), full=True))
+        return Response(AgreementFullSerializer(get_object_or_404(Agreement, pk=pk)).data)
 
-    @extend_schema(request=dict, responses={200: dict})
-    @answers_errors
+    @extend_schema(request=AgreementInput, responses=AgreementFullSerializer)
     def patch(self, request, pk):
-        _require(request, services.CHANGE_AGREEMENT)
         get_object_or_404(Agreement, pk=pk)
-        agreement = services.update_agreement(request.user, pk, _json_body(request), request=request)
-        return Response(agreement_data(agreement, full=True))
+        agreement = services.update_agreement(request.user, pk, _dict_body(AgreementInput, request),
+                                              request=request)
+        return Response(AgreementFullSerializer(agreement).data)
 
 
-class CategoryCreate(APIView):
-    @extend_schema(request=dict, responses={201: dict})
-    @answers_errors
+class CategoryCreate(ApiView):
+    required_perms = {"POST": CHANGE_AGREEMENT}
+
+    @extend_schema(request=CategoryInput, responses={201: CategorySerializer})
     def post(self, request, pk):
-        _require(request, services.CHANGE_AGREEMENT)
         get_object_or_404(Agreement, pk=pk)
-        category = services.create_category(request.user, pk, _json_body(request), request=request)
-        return Response(category_data(category), status=201)
+        category = services.create_category(request.user, pk, _dict_body(CategoryInput, request),
+                                            request=request)
+        return Response(CategorySerializer(category).data, status=201)
 
 
-class CategoryDetail(APIView):
-    @extend_schema(responses={200: dict})
+class CategoryDetail(ApiView):
+    required_perms = {"GET": VIEW_AGREEMENT, "PATCH": CHANGE_AGREEMENT}
+
+    @extend_schema(responses=CategorySerializer)
     def get(self, request, pk):
-        _require(request, services.VIEW_AGREEMENT)
-        return Response(category_data(get_object_or_404(Category, pk=pk)))
+        return Response(CategorySerializer(get_object_or_404(Category, pk=pk)).data)
 
-    @extend_schema(request=dict, responses={200: dict})
-    @answers_errors
+    @extend_schema(request=CategoryInput, responses=CategorySerializer)
     def patch(self, request, pk):
-        _require(request, services.CHANGE_AGREEMENT)
         get_object_or_404(Category, pk=pk)
-        return Response(category_data(services.update_category(request.user, pk, _json_body(request),
-                                                               request=request)))
+        return Response(CategorySerializer(services.update_category(
+            request.user, pk, _dict_body(CategoryInput, request), request=request)).data)
 
 
-def _explained(rows) -> list[dict]:
-    return [{"person": r["person"].pk, "reference": r["person"].reference, "name": r["person"].full_name,
-             "eligible": r["eligible"], "distance": r["distance"], "reasons": r["reasons"]} for r in rows]
+class PoolQuery(serializers.Serializer):
+    side = serializers.ChoiceField(choices=Side.choices, required=False, default="ours")
+    show = serializers.ChoiceField(choices=["eligible", "outside"], required=False, default="eligible")
+    page = Id(required=False, default=1)
 
 
-class CategoryPool(APIView):
+class CategoryPool(ApiView):
     """The pool of a category: ``side`` = ours | enemy; ``show`` = eligible | outside; paged by 100."""
 
-    @extend_schema(parameters=[OpenApiParameter("side", str), OpenApiParameter("show", str),
-                               OpenApiParameter("page", int)], responses={200: dict})
+    required_perms = {"GET": VIEW_AGREEMENT}
+    page_size = 100
+
+    @extend_schema(parameters=[PoolQuery], responses=PoolSerializer)
     def get(self, request, pk):
-        _require(request, services.VIEW_AGREEMENT)
+        from django.core.paginator import Paginator
+
         category = get_object_or_404(Category, pk=pk)
-        side = request.query_params.get("side", "ours")
-        show = request.query_params.get("show", "eligible")
-        if side not in ("ours", "enemy") or show not in ("eligible", "outside"):
-            return Response({"errors": {"side": ["Use ours or enemy."], "show": ["Use eligible or outside."]}},
-                            status=400)
+        q = PoolQuery(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        side, show = q.validated_data["side"], q.validated_data["show"]
         pool = selectors.pool(category, side)
         ids = pool.eligible if show == "eligible" else pool.just_outside
-        page = Paginator(ids, PAGE).get_page(request.query_params.get("page"))
-        rows = _explained(selectors.explain(category, list(page.object_list)))
+        page = Paginator(ids, self.page_size).get_page(q.validated_data["page"])
+        rows = selectors.explain(category, list(page.object_list))
         for row in rows:
-            row["on_lists"] = [{"stage": n, "state": s} for n, s in pool.on_lists.get(row["person"], [])]
+            row["on_lists"] = [{"stage": n, "state": s} for n, s in pool.on_lists.get(row["person"].pk, [])]
+        shown = [r["person"].pk for r in rows]
         record(request.user, "category.pool_view", object_type="category", object_id=category.pk,
-               details={"side": side, "persons": [r["person"] for r in rows], "via": "api"}, request=request)
-        return Response({"category": category.pk, "side": side, "eligible_count": len(pool.eligible),
-                         "just_outside_count": len(pool.just_outside), "considered": pool.considered,
-                         "page": page.number, "pages": page.paginator.num_pages, "results": rows})
+               details={"side": side, "persons": shown, "via": "api"}, request=request)
+        return Response(PoolSerializer({"category": category.pk, "side": side, "eligible_count": len(pool.eligible),
+                                        "just_outside_count": len(pool.just_outside), "considered": pool.considered,
+                                        "page": page.number, "pages": page.paginator.num_pages,
+                                        "results": rows}).data)
 
 
-class RuleCheck(APIView):
-    """Validate a rule and show its result before saving: {"rule": {...}}."""
+class RuleCheck(ApiView):
+    """Validate a rule and show its result before saving: {"rule": {...}}; 400 names each problem
+    of the rule with its JSON path (under ``errors.rule``)."""
 
-    @extend_schema(request=dict, responses={200: dict})
+    required_perms = {"POST": CHANGE_AGREEMENT}
+
+    @extend_schema(request=RuleInput, responses=RuleCheckSerializer)
     def post(self, request):
-        _require(request, services.CHANGE_AGREEMENT)
-        body = request.data if isinstance(request.data, dict) else {}
-        problems = services.check_rule(body.get("rule"))
+        rule = request.data.get("rule") if isinstance(request.data, dict) else None
+        problems = services.check_rule(rule)
         if problems:
-            return Response({"valid": False, "errors": problems}, status=400)
-        preview = selectors.preview(body["rule"])
-        shown = []
-        out = {}
-        for side, result in preview.items():
-            out[side] = {"eligible_count": result["eligible_count"],
-                         "just_outside_count": result["just_outside_count"],
-                         "eligible": _explained(result["eligible"]), "just_outside": _explained(result["just_outside"])}
-            shown += [r["person"] for r in out[side]["eligible"] + out[side]["just_outside"]]
+            raise ValidationError({"rule": problems})
+        preview = selectors.preview(rule)
+        shown = [r["person"].pk for side in preview.values() for r in side["eligible"] + side["just_outside"]]
         record(request.user, "category.preview", details={"persons": shown, "via": "api"}, request=request)
-        return Response({"valid": True, **out})
+        return Response(RuleCheckSerializer({"valid": True, **preview}).data)
 
 
-class ExchangeList(APIView):
-    @extend_schema(operation_id="v1_exchanges_list", responses={200: dict})
+class ExchangeList(ApiView):
+    """Stages of every agreement (GET, paged) and a new stage (POST)."""
+
+    required_perms = {"GET": VIEW_EXCHANGE, "POST": CHANGE_EXCHANGE}
+
+    @extend_schema(operation_id="v1_exchanges_list", responses=ExchangeSerializer(many=True))
     def get(self, request):
-        _require(request, services.VIEW_EXCHANGE)
-        return Response({"results": [exchange_data(x) for x in Exchange.objects.all()]})
+        return self.paged(Exchange.objects.all(), ExchangeSerializer)[0]
 
-    @extend_schema(request=dict, responses={201: dict})
-    @answers_errors
+    @extend_schema(request=ExchangeInput, responses={201: ExchangeFullSerializer})
     def post(self, request):
-        body = _json_body(request)
-        _require(request, services.CHANGE_EXCHANGE)
-        agreement = get_object_or_404(Agreement, pk=body.get("agreement") if str(body.get("agreement", "")).isascii()
-                                      and str(body.get("agreement", "")).isdigit()
-                                      else 0)
+        body = _valid(ExchangeInput, request)
+        agreement = get_object_or_404(Agreement, pk=body["agreement"])
         exchange = services.create_exchange(request.user, agreement.pk, number=body.get("number"),
                                             planned_date=body.get("planned_date"), request=request)
-        return Response(exchange_data(exchange, full=True), status=201)
+        return Response(ExchangeFullSerializer(exchange).data, status=201)
 
 
-class ExchangeDetail(APIView):
-    @extend_schema(responses={200: dict})
+class ExchangeDetail(ApiView):
+    required_perms = {"GET": VIEW_EXCHANGE}
+
+    @extend_schema(responses=ExchangeFullSerializer)
     def get(self, request, pk):
-        _require(request, services.VIEW_EXCHANGE)
-        return Response(exchange_data(get_object_or_404(Exchange, pk=pk), full=True))
+        return Response(ExchangeFullSerializer(get_object_or_404(Exchange, pk=pk)).data)
 
 
-class ExchangeStatus(APIView):
-    @extend_schema(request=dict, responses={200: dict})
-    @answers_errors
+class ExchangeStatus(ApiView):
+    required_perms = {"POST": CHANGE_EXCHANGE}
+
+    @extend_schema(request=StatusInput, responses=ExchangeFullSerializer)
     def post(self, request, pk):
-        _require(request, services.CHANGE_EXCHANGE)
         get_object_or_404(Exchange, pk=pk)
-        body = _json_body(request)
-        exchange = services.set_exchange_status(request.user, pk, str(body.get("status", "")),
+        body = _valid(StatusInput, request)
+        exchange = services.set_exchange_status(request.user, pk, body["status"],
                                                 carried_out_on=body.get("carried_out_on"),
-                                                exception_reason=str(body.get("exception_reason") or ""),
+                                                exception_reason=body.get("exception_reason") or "",
                                                 request=request)
-        return Response(exchange_data(exchange, full=True))
+        return Response(ExchangeFullSerializer(exchange).data)
 
 
-class ExchangeEntries(APIView):
-    """The entries of a stage (GET) and new entries (POST {"category", "persons": [ids]})."""
+class ExchangeEntries(ApiView):
+    """The entries of a stage (GET, paged) and new entries (POST {"category", "persons": [ids]})."""
 
-    @extend_schema(responses={200: dict})
+    required_perms = {"GET": VIEW_EXCHANGE, "POST": CHANGE_EXCHANGE}
+
+    @extend_schema(responses=EntrySerializer(many=True))
     def get(self, request, pk):
-        _require(request, services.VIEW_EXCHANGE)
         exchange = get_object_or_404(Exchange, pk=pk)
-        entries = list(selectors.entries_of(exchange).prefetch_related("events"))
+        response, entries = self.paged(selectors.entries_of(exchange).prefetch_related("events"), EntrySerializer)
         record(request.user, "exchange.view", object_type="exchange", object_id=exchange.pk,
                details={"persons": [e.person_id for e in entries], "via": "api"}, request=request)
-        return Response({"results": [entry_data(e) for e in entries]})
+        return response
 
-    @extend_schema(request=dict, responses={201: dict})
-    @answers_errors
+    @extend_schema(request=EntriesInput, responses={201: EntryPageSerializer})
     def post(self, request, pk):
-        _require(request, services.CHANGE_EXCHANGE)
         get_object_or_404(Exchange, pk=pk)
-        body = _json_body(request)
-        persons = body.get("persons")
-        if not isinstance(persons, list) or not all(isinstance(p, int) for p in persons) or not persons:
-            raise ValidationError({"persons": ["Expected a non-empty list of person ids."]})
-        if not isinstance(body.get("category"), int):
-            raise ValidationError({"category": ["Expected the id of a category."]})
-        entries = services.add_entries(request.user, pk, body["category"], persons,
+        body = _valid(EntriesInput, request)
+        entries = services.add_entries(request.user, pk, body["category"], body["persons"],
                                        effective_date=body.get("effective_date"), request=request)
-        return Response({"results": [entry_data(e) for e in entries]}, status=201)
+        return Response(EntryPageSerializer({"results": entries}).data, status=201)
 
 
-class EntryState(APIView):
-    @extend_schema(request=dict, responses={200: dict})
-    @answers_errors
+class EntryState(ApiView):
+    required_perms = {"POST": CHANGE_EXCHANGE}
+
+    @extend_schema(request=EntryStateInput, responses=EntrySerializer)
     def post(self, request, pk):
-        _require(request, services.CHANGE_EXCHANGE)
         get_object_or_404(ListEntry, pk=pk)
-        body = _json_body(request)
-        entry = services.change_entry_state(request.user, pk, str(body.get("state", "")),
-                                            reason=str(body.get("reason") or ""), request=request)
-        return Response(entry_data(ListEntry.objects.select_related("person").get(pk=entry.pk)))
+        body = _valid(EntryStateInput, request)
+        entry = services.change_entry_state(request.user, pk, body["state"], reason=body.get("reason") or "",
+                                            request=request)
+        return Response(EntrySerializer(ListEntry.objects.select_related("person").get(pk=entry.pk)).data)
 
 
-class CounterList(APIView):
+class CounterList(ApiView):
     """The other side's counter-list as rows: {"rows": [{"last_name", "first_name", "patronymic",
     "full_name", "birth_date", "service_number"}, ...]}."""
 
-    @extend_schema(request=dict, responses={200: dict})
-    @answers_errors
+    required_perms = {"POST": CHANGE_EXCHANGE}
+
+    @extend_schema(request=CounterListInput, responses=CounterListResultSerializer)
     def post(self, request, pk):
-        _require(request, services.CHANGE_EXCHANGE)
         exchange = get_object_or_404(Exchange, pk=pk)
-        rows = _json_body(request).get("rows")
-        if not isinstance(rows, list):
-            raise ValidationError({"rows": ["Expected a list of rows."]})
-        return Response(services.match_counter_list(request.user, exchange, rows, request=request))
+        rows = [dict(r) for r in _valid(CounterListInput, request)["rows"]]
+        return Response(CounterListResultSerializer(
+            services.match_counter_list(request.user, exchange, rows, request=request)).data)
 
 
-class Crossings(APIView):
+class Crossings(ApiView):
     """Exchange day: {"all_confirmed": true} or {"persons": [ids], "how": "check_in"|"linkage"|"list"}."""
 
-    @extend_schema(request=dict, responses={201: dict})
-    @answers_errors
+    required_perms = {"POST": CHANGE_EXCHANGE}
+
+    @extend_schema(request=CrossingsInput, responses={201: CrossingsResultSerializer})
     def post(self, request, pk):
-        _require(request, services.CHANGE_EXCHANGE)
         get_object_or_404(Exchange, pk=pk)
-        body = _json_body(request)
-        persons = body.get("persons") or []
-        if not isinstance(persons, list) or not all(isinstance(p, int) for p in persons):
-            raise ValidationError({"persons": ["Expected a list of person ids."]})
-        created = services.record_crossings(request.user, pk, person_ids=persons,
-                                            all_confirmed=bool(body.get("all_confirmed")),
-                                            how=str(body.get("how") or "check_in"), request=request)
+        body = _valid(CrossingsInput, request)
+        created = services.record_crossings(request.user, pk, person_ids=body.get("persons") or [],
+                                            all_confirmed=body["all_confirmed"], how=body["how"], request=request)
         return Response({"recorded": [c.person_id for c in created]}, status=201)
 
 
-class Reconcile(APIView):
+class Reconcile(ApiView):
     """GET: what the reconciliation would write, person by person, with its ``fingerprint``.
     POST {"confirm": fingerprint, "exception_reason": "..."}: reconcile; with ``confirm``, only what
     was previewed (409 when the stage changed since)."""
 
-    @extend_schema(responses={200: dict})
-    @answers_errors
+    required_perms = {"GET": RECONCILE, "POST": RECONCILE}
+
+    @extend_schema(responses={200: ReconcilePlanSerializer, **CONFLICT})
     def get(self, request, pk):
-        _require(request, services.RECONCILE)
         exchange = get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
         if exchange.status != "carried_out":
-            return Response({"errors": {"non_field_errors": [
-                "Only a carried-out stage can be reconciled."]}}, status=409)
+            raise Conflict("Only a carried-out stage can be reconciled.")
         plan = selectors.reconcile_plan(exchange)
         persons = sorted({p.pk for group in plan.groups.values() for p in group})
         record(request.user, "exchange.reconcile_preview", object_type="exchange", object_id=exchange.pk,
                details={"persons": persons, "via": "api"}, request=request)
-        return Response({
-            "exchange": exchange.pk, "carried_out_on": exchange.carried_out_on.isoformat(),
+        return Response(ReconcilePlanSerializer({
+            "exchange": exchange.pk, "carried_out_on": exchange.carried_out_on,
             "fingerprint": plan.fingerprint,
             "groups": {k: [{"person": p.pk, "reference": p.reference, "name": p.full_name} for p in v]
                        for k, v in plan.groups.items()},
             "withdrawn_elsewhere": [{"entry": e.pk, "person": e.person_id, "exchange": e.exchange_id}
                                     for e in plan.other_entries],
             "contradictions": {str(k): v for k, v in plan.contradictions.items()},
-        })
+        }).data)
 
-    @extend_schema(request=dict, responses={200: dict})
-    @answers_errors
+    @extend_schema(request=ReconcileInput, responses={200: ReconcileReportSerializer, **CONFLICT})
     def post(self, request, pk):
-        _require(request, services.RECONCILE)
         get_object_or_404(Exchange, pk=pk)
-        body = _json_body(request)
-        confirm = body.get("confirm")
-        if confirm is not None and not isinstance(confirm, str):
-            raise ValidationError({"confirm": ["Expected the fingerprint of the preview (a string)."]})
+        body = _valid(ReconcileInput, request)
         try:
-            report = services.reconcile(request.user, pk, confirm=confirm,
-                                        exception_reason=str(body.get("exception_reason") or ""), request=request)
+            report = services.reconcile(request.user, pk, confirm=body.get("confirm"),
+                                        exception_reason=body.get("exception_reason") or "", request=request)
         except (services.AlreadyReconciled, ChangedSincePreview) as exc:
-            return Response({"errors": {"non_field_errors": exc.messages}}, status=409)
-        return Response(report)
+            raise Conflict(" ".join(exc.messages), errors={"non_field_errors": exc.messages}) from exc
+        return Response(ReconcileReportSerializer(report).data)
 
 
-class Report(APIView):
-    @extend_schema(responses={200: dict})
+class Report(ApiView):
+    required_perms = {"GET": VIEW_EXCHANGE}
+
+    @extend_schema(responses={200: ReconcileReportSerializer, **CONFLICT})
     def get(self, request, pk):
-        _require(request, services.VIEW_EXCHANGE)
         exchange = get_object_or_404(Exchange, pk=pk)
         if not exchange.report:
-            return Response({"errors": {"non_field_errors": ["This stage is not reconciled yet."]}}, status=409)
+            raise Conflict("This stage is not reconciled yet.")
         persons = sorted({r["person"] for rows in exchange.report["groups"].values() for r in rows})
         record(request.user, "exchange.report_view", object_type="exchange", object_id=exchange.pk,
                details={"persons": persons, "via": "api"}, request=request)
-        return Response(exchange.report)
+        return Response(ReconcileReportSerializer(exchange.report).data)
 
 
-class CommuniqueView(APIView):
+class CommuniqueQuery(serializers.Serializer):
+    lang = serializers.ChoiceField(choices=["uk", "en"], required=False, default="uk")
+
+
+class CommuniqueView(ApiView):
     """GET /api/v1/exchanges/{id}/communique?lang=uk|en: the published text, or the generated one."""
 
-    @extend_schema(parameters=[OpenApiParameter("lang", str, enum=["uk", "en"])], responses={200: dict})
+    required_perms = {"GET": VIEW_EXCHANGE}
+
+    @extend_schema(parameters=[CommuniqueQuery], responses={200: CommuniqueSerializer, **CONFLICT})
     def get(self, request, pk):
-        _require(request, services.VIEW_EXCHANGE)
         exchange = get_object_or_404(Exchange, pk=pk)
-        lang = request.query_params.get("lang", "uk")
-        if lang not in ("uk", "en"):
-            return Response({"errors": {"lang": ["Use uk or en."]}}, status=400)
+        q = CommuniqueQuery(data=request.query_params)
+        q.is_valid(raise_exception=True)
+        lang = q.validated_data["lang"]
         if exchange.status != "reconciled":
-            return Response({"errors": {"non_field_errors": ["The communiqué is written once the stage is "
-                                                             "reconciled."]}}, status=409)
+            raise Conflict("The communiqué is written once the stage is reconciled.")
         published = Communique.objects.filter(exchange=exchange).first()
         generated = None if published else services.communique_texts(exchange)
         text = (published.text_uk if lang == "uk" else published.text_en) if published else generated[lang]
-        return Response({"exchange": exchange.pk, "lang": lang, "published": published is not None,
-                         "published_at": published.published_at.isoformat() if published else None, "text": text,
-                         # what POST .../communique/publish/ {"confirm": ...} confirms: both texts as generated now
-                         "fingerprint": generated["fingerprint"] if generated else None})
+        return Response(CommuniqueSerializer({
+            "exchange": exchange.pk, "lang": lang, "published": published is not None,
+            "published_at": published.published_at if published else None, "text": text,
+            "fingerprint": generated["fingerprint"] if generated else None}).data)
 
 
-class CommuniquePublish(APIView):
-    @extend_schema(request=None, responses={201: dict})
-    @answers_errors
+class CommuniquePublish(ApiView):
+    required_perms = {"POST": RECONCILE}
+
+    @extend_schema(request=ConfirmInput, responses={201: PublishedSerializer, **CONFLICT})
     def post(self, request, pk):
-        _require(request, services.RECONCILE)
         get_object_or_404(Exchange, pk=pk)
-        confirm = _json_body(request).get("confirm") if request.data else None
-        if confirm is not None and not isinstance(confirm, str):
-            raise ValidationError({"confirm": ["Expected the fingerprint of the texts (a string)."]})
+        confirm = _valid(ConfirmInput, request).get("confirm") if request.data else None
         try:
             item = services.publish_communique(request.user, pk, confirm=confirm, request=request)
         except ChangedSincePreview as exc:
-            return Response({"errors": {"non_field_errors": exc.messages}}, status=409)
-        return Response({"exchange": pk, "published_at": item.published_at.isoformat(), "uk": item.text_uk,
-                         "en": item.text_en}, status=201)
+            raise Conflict(" ".join(exc.messages), errors={"non_field_errors": exc.messages}) from exc
+        return Response(PublishedSerializer(item).data, status=201)

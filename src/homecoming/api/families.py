@@ -8,12 +8,10 @@ audited (``inquiry.view``); the family member's name and contact are left out fo
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, permissions, serializers
+from rest_framework import generics, serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
@@ -22,19 +20,12 @@ from homecoming.families import selectors, services
 from homecoming.families.models import Inquiry, InquiryState
 from homecoming.families.status import family_view
 
+from .base import ApiView, Id
+
 CONTACT_FIELDS = ("inquirer_name", "phone", "email")
 
 
-class InquiryPermission(permissions.BasePermission):
-    message = gettext_lazy("Your role does not allow this.")
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated and user.has_perm("families.view_inquiry")):
-            return False
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        return user.has_perm("families.change_inquiry") and user.has_perm("registry.view_person")
+READ = "families.view_inquiry"
 
 
 class InquirySerializer(serializers.ModelSerializer):
@@ -71,10 +62,10 @@ class InquiryListSerializer(InquirySerializer):
                   "created_at", "person"]
 
 
-class InquiryList(generics.ListAPIView):
-    """Inquiries, oldest first; ``state`` filters (new = to link)."""
+class InquiryList(ApiView, generics.ListAPIView):
+    """Inquiries, oldest first (paged); ``state`` filters (new = to link)."""
 
-    permission_classes = [InquiryPermission]
+    required_perms = {"GET": (READ,)}
     serializer_class = InquiryListSerializer
 
     def get_queryset(self):
@@ -92,8 +83,8 @@ class InquiryList(generics.ListAPIView):
         return response
 
 
-class InquiryDetail(generics.RetrieveAPIView):
-    permission_classes = [InquiryPermission]
+class InquiryDetail(ApiView, generics.RetrieveAPIView):
+    required_perms = {"GET": (READ,)}
     serializer_class = InquirySerializer
     queryset = Inquiry.objects.select_related("person")
 
@@ -104,13 +95,13 @@ class InquiryDetail(generics.RetrieveAPIView):
 
 
 class LinkInput(serializers.Serializer):
-    person = serializers.IntegerField(min_value=1, help_text="id of the person in the register")
+    person = Id(help_text="id of the person in the register")
 
 
-class InquiryLink(generics.GenericAPIView):
+class InquiryLink(ApiView):
     """Link the inquiry to a person of the register."""
 
-    permission_classes = [InquiryPermission]
+    required_perms = {"POST": (READ, "families.change_inquiry", "registry.view_person")}
     serializer_class = LinkInput
 
     @extend_schema(request=LinkInput, responses={200: InquirySerializer})
@@ -118,10 +109,5 @@ class InquiryLink(generics.GenericAPIView):
         inquiry = get_object_or_404(Inquiry, pk=pk)
         s = LinkInput(data=request.data)
         s.is_valid(raise_exception=True)
-        try:
-            inquiry = services.link_inquiry(request.user, inquiry.pk, s.validated_data["person"], request=request)
-        except DjangoValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                raise ValidationError(exc.message_dict) from exc
-            raise ValidationError({"non_field_errors": exc.messages}) from exc
+        inquiry = services.link_inquiry(request.user, inquiry.pk, s.validated_data["person"], request=request)
         return Response(InquirySerializer(inquiry, context={"request": request}).data)

@@ -8,28 +8,18 @@ decided meanwhile by someone else gets 409 with who decided it, nothing changed.
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import generics, permissions, serializers, status
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from homecoming.intake import selectors, services
 from homecoming.intake.models import IncomingList, ListRow
 
+from .base import ApiView, Id
+from .errors import Conflict, ErrorSerializer
 
-class IntakePermission(permissions.BasePermission):
-    message = gettext_lazy("Your role does not allow this.")
-
-    def has_permission(self, request, view):
-        user = request.user
-        needed = view.required_perm_write if request.method == "POST" else "intake.view_incominglist"
-        return bool(user and user.is_authenticated and user.has_perm("intake.view_incominglist")
-                    and user.has_perm(needed))
+VIEW = "intake.view_incominglist"
 
 
 class IncomingListSerializer(serializers.ModelSerializer):
@@ -56,20 +46,20 @@ class ListRowSerializer(serializers.ModelSerializer):
         return row.person.reference if row.person_id else None
 
 
-class IncomingLists(generics.ListAPIView):
-    permission_classes = [IntakePermission]
-    required_perm_write = "intake.add_incominglist"
+class IncomingLists(ApiView, generics.ListAPIView):
+    """Incoming lists with the counts of their rows (paged)."""
+
+    required_perms = {"GET": (VIEW,)}
     serializer_class = IncomingListSerializer
 
     def get_queryset(self):
         return selectors.lists_with_counts()
 
 
-class IncomingListRows(generics.ListAPIView):
-    """Rows of a list: ``?show=review|match|none|open|decided|all`` (default review)."""
+class IncomingListRows(ApiView, generics.ListAPIView):
+    """Rows of a list: ``?show=review|match|none|open|decided|all`` (default review), paged."""
 
-    permission_classes = [IntakePermission]
-    required_perm_write = "intake.review_match"
+    required_perms = {"GET": (VIEW,)}
     serializer_class = ListRowSerializer
 
     def get_queryset(self):
@@ -85,26 +75,24 @@ class IncomingListRows(generics.ListAPIView):
         return response
 
 
-class RowDecision(APIView):
-    permission_classes = [IntakePermission]
-    required_perm_write = "intake.review_match"
+class RowDecisionInput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=services.ACTIONS)
+    version = Id(help_text="the version of the row you read")
+    person = Id(required=False, allow_null=True, help_text="id of the person chosen")
 
-    @extend_schema(
-        request=inline_serializer("RowDecisionInput", {
-            "action": serializers.ChoiceField(choices=services.ACTIONS),
-            "version": serializers.IntegerField(),
-            "person": serializers.IntegerField(required=False, allow_null=True)}),
-        responses={200: ListRowSerializer, 409: inline_serializer("RowDecided", {"detail": serializers.CharField()})})
+
+class RowDecision(ApiView):
+    required_perms = {"POST": (VIEW, "intake.review_match")}
+
+    @extend_schema(request=RowDecisionInput, responses={200: ListRowSerializer, 409: ErrorSerializer})
     def post(self, request, pk):
         row = get_object_or_404(ListRow, pk=pk)
-        data = request.data
+        s = RowDecisionInput(data=request.data)
+        s.is_valid(raise_exception=True)
+        data = s.validated_data
         try:
-            row = services.decide_row(request.user, row.pk, action=str(data.get("action", "")),
-                                      version=data.get("version"), person_id=data.get("person"), request=request)
+            row = services.decide_row(request.user, row.pk, action=data["action"], version=data["version"],
+                                      person_id=data.get("person"), request=request)
         except services.RowAlreadyDecided as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
-        except DjangoValidationError as exc:
-            raise ValidationError({"non_field_errors": exc.messages}) from None
-        except DjangoPermissionDenied as exc:
-            raise PermissionDenied(str(exc)) from None
+            raise Conflict(str(exc)) from exc
         return Response(ListRowSerializer(row).data)

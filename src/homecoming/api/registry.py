@@ -7,15 +7,13 @@ medical notes and family contacts are left out of the answer for roles that may 
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import generics, permissions, serializers, status
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from homecoming.registry import selectors, services
@@ -36,36 +34,19 @@ from homecoming.registry.models import (
     StatusEvent,
 )
 
-# Which permission each method needs (any one of a tuple is enough).
+from .base import ApiView, Id, Pagination, StrictInput, Text
+from .errors import Conflict, ErrorSerializer
+
+# Which permissions each method needs (a tuple inside: any one of it is enough); reading persons is
+# needed for anything (a role that may add events but not read persons gets nothing).
+READ = "registry.view_person"
 PERSON_PERMS = {
-    "GET": ("registry.view_person",),
-    "HEAD": ("registry.view_person",),
-    "OPTIONS": ("registry.view_person",),
-    "POST": ("registry.add_person",),
-    "PUT": ("registry.change_person", "registry.change_medical"),
-    "PATCH": ("registry.change_person", "registry.change_medical"),
+    "GET": (READ,),
+    "POST": (READ, "registry.add_person"),
+    "PUT": (READ, ("registry.change_person", "registry.change_medical")),
+    "PATCH": (READ, ("registry.change_person", "registry.change_medical")),
 }
-EVENT_PERMS = {**PERSON_PERMS, "POST": ("registry.add_statusevent",)}
-
-
-class RegisterPermission(permissions.BasePermission):
-    """Role permissions per method, in the manner of DjangoModelPermissions; reading is needed
-    for anything (a role that may add events but not read persons gets nothing)."""
-
-    message = gettext_lazy("Your role does not allow this.")
-
-    def has_permission(self, request, view):
-        user = request.user
-        if not (user and user.is_authenticated and user.has_perm("registry.view_person")):
-            return False
-        needed = view.required_perms.get(request.method)
-        return bool(needed) and any(user.has_perm(p) for p in needed)
-
-
-def _errors(exc: DjangoValidationError) -> ValidationError:
-    if hasattr(exc, "error_dict"):
-        return ValidationError({k if k != "__all__" else "non_field_errors": v for k, v in exc.message_dict.items()})
-    return ValidationError({"non_field_errors": exc.messages})
+EVENT_PERMS = {"GET": (READ,), "POST": (READ, "registry.add_statusevent")}
 
 
 class StatusEventSerializer(serializers.ModelSerializer):
@@ -79,13 +60,13 @@ class StatusEventSerializer(serializers.ModelSerializer):
                   "author", "created_at"]
 
 
-class StatusEventInputSerializer(serializers.Serializer):
+class StatusEventInputSerializer(StrictInput):
     status = serializers.ChoiceField(choices=Status.choices)
     effective_date = serializers.DateField()
     source_kind = serializers.ChoiceField(choices=SourceKind.choices)
-    source_reference = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
-    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
-    corrects = serializers.IntegerField(required=False, allow_null=True, default=None)
+    source_reference = Text(required=False, allow_blank=True, max_length=300, default="")
+    note = Text(required=False, allow_blank=True, max_length=2000, default="")
+    corrects = Id(required=False, allow_null=True, default=None)
 
 
 class AlternativeNameSerializer(serializers.Serializer):
@@ -143,54 +124,60 @@ class PersonListSerializer(PersonSerializer):
                   "current_status_date"]
 
 
-class PersonWriteSerializer(serializers.Serializer):
+class PersonWriteSerializer(StrictInput):
     """Input for create (POST) and update (PUT/PATCH). On update ``version`` is required: the
     version you read; a stale one gets 409 and nothing is saved."""
 
-    version = serializers.IntegerField(required=False, min_value=1)
+    version = Id(required=False)
     confirm_duplicate = serializers.BooleanField(required=False, default=False)
     side = serializers.ChoiceField(choices=Side.choices, required=False)
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
-    last_name = serializers.CharField(max_length=100, required=False)
-    first_name = serializers.CharField(max_length=100, required=False)
-    patronymic = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    last_name = Text(max_length=100, required=False)
+    first_name = Text(max_length=100, required=False)
+    patronymic = Text(max_length=100, required=False, allow_blank=True)
     sex = serializers.ChoiceField(choices=Sex.choices, required=False)
     birth_date = serializers.DateField(required=False, allow_null=True)
     birth_date_precision = serializers.ChoiceField(choices=DatePrecision.choices, required=False)
-    service_number = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    tax_number = serializers.CharField(max_length=10, required=False, allow_blank=True)
-    documents = serializers.CharField(required=False, allow_blank=True)
+    service_number = Text(max_length=40, required=False, allow_blank=True)
+    tax_number = Text(max_length=10, required=False, allow_blank=True)
+    documents = Text(required=False, allow_blank=True)
     branch = _code(Branch)
-    unit = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    unit = Text(max_length=200, required=False, allow_blank=True)
     rank = _code(Rank)
     rank_category = serializers.ChoiceField(choices=RankCategory.choices, required=False, allow_blank=True)
     incident_date = serializers.DateField(required=False, allow_null=True)
-    incident_place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    incident_place = Text(max_length=200, required=False, allow_blank=True)
     direction = _code(Direction)
     operation = _code(Operation)
     medical_category = serializers.ChoiceField(choices=MedicalCategory.choices, required=False)
-    medical_notes = serializers.CharField(required=False, allow_blank=True)
-    family_contacts = serializers.CharField(required=False, allow_blank=True)
+    medical_notes = Text(required=False, allow_blank=True)
+    family_contacts = Text(required=False, allow_blank=True)
     initial_status = StatusEventInputSerializer(required=False, help_text=gettext_lazy("Create only."))
 
-    def validate(self, attrs):
-        unknown = sorted(set(self.initial_data) - set(self.fields))
-        if unknown:
-            raise ValidationError({f: [_("Unknown field.")] for f in unknown})
-        return attrs
+
+def _duplicate(candidates) -> Conflict:
+    return Conflict(_("This person may already be in the register. Check the candidates; send "
+                      "confirm_duplicate: true to save anyway."),
+                    candidates=[{"id": p.pk, "reference": p.reference, "full_name": p.full_name,
+                                 "birth_date": p.birth_date} for p in candidates])
 
 
-def _duplicate_response(candidates):
-    return Response({
-        "detail": _("This person may already be in the register. Check the candidates; send "
-                    "confirm_duplicate: true to save anyway."),
-        "candidates": [{"id": p.pk, "reference": p.reference, "full_name": p.full_name,
-                        "birth_date": p.birth_date} for p in candidates],
-    }, status=status.HTTP_409_CONFLICT)
+class CandidateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    full_name = serializers.CharField()
+    birth_date = serializers.DateField(allow_null=True)
 
 
-CONFLICT = inline_serializer("Conflict", fields={"detail": serializers.CharField(),
-                                                 "current_version": serializers.IntegerField(required=False)})
+class ConflictSerializer(ErrorSerializer):
+    """409: a stale ``version`` (``current_version`` says the one to read again) or, on create, likely
+    duplicates (``candidates``)."""
+
+    current_version = serializers.IntegerField(required=False)
+    candidates = CandidateSerializer(many=True, required=False)
+
+
+CONFLICT = ConflictSerializer
 
 FILTER_PARAMS = [
     OpenApiParameter("q", OpenApiTypes.STR, description="Name in any script or transliteration, or a reference"),
@@ -230,7 +217,7 @@ class _Shown:
         self.pk = pk
 
 
-class RegisterPagination(PageNumberPagination):
+class RegisterPagination(Pagination):
     """Pages over narrow rows (ids), then fetches the full rows of the page only."""
 
     def paginate_queryset(self, queryset, request, view=None):
@@ -238,11 +225,10 @@ class RegisterPagination(PageNumberPagination):
         return None if ids is None else selectors.fetch_in_order(list(ids))
 
 
-class PersonList(generics.ListCreateAPIView):
+class PersonList(ApiView, generics.ListCreateAPIView):
     """Search and filter the register; create a person."""
 
     pagination_class = RegisterPagination
-    permission_classes = [RegisterPermission]
     required_perms = PERSON_PERMS
     serializer_class = PersonListSerializer
 
@@ -277,18 +263,14 @@ class PersonList(generics.ListCreateAPIView):
                 last_name=data["last_name"], first_name=data["first_name"], patronymic=data.get("patronymic", ""),
                 birth_date=data.get("birth_date"), side=data.get("side", Side.OURS))
             if candidates:
-                return _duplicate_response(candidates)
-        try:
-            person = services.create_person(request.user, data, initial_event=initial, request=request)
-        except DjangoValidationError as exc:
-            raise _errors(exc) from exc
+                raise _duplicate(candidates)
+        person = services.create_person(request.user, data, initial_event=initial, request=request)
         return Response(PersonSerializer(person, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
-class PersonDetail(generics.GenericAPIView):
+class PersonDetail(ApiView):
     """One person (audited read); update with the version you read."""
 
-    permission_classes = [RegisterPermission]
     required_perms = PERSON_PERMS
     serializer_class = PersonSerializer
     queryset = Person.objects.select_related("branch", "rank", "direction", "operation")
@@ -321,21 +303,16 @@ class PersonDetail(generics.GenericAPIView):
         try:
             person = services.update_person(request.user, person.pk, version=version, changes=data, request=request)
         except services.StaleVersion as exc:
-            return Response({"detail": str(exc), "current_version": exc.current_version},
-                            status=status.HTTP_409_CONFLICT)
-        except DjangoValidationError as exc:
-            raise _errors(exc) from exc
+            raise Conflict(str(exc), current_version=exc.current_version) from exc
         person = self.get_queryset().get(pk=person.pk)
         return Response(PersonSerializer(person, context={"request": request}).data)
 
 
-class PersonEvents(generics.ListCreateAPIView):
+class PersonEvents(ApiView, generics.ListCreateAPIView):
     """A person's status history (audited read); add an event."""
 
-    permission_classes = [RegisterPermission]
     required_perms = EVENT_PERMS
     serializer_class = StatusEventSerializer
-    pagination_class = None
 
     def _person(self):
         return get_object_or_404(Person, pk=self.kwargs["pk"])
@@ -353,8 +330,5 @@ class PersonEvents(generics.ListCreateAPIView):
         s = StatusEventInputSerializer(data=request.data)
         s.is_valid(raise_exception=True)
         data = dict(s.validated_data)
-        try:
-            event = services.add_status_event(request.user, person.pk, request=request, **data)
-        except DjangoValidationError as exc:
-            raise _errors(exc) from exc
+        event = services.add_status_event(request.user, person.pk, request=request, **data)
         return Response(StatusEventSerializer(event).data, status=status.HTTP_201_CREATED)

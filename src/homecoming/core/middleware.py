@@ -31,7 +31,7 @@ class PermissionsPolicyMiddleware:
 class NullCharacterMiddleware:
     """A null character in the address, a query parameter or a form field gets 400 before any
     view runs: no text column of PostgreSQL can hold one (it answered 500), and no person types
-    one. JSON bodies are checked by the API's parser (``homecoming.core.api_errors.JSONParser``)."""
+    one. JSON bodies are checked by the API's parser (``homecoming.api.errors.JSONParser``)."""
 
     FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 

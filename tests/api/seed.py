@@ -1,0 +1,180 @@
+"""Records that make every operation of the API reachable, and one request per operation that
+must succeed (2xx): the fuzzer then starts from something real instead of ids that do not exist.
+
+Why: a fuzzer with an empty database and random ids only ever meets 404 and 403; issue 17 asks
+that every operation answers 2xx at least once, on SQLite and PostgreSQL. Everything is written
+through the services, as the pages and the API would, with synthetic names only.
+
+``seed(make_user, make_returnee)`` returns a ``Seed``: a user per role, the ids the paths take,
+and ``good[(method, path)]`` = the path parameters, query and body of a request that succeeds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+RULE = {"≤": [{"age_on": "2025-06-09"}, 24]}
+BORN = dt.date(2003, 5, 17)
+ROLES = ("registrar", "analyst", "negotiator", "medical_officer", "case_worker", "finance_officer")
+IBAN = "UA213223130000026007233566001"
+LIST_ROWS = [("Фамилия", "Имя", "Отчество", "Дата рождения"),
+             ("Сидоренко", "Богдан", "Іванович", "12.03.1990"),
+             ("Зозуля", "Остап", "Тарасович", "04.03.2001")]
+
+
+@dataclass
+class Seed:
+    users: dict[str, Any]
+    good: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+    def add(self, method: str, path: str, *, path_parameters=None, query=None, body=None):
+        self.good[(method, "/api/v1" + path)] = {"path_parameters": path_parameters or {}, "query": query or {},
+                                                "body": body}
+
+
+def _person(registrar, last, first, *, side="ours", history=(("captivity_confirmed", dt.date(2023, 1, 10)),),
+            **fields):
+    from homecoming.registry import services as registry
+
+    person = registry.create_person(registrar, {"last_name": last, "first_name": first, "side": side, "sex": "male",
+                                                "birth_date": BORN.isoformat(), **fields})
+    for n, (status, day) in enumerate(history):
+        registry.add_status_event(registrar, person.pk, status=status, effective_date=day, source_kind="unit_report",
+                                  source_reference=f"seed report {n}")
+    person.refresh_from_db()
+    return person
+
+
+def _stage(neg, registrar, agreement, category, n: int, *, until: str):
+    """A stage of ``agreement`` with one of ours and one of theirs on its lists, taken to ``until``
+    (planned, carried_out or reconciled)."""
+    from homecoming.exchanges import services as exchanges
+
+    ours = _person(registrar, "Стадієнко", f"Наш{'абвгде'[n]}")
+    theirs = _person(registrar, "Стадиенко", f"Чужой{'абвгде'[n]}", side="enemy",
+                     history=(("held", dt.date(2024, 3, 1)),))
+    exchange = exchanges.create_exchange(neg, agreement.pk, planned_date="2025-06-12")
+    exchanges.add_entries(neg, exchange.pk, category.pk, [ours.pk], effective_date="2025-06-05")
+    exchanges.add_entries(neg, exchange.pk, category.pk, [theirs.pk], effective_date="2025-06-05")
+    if until == "planned":
+        return exchange, ours
+    for entry in exchange.entries.all():
+        exchanges.change_entry_state(neg, entry.pk, "confirmed")
+    for status in ("lists_sent", "lists_agreed"):
+        exchanges.set_exchange_status(neg, exchange.pk, status)
+    exchanges.set_exchange_status(neg, exchange.pk, "carried_out", carried_out_on="2025-06-12")
+    if until == "reconciled":
+        exchanges.record_crossings(neg, exchange.pk, all_confirmed=True)
+        exchanges.reconcile(neg, exchange.pk)
+    exchange.refresh_from_db()
+    return exchange, ours
+
+
+def seed(make_user, make_returnee) -> Seed:
+    from homecoming.exchanges import services as exchanges
+    from homecoming.families import services as families
+    from homecoming.intake import services as intake
+    from homecoming.payments import services as payments
+
+    s = Seed(users={role: make_user(role) for role in ROLES})
+    reg, ana, neg = s.users["registrar"], s.users["analyst"], s.users["negotiator"]
+
+    # --- the register -----------------------------------------------------------------------------
+    missing = _person(reg, "Петренко", "Олександр", history=(("missing", dt.date(2023, 5, 1)),))
+    put, patch = _person(reg, "Коваленко", "Іван"), _person(reg, "Шевчук", "Тарас")
+    s.add("GET", "/")
+    s.add("GET", "/me/")
+    s.add("GET", "/persons/", query={"q": "Петренко"})
+    s.add("POST", "/persons/", body={"last_name": "Новенко", "first_name": "Степан", "confirm_duplicate": True,
+                                     "initial_status": {"status": "missing", "effective_date": "2024-02-01",
+                                                        "source_kind": "family_application"}})
+    s.add("GET", "/persons/{id}/", path_parameters={"id": missing.pk})
+    s.add("PUT", "/persons/{id}/", path_parameters={"id": put.pk}, body={"version": put.version, "unit": "в/ч А0001"})
+    s.add("PATCH", "/persons/{id}/", path_parameters={"id": patch.pk},
+          body={"version": patch.version, "unit": "в/ч А0002"})
+    s.add("GET", "/persons/{id}/events/", path_parameters={"id": missing.pk})
+    s.add("POST", "/persons/{id}/events/", path_parameters={"id": missing.pk},
+          body={"status": "captivity_confirmed", "effective_date": "2024-01-01", "source_kind": "other_side_list"})
+
+    # --- agreements, categories and stages ----------------------------------------------------------
+    agreement = exchanges.create_agreement(neg, {"title": "Стамбул (синтетична)", "date": "2025-06-02"})
+    category = exchanges.create_category(neg, agreement.pk, {"name_uk": "до 25", "name_en": "under 25", "rule": RULE,
+                                                             "trade_rule": "all_for_all"})
+    planned, on_planned = _stage(neg, reg, agreement, category, 0, until="planned")
+    carried, _ = _stage(neg, reg, agreement, category, 1, until="carried_out")
+    crossing, _ = _stage(neg, reg, agreement, category, 2, until="carried_out")
+    reconciled, _ = _stage(neg, reg, agreement, category, 3, until="reconciled")
+    newcomer = _person(reg, "Доданенко", "Петро")
+    entry = planned.entries.get(person=on_planned)
+    s.add("GET", "/agreements/")
+    s.add("POST", "/agreements/", body={"title": "Женева (синтетична)", "date": "2025-07-01"})
+    s.add("GET", "/agreements/{id}/", path_parameters={"id": agreement.pk})
+    s.add("PATCH", "/agreements/{id}/", path_parameters={"id": agreement.pk}, body={"notes": "синтетичні дані"})
+    s.add("POST", "/agreements/{id}/categories/", path_parameters={"id": agreement.pk},
+          body={"name_uk": "усі", "name_en": "all", "rule": RULE})
+    s.add("GET", "/categories/{id}/", path_parameters={"id": category.pk})
+    s.add("PATCH", "/categories/{id}/", path_parameters={"id": category.pk}, body={"name_en": "under 25 years"})
+    s.add("GET", "/categories/{id}/pool/", path_parameters={"id": category.pk}, query={"side": "ours"})
+    s.add("POST", "/rules/check/", body={"rule": RULE})
+    s.add("GET", "/exchanges/")
+    s.add("POST", "/exchanges/", body={"agreement": agreement.pk, "planned_date": "2025-08-01"})
+    s.add("GET", "/exchanges/{id}/", path_parameters={"id": planned.pk})
+    s.add("GET", "/exchanges/{id}/entries/", path_parameters={"id": planned.pk})
+    s.add("POST", "/exchanges/{id}/entries/", path_parameters={"id": planned.pk},
+          body={"category": category.pk, "persons": [newcomer.pk], "effective_date": "2025-06-05"})
+    s.add("POST", "/entries/{id}/state/", path_parameters={"id": entry.pk}, body={"state": "confirmed"})
+    s.add("POST", "/exchanges/{id}/counter-list/", path_parameters={"id": planned.pk},
+          body={"rows": [{"last_name": "Стадієнко", "first_name": "Наша"}]})
+    s.add("POST", "/exchanges/{id}/status/", path_parameters={"id": planned.pk}, body={"status": "lists_sent"})
+    s.add("POST", "/exchanges/{id}/crossings/", path_parameters={"id": crossing.pk}, body={"all_confirmed": True})
+    s.add("GET", "/exchanges/{id}/reconcile/", path_parameters={"id": carried.pk})
+    s.add("POST", "/exchanges/{id}/reconcile/", path_parameters={"id": carried.pk}, body={})
+    s.add("GET", "/exchanges/{id}/report/", path_parameters={"id": reconciled.pk})
+    s.add("GET", "/exchanges/{id}/communique", path_parameters={"id": reconciled.pk}, query={"lang": "en"})
+    s.add("POST", "/exchanges/{id}/communique/publish/", path_parameters={"id": reconciled.pk}, body={})
+
+    # --- aftercare and payments (a returnee has a case and an entitlement) ---------------------------
+    returnee = make_returnee(captured=dt.date(2023, 1, 1), returned=dt.date(2023, 3, 1))
+    from homecoming.aftercare.models import Case
+
+    case = Case.objects.get(person=returnee)
+    task = case.tasks.get(code="documents")
+    s.add("GET", "/aftercare/cases/")
+    s.add("GET", "/aftercare/cases/{id}/", path_parameters={"id": case.pk})
+    s.add("PATCH", "/aftercare/tasks/{id}/", path_parameters={"id": task.pk}, body={"state": "in_progress"})
+    preparer = make_user("finance_officer")
+    payments.add_pay_data(preparer, returnee.pk, valid_from="2020-01-01", monthly_amount="3100")
+    payments.set_payment_profile(preparer, returnee.pk, iban=IBAN, account_holder="Тестовий",
+                                 capture_precision="day")
+    payments.compute_entitlement(preparer, returnee.pk)
+    batch = payments.prepare_batch(preparer)
+    s.add("GET", "/payments/entitlements/{person_id}/", path_parameters={"person_id": returnee.pk})
+    s.add("GET", "/payments/batches/")
+    s.add("POST", "/payments/batches/{id}/approve/", path_parameters={"id": batch.pk})
+    s.add("GET", "/payments/report/")
+
+    # --- an incoming list under review ------------------------------------------------------------
+    content = "\r\n".join(";".join(row) for row in LIST_ROWS).encode("cp1251", "replace")
+    job = intake.stage_upload(ana, content=content, filename="seed.csv", kind="list", source_kind="other_side_list",
+                              source_reference="синтетичний список", list_date=dt.date(2025, 6, 7))
+    intake.choose_encoding(ana, job.pk, "cp1251")
+    job = intake.start_import(ana, job.pk)
+    lst = job.incoming_list
+    row = lst.rows.order_by("row_number").first()
+    s.add("GET", "/intake/lists/")
+    s.add("GET", "/intake/lists/{id}/rows/", path_parameters={"id": lst.pk}, query={"show": "all"})
+    s.add("POST", "/intake/rows/{id}/decision/", path_parameters={"id": row.pk},
+          body={"action": "reject", "version": row.version})
+
+    # --- a family's inquiry ---------------------------------------------------------------------------
+    inquiry = families.file_inquiry(None, {
+        "last_name": "Тестенко", "first_name": "Арсеній", "patronymic": "Вигаданович", "birth_date": "1995",
+        "service_number": "", "unit": "", "incident_date": "2023-04-20", "incident_place": "", "circumstances": "",
+        "inquirer_name": "Олена Тестенко", "relation": "mother", "phone": "+380501112233",
+        "email": "family@example.org", "language": "en", "consent": True}).inquiry
+    s.add("GET", "/families/inquiries/")
+    s.add("GET", "/families/inquiries/{id}/", path_parameters={"id": inquiry.pk})
+    s.add("POST", "/families/inquiries/{id}/link/", path_parameters={"id": inquiry.pk}, body={"person": missing.pk})
+    return s
