@@ -8,6 +8,7 @@ import pytest
 from homecoming.audit.models import AuditEvent
 from homecoming.exchanges import services
 from homecoming.exchanges.models import EntryEvent, ListEntry
+from homecoming.exchanges.services import entries as entries_module
 from homecoming.registry.models import StatusEvent
 from tests.concurrency import collide, one_wins, require_postgres, slow
 
@@ -27,7 +28,7 @@ def test_two_withdrawals_of_one_entry(listed, negotiator, make_user, monkeypatch
     require_postgres()
     exchange, entry, person = listed
     other = make_user("negotiator")
-    slow(monkeypatch, services)
+    slow(monkeypatch, entries_module)
     outcomes = collide(lambda: services.change_entry_state(negotiator, entry.pk, "withdrawn"),
                        lambda: services.change_entry_state(other, entry.pk, "withdrawn"))
     assert "already “Withdrawn”" in one_wins(outcomes)
@@ -42,7 +43,7 @@ def test_confirm_and_contest_at_once_leave_one_history(listed, negotiator, make_
     require_postgres()
     exchange, entry, person = listed
     other = make_user("negotiator")
-    slow(monkeypatch, services)
+    slow(monkeypatch, entries_module)
     outcomes = collide(lambda: services.change_entry_state(negotiator, entry.pk, "confirmed"),
                        lambda: services.change_entry_state(other, entry.pk, "contested", reason="not theirs"))
     # both moves are allowed one after the other: the row lock makes them queue, not overwrite
@@ -60,7 +61,7 @@ def test_two_negotiators_list_the_same_person(negotiator, make_user, agreement, 
     other = make_user("negotiator")
     person = make_person("Коваль", "Іван", medical_category="seriously_wounded")
     exchange = services.create_exchange(negotiator, agreement.pk)
-    slow(monkeypatch, services)
+    slow(monkeypatch, entries_module)
     outcomes = collide(
         lambda: services.add_entries(negotiator, exchange.pk, serious.pk, [person.pk], effective_date="2025-06-05"),
         lambda: services.add_entries(other, exchange.pk, serious.pk, [person.pk], effective_date="2025-06-05"))

@@ -9,6 +9,7 @@ import pytest
 from homecoming.audit.models import AuditEvent
 from homecoming.intake import services
 from homecoming.intake.models import ListRow, RowState
+from homecoming.intake.services import review as review_module
 from homecoming.registry.models import StatusEvent
 from tests.concurrency import collide, require_postgres, slow
 
@@ -23,7 +24,7 @@ def test_two_bulk_acceptances_of_one_list(imported, make_user, monkeypatch):  # 
     matched = lst.rows.filter(state=RowState.OPEN, decision="match").count()
     assert matched >= 5
     a, b = make_user("analyst"), make_user("analyst")
-    slow(monkeypatch, services, seconds=0.05)  # each decision holds its row a moment: the two interleave
+    slow(monkeypatch, review_module, seconds=0.05)  # each decision holds its row a moment: the two interleave
     outcomes = collide(lambda: services.accept_automatic(a, lst.pk), lambda: services.accept_automatic(b, lst.pk))
     assert [kind for kind, _ in outcomes] == ["ok", "ok"], outcomes
     results = [value for _, value in outcomes]

@@ -321,12 +321,13 @@ def test_bank_file_has_no_formula_after_a_delimiter(paid_returnee, finance):
 @pytest.mark.django_db(transaction=True)
 def test_two_officers_prepare_the_same_dues_at_once(initial_data, paid_returnee, finance, monkeypatch):
     """The second is told the amounts are already in the other's batch: one batch, no 500."""
+    from homecoming.payments.services import batches
     from tests.concurrency import collide, require_postgres, slow
 
     require_postgres()
     first, second = finance
     services.compute_entitlement(first, paid_returnee.pk)
-    slow(monkeypatch, services, "record")
+    slow(monkeypatch, batches, "record")  # the module whose audit write prepare_batch waits in
     outcomes = collide(lambda: services.prepare_batch(first), lambda: services.prepare_batch(second))
     kinds = sorted(kind for kind, _detail in outcomes)
     assert kinds == ["ok", "refused"], outcomes

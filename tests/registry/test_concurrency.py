@@ -10,6 +10,8 @@ import pytest
 from homecoming.audit.models import AuditEvent
 from homecoming.registry import services
 from homecoming.registry.models import Merge, Person, StatusEvent
+from homecoming.registry.services import history as history_module
+from homecoming.registry.services import merge as merge_module
 from tests.concurrency import collide, one_wins, require_postgres, slow
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -26,7 +28,7 @@ def test_the_same_merge_twice_at_once(pair, make_user, monkeypatch):
     require_postgres()
     survivor, duplicate = pair
     a, b = make_user("registrar"), make_user("registrar")
-    slow(monkeypatch, services)
+    slow(monkeypatch, merge_module)  # the module whose audit write the merge waits in
     outcomes = collide(lambda: services.merge_persons(a, survivor.pk, duplicate.pk),
                        lambda: services.merge_persons(b, survivor.pk, duplicate.pk))
     assert "already been merged" in one_wins(outcomes)
@@ -42,7 +44,7 @@ def test_crossed_merges_at_once(pair, make_user, monkeypatch):
     require_postgres()
     x, y = pair
     a, b = make_user("registrar"), make_user("registrar")
-    slow(monkeypatch, services)
+    slow(monkeypatch, merge_module)
     outcomes = collide(lambda: services.merge_persons(a, y.pk, x.pk),
                        lambda: services.merge_persons(b, x.pk, y.pk))
     assert "already been merged" in one_wins(outcomes)
@@ -57,7 +59,8 @@ def test_merge_while_someone_adds_an_event_to_the_duplicate(pair, make_user, mon
     require_postgres()
     survivor, duplicate = pair
     a, b = make_user("registrar"), make_user("registrar")
-    slow(monkeypatch, services)
+    slow(monkeypatch, merge_module)
+    slow(monkeypatch, history_module)
     outcomes = collide(
         lambda: services.merge_persons(a, survivor.pk, duplicate.pk),
         lambda: services.add_status_event(b, duplicate.pk, status="captivity_confirmed",

@@ -6,6 +6,7 @@ Writes go through :mod:`homecoming.aftercare.services` only.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -128,7 +129,7 @@ class Task(models.Model):
                                  verbose_name=_("assignee"))
     due_date = models.DateField(_("due date"))
     state = models.CharField(_("state"), max_length=12, choices=TaskState.choices, default=TaskState.OPEN)
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True, validators=[MaxLengthValidator(5000)])
     position = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",

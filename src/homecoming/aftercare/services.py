@@ -11,12 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record, record_many
+from homecoming.registry.limits import length_errors
 from homecoming.registry.models import Person, Status
 
 from .models import ACTIVE_TASK_STATES, Case, CaseSource, CaseState, PlanTemplate, Task, TaskKind, TaskState
 
 RECONCILE_PERMISSION = "exchanges.reconcile_exchange"
-OUTCOME_MAX = 5000
 
 
 def _require(actor, perm: str) -> None:
@@ -244,8 +244,8 @@ def update_task(actor, task_id: int, *, state: str | None = None, outcome: str |
             changes["state"] = state
     if outcome is not None:
         outcome = outcome.strip()
-        if len(outcome) > OUTCOME_MAX:
-            errors["outcome"] = [_("At most %(n)s characters.") % {"n": OUTCOME_MAX}]
+        if too_long := length_errors(Task, {"outcome": outcome}):
+            errors.update(too_long)
         elif outcome != task.outcome:
             changes["outcome"] = outcome
     if assignee_id not in (None, ""):

@@ -54,10 +54,6 @@ def join(items: list[str], lang: str) -> str:
     return ", ".join(items[:-1]) + word + items[-1]
 
 
-def _name(obj, lang: str) -> str:
-    return obj.name_uk if lang == "uk" else obj.name_en
-
-
 def communique_facts(exchange: Exchange) -> dict[str, Any]:
     """Counts about those of ours who came home in a reconciled stage."""
     day = exchange.carried_out_on
@@ -120,113 +116,165 @@ def _years_phrase(y: int, lang: str) -> str:
 
 
 def render(f: dict[str, Any], lang: str) -> str:
-    uk = lang == "uk"
-    w = not f["withheld"]  # say the numbers
-    n = f["returned"]
-    agreement = f["agreement"]
-    paras = []
-    where = agreement.place or agreement.title
-    if uk:
-        ordinal = ORDINAL_UK[f["stage"] - 1] if f["stage"] <= 10 else f"{f['stage']}-й"
-        intro = (f"{date_text(f['day'], 'uk')} відбувся {ordinal} "
-                 f"етап обміну полоненими в межах домовленостей, досягнутих {date_text(agreement.date, 'uk')} "
-                 f"({where}).")
-        if n == 0:
-            intro += " Цього дня ніхто з наших захисників не повернувся додому."
-        elif w:
-            verb = uk_plural(n, "повернувся", "повернулися", "повернулися")
-            intro += f" З російського полону додому {verb} {n} {uk_plural(n, 'захисник', 'захисники', 'захисників')}."
-        else:
-            intro += " З російського полону додому повернулася група захисників."
-    else:
-        stage = ORDINAL_EN[f["stage"] - 1] if f["stage"] <= 10 else f"{f['stage']}th"
-        intro = (f"On {date_text(f['day'], 'en')}, the {stage} stage of the exchange of prisoners agreed on "
-                 f"{date_text(agreement.date, 'en')} ({where}) was carried out.")
-        if n == 0:
-            intro += " None of our defenders came home that day."
-        elif w:
-            intro += f" {n} defender{'s' if n != 1 else ''} returned home from Russian captivity."
-        else:
-            intro += " A group of defenders returned home from Russian captivity."
-    paras.append(intro)
+    """The communiqué in ``lang`` from :func:`communique_facts`. One renderer per language: word
+    order, plurals and quotation marks differ too much to interleave them phrase by phrase."""
+    return render_uk(f) if lang == "uk" else render_en(f)
+
+
+#: the sentences about who the released are that differ between the languages only in their words
+ABOUT_THEM = {
+    "uk": {
+        "all_men": "Усі звільнені — чоловіки.", "all_women": "Усі звільнені — жінки.",
+        "men_and_women_counted": "Серед звільнених {men} чоловіків і {women} жінок.",
+        "men_and_women": "Серед звільнених є чоловіки і жінки.", "ranks": "За званням — {ranks}.",
+        "one_age": "Вік звільнених — {youngest}.", "ages": "Наймолодшому {youngest}, найстаршому {oldest}.",
+        "missing_counted": "{missing} із звільнених вважалися зниклими безвісти.",
+        "missing": "Частина звільнених вважалася зниклими безвісти.",
+    },
+    "en": {
+        "all_men": "All of the released are men.", "all_women": "All of the released are women.",
+        "men_and_women_counted": "Among the released are {men} men and {women} women.",
+        "men_and_women": "Among the released are men and women.", "ranks": "By rank, they are {ranks}.",
+        "one_age": "The released are aged {youngest}.", "ages": "The youngest is {youngest}, the oldest {oldest}.",
+        "missing_counted": "{missing} of those released had been considered missing.",
+        "missing": "Some of those released had been considered missing.",
+    },
+}
+
+
+def _about_them(f: dict[str, Any], w: bool, lang: str) -> list[str]:
+    """Sex, rank, age and how many had been missing, in ``lang`` (``w``: say the numbers)."""
+    say, paras = ABOUT_THEM[lang], []
+    n, men, women = f["returned"], f["sexes"].get(Sex.MALE, 0), f["sexes"].get(Sex.FEMALE, 0)
+    if men == n:
+        paras.append(say["all_men"])
+    elif women == n:
+        paras.append(say["all_women"])
+    elif w and (men or women):
+        paras.append(say["men_and_women_counted"].format(men=men, women=women))
+    elif men and women:
+        paras.append(say["men_and_women"])
+    ranks = [RANKS[r][1 if lang == "uk" else 0] for r in (RankCategory.PRIVATE, RankCategory.NCO,
+                                                          RankCategory.OFFICER) if f["rank_categories"].get(r)]
+    if ranks:
+        paras.append(say["ranks"].format(ranks=join(ranks, lang)))
+    if f["youngest"] is not None:
+        paras.append(say["one_age" if f["youngest"] == f["oldest"] else "ages"].format(
+            youngest=f["youngest"], oldest=f["oldest"]))
+    if f["missing"]:
+        paras.append(say["missing_counted"].format(missing=f["missing"]) if w else say["missing"])
+    return paras
+
+
+def _intro_uk(f: dict[str, Any], w: bool) -> str:
+    n, agreement = f["returned"], f["agreement"]
+    ordinal = ORDINAL_UK[f["stage"] - 1] if f["stage"] <= 10 else f"{f['stage']}-й"
+    intro = (f"{date_text(f['day'], 'uk')} відбувся {ordinal} "
+             f"етап обміну полоненими в межах домовленостей, досягнутих {date_text(agreement.date, 'uk')} "
+             f"({agreement.place or agreement.title}).")
     if n == 0:
-        return "\n\n".join(paras)
+        return intro + " Цього дня ніхто з наших захисників не повернувся додому."
+    if w:
+        verb = uk_plural(n, "повернувся", "повернулися", "повернулися")
+        return intro + f" З російського полону додому {verb} {n} {uk_plural(n, 'захисник', 'захисники', 'захисників')}."
+    return intro + " З російського полону додому повернулася група захисників."
+
+
+def _who_uk(f: dict[str, Any], w: bool) -> list[str]:
+    """Categories, lists, branches and operations."""
+    paras = []
     if f["categories"]:
-        parts = [(f"«{c.name_uk}»" if uk else f"“{c.name_en}”") + (f" ({k})" if w else "")
-                 for c, k in f["categories"]]
-        if uk:
-            word = "категорії" if len(parts) == 1 else "категорій"
-            paras.append(f"Повернуто захисників {word} {join(parts, 'uk')}.")
-        else:
-            paras.append(f"They were returned in the categor{'y' if len(parts) == 1 else 'ies'} {join(parts, 'en')}.")
+        parts = [f"«{c.name_uk}»" + (f" ({k})" if w else "") for c, k in f["categories"]]
+        word = "категорії" if len(parts) == 1 else "категорій"
+        paras.append(f"Повернуто захисників {word} {join(parts, 'uk')}.")
     if f["unlisted"] and w:
-        k = f["unlisted"]
-        paras.append(f"{k} з них не було в погоджених списках." if uk else
-                     f"{k} of them {'was' if k == 1 else 'were'} not on the agreed lists.")
+        paras.append(f"{f['unlisted']} з них не було в погоджених списках.")
     if f["branches"]:
-        names = [_name(b, lang) + (f" ({k})" if w else "") for b, k in f["branches"]]
-        lead = "Серед повернених — військовослужбовці: " if uk else "Among those returned are servicemembers of: "
-        paras.append(lead + join(names, lang) + ".")
+        names = [b.name_uk + (f" ({k})" if w else "") for b, k in f["branches"]]
+        paras.append("Серед повернених — військовослужбовці: " + join(names, "uk") + ".")
     for op in f["operations"]:
-        name = _name(op["operation"], lang)
         long = sum(1 for y in op["years"] if y >= 3)
-        if uk:
-            text = f"Серед звільнених — учасники операції «{name}»" + (f" ({op['count']})" if w else "")
-            if long:
-                text += (f", {long} з них перебували в полоні понад три роки" if w
-                         else ", які перебували в полоні понад три роки")
-        else:
-            text = f"Among those released are defenders from the operation “{name}”"
-            text += f" ({op['count']})" if w else ""
-            if long:
-                text += (f", {long} of whom were held captive for over three years" if w
-                         else ", who were held captive for over three years")
+        text = f"Серед звільнених — учасники операції «{op['operation'].name_uk}»" + (f" ({op['count']})" if w else "")
+        if long:
+            text += (f", {long} з них перебували в полоні понад три роки" if w
+                     else ", які перебували в полоні понад три роки")
         paras.append(text + ".")
+    return paras
+
+
+def render_uk(f: dict[str, Any]) -> str:
+    """The Ukrainian communiqué."""
+    w = not f["withheld"]  # say the numbers
+    paras = [_intro_uk(f, w)]
+    if f["returned"] == 0:
+        return "\n\n".join(paras)
+    paras += _who_uk(f, w)
     if f["longest_years"] >= 1:
         k = f["held_longest"]
-        phrase = _years_phrase(f["longest_years"], lang)
-        if uk:
-            paras.append(f"{k} {uk_plural(k, 'захисник перебував', 'захисники перебували', 'захисників перебували')} "
-                         f"у полоні {phrase}." if w else f"Деякі з них перебували в полоні {phrase}.")
-        else:
-            paras.append(f"{k} of them {'was' if k == 1 else 'were'} held captive for {phrase}." if w
-                         else f"Some of them were held captive for {phrase}.")
-    sexes = f["sexes"]
-    men, women = sexes.get(Sex.MALE, 0), sexes.get(Sex.FEMALE, 0)
-    if men == n:
-        paras.append("Усі звільнені — чоловіки." if uk else "All of the released are men.")
-    elif women == n:
-        paras.append("Усі звільнені — жінки." if uk else "All of the released are women.")
-    elif w and (men or women):
-        paras.append(f"Серед звільнених {men} чоловіків і {women} жінок." if uk
-                     else f"Among the released are {men} men and {women} women.")
-    elif men and women:
-        paras.append("Серед звільнених є чоловіки і жінки." if uk else "Among the released are men and women.")
-    ranks = [RANKS[r][1 if uk else 0] for r in (RankCategory.PRIVATE, RankCategory.NCO, RankCategory.OFFICER)
-             if f["rank_categories"].get(r)]
-    if ranks:
-        paras.append(("За званням — " if uk else "By rank, they are ") + join(ranks, lang) + ".")
-    if f["youngest"] is not None:
-        if f["youngest"] == f["oldest"]:
-            paras.append(f"Вік звільнених — {f['youngest']}." if uk else f"The released are aged {f['youngest']}.")
-        else:
-            paras.append(f"Наймолодшому {f['youngest']}, найстаршому {f['oldest']}." if uk
-                         else f"The youngest is {f['youngest']}, the oldest {f['oldest']}.")
-    if f["missing"]:
-        if uk:
-            paras.append(f"{f['missing']} із звільнених вважалися зниклими безвісти." if w
-                         else "Частина звільнених вважалася зниклими безвісти.")
-        else:
-            paras.append(f"{f['missing']} of those released had been considered missing." if w
-                         else "Some of those released had been considered missing.")
+        phrase = _years_phrase(f["longest_years"], "uk")
+        paras.append(f"{k} {uk_plural(k, 'захисник перебував', 'захисники перебували', 'захисників перебували')} "
+                     f"у полоні {phrase}." if w else f"Деякі з них перебували в полоні {phrase}.")
+    paras += _about_them(f, w, "uk")
     if f["directions"]:
-        names = [_name(d, lang) for d, _k in f["directions"]]
-        paras.append(("Повернені воювали на напрямках: " if uk else "They fought in the ")
-                     + join(names, lang) + ("." if uk else f" direction{'s' if len(names) > 1 else ''}."))
+        paras.append("Повернені воювали на напрямках: " + join([d.name_uk for d, _k in f["directions"]], "uk") + ".")
     paras.append(
         "Звільнені з полону пройдуть необхідне медичне обстеження, отримають допомогу з фізичної та психологічної "
-        "реабілітації, а також усі належні виплати за весь час перебування в полоні, — зазначає Координаційний штаб."
-        if uk else
+        "реабілітації, а також усі належні виплати за весь час перебування в полоні, — зазначає Координаційний штаб.")
+    return "\n\n".join(paras)
+
+
+def _intro_en(f: dict[str, Any], w: bool) -> str:
+    n, agreement = f["returned"], f["agreement"]
+    stage = ORDINAL_EN[f["stage"] - 1] if f["stage"] <= 10 else f"{f['stage']}th"
+    intro = (f"On {date_text(f['day'], 'en')}, the {stage} stage of the exchange of prisoners agreed on "
+             f"{date_text(agreement.date, 'en')} ({agreement.place or agreement.title}) was carried out.")
+    if n == 0:
+        return intro + " None of our defenders came home that day."
+    if w:
+        return intro + f" {n} defender{'s' if n != 1 else ''} returned home from Russian captivity."
+    return intro + " A group of defenders returned home from Russian captivity."
+
+
+def _who_en(f: dict[str, Any], w: bool) -> list[str]:
+    """Categories, lists, branches and operations."""
+    paras = []
+    if f["categories"]:
+        parts = [f"“{c.name_en}”" + (f" ({k})" if w else "") for c, k in f["categories"]]
+        paras.append(f"They were returned in the categor{'y' if len(parts) == 1 else 'ies'} {join(parts, 'en')}.")
+    if f["unlisted"] and w:
+        k = f["unlisted"]
+        paras.append(f"{k} of them {'was' if k == 1 else 'were'} not on the agreed lists.")
+    if f["branches"]:
+        names = [b.name_en + (f" ({k})" if w else "") for b, k in f["branches"]]
+        paras.append("Among those returned are servicemembers of: " + join(names, "en") + ".")
+    for op in f["operations"]:
+        long = sum(1 for y in op["years"] if y >= 3)
+        text = f"Among those released are defenders from the operation “{op['operation'].name_en}”"
+        text += f" ({op['count']})" if w else ""
+        if long:
+            text += (f", {long} of whom were held captive for over three years" if w
+                     else ", who were held captive for over three years")
+        paras.append(text + ".")
+    return paras
+
+
+def render_en(f: dict[str, Any]) -> str:
+    """The English communiqué."""
+    w = not f["withheld"]  # say the numbers
+    paras = [_intro_en(f, w)]
+    if f["returned"] == 0:
+        return "\n\n".join(paras)
+    paras += _who_en(f, w)
+    if f["longest_years"] >= 1:
+        k = f["held_longest"]
+        phrase = _years_phrase(f["longest_years"], "en")
+        paras.append(f"{k} of them {'was' if k == 1 else 'were'} held captive for {phrase}." if w
+                     else f"Some of them were held captive for {phrase}.")
+    paras += _about_them(f, w, "en")
+    if f["directions"]:
+        names = [d.name_en for d, _k in f["directions"]]
+        paras.append("They fought in the " + join(names, "en") + f" direction{'s' if len(names) > 1 else ''}.")
+    paras.append(
         "The defenders released from captivity will undergo the necessary medical examination, receive assistance "
         "with physical and psychological rehabilitation, as well as all due payments for the entire time they were "
         "in captivity, the Coordination Headquarters noted.")

@@ -113,7 +113,22 @@ def run(stdout=None) -> str:
 
 
 def _run(s: Story) -> str:
+    """The agreement, its categories and three stages, each stage as on a real day of work."""
     neg = s.negotiator
+    agreement, serious, young = _agreement(neg)
+    _stage_one(s, agreement, young)
+    stage2 = _stage_two(s, agreement, serious)
+    # --- stage 3: planned, lists being drawn up -------------------------------------------------------
+    stage3 = services.create_exchange(neg, agreement.pk, planned_date="2025-06-26")
+    services.publish_communique(neg, stage2.pk)  # stage 3 is still open: the counts are withheld
+    ours3 = s.pick(_candidates(Side.OURS, Status.CAPTIVITY_CONFIRMED, Q(sex="male")), 3, _other(s))
+    s.commission(ours3, "seriously_ill")
+    services.add_entries(neg, stage3.pk, serious.pk, [p.pk for p in ours3], effective_date="2025-06-20")
+    return (f"Demo scenario: agreement “{TITLE}” with 2 categories and 3 stages (stage 2 carried out on "
+            f"12 June 2025 and reconciled; {s.created} persons created, the rest picked from the register).")
+
+
+def _agreement(neg):
     agreement = services.create_agreement(neg, {
         "title": TITLE, "date": "2025-06-02", "place": "Istanbul",
         "parties": "Україна; Російська Федерація", "mediator": "Türkiye",
@@ -125,7 +140,12 @@ def _run(s: Story) -> str:
         "rule": SERIOUS_RULE, "trade_rule": "all_for_all"})
     young = services.create_category(neg, agreement.pk, {
         "name_uk": "віком до 25 років", "name_en": "under 25", "rule": UNDER_25_RULE, "trade_rule": "all_for_all"})
+    return agreement, serious, young
 
+
+def _stage_one(s: Story, agreement, young) -> None:
+    """9 June 2025, under 25: six for six, all crossed."""
+    neg = s.negotiator
     young_born = Q(birth_date__gt=dt.date(2000, 6, 2), birth_date_precision="day", kind="servicemember")
 
     def young_ours(i):
@@ -138,7 +158,6 @@ def _run(s: Story) -> str:
                       captured=dt.date(2024, 8, 10), history=[("held", dt.date(2024, 8, 10))],
                       branch="ru_armed_forces", rank="soldier")
 
-    # --- stage 1: 9 June 2025, under 25 -----------------------------------------------------------
     stage1 = services.create_exchange(neg, agreement.pk, planned_date="2025-06-09")
     ours1 = s.pick(_candidates(Side.OURS, Status.CAPTIVITY_CONFIRMED, young_born), 6, young_ours)
     theirs1 = s.pick(_candidates(Side.ENEMY, Status.HELD, young_born), 6, young_enemy)
@@ -147,7 +166,20 @@ def _run(s: Story) -> str:
     services.record_crossings(neg, stage1.pk, all_confirmed=True)
     services.reconcile(neg, stage1.pk)
 
-    # --- stage 2: 12 June 2025, seriously wounded and seriously ill ---------------------------------
+
+def _other(s: Story):
+    def other(i):
+        return s.make(NAMES[(i + 9) % len(NAMES)], "Микола", born=dt.date(1983, 2, 1 + i),
+                      captured=dt.date(2024, 9, 1), direction=["kharkiv", "donetsk"][i % 2], branch="land_forces",
+                      rank="junior_sergeant", history=[("captivity_confirmed", dt.date(2024, 10, 1))])
+
+    return other
+
+
+def _stage_two(s: Story, agreement, serious):
+    """12 June 2025, seriously wounded and seriously ill: one not delivered, one crossed unlisted."""
+    neg = s.negotiator
+
     def mariupol(i):
         return s.make(NAMES[(i + 3) % len(NAMES)], "Олександр", born=dt.date(1988, 4, 3 + i),
                       captured=dt.date(2022, 5, 17), operation="mariupol", direction="donetsk",
@@ -160,11 +192,6 @@ def _run(s: Story) -> str:
                       captured=dt.date(2023, 10, 5), direction=["kherson", "zaporizhzhia", "luhansk"][i % 3],
                       branch=["air_force", "land_forces", "territorial_defence"][i % 3], rank="soldier",
                       history=[("missing", dt.date(2023, 10, 5)), ("captivity_confirmed", dt.date(2024, 5, 2))])
-
-    def other(i):
-        return s.make(NAMES[(i + 9) % len(NAMES)], "Микола", born=dt.date(1983, 2, 1 + i),
-                      captured=dt.date(2024, 9, 1), direction=["kharkiv", "donetsk"][i % 2], branch="land_forces",
-                      rank="junior_sergeant", history=[("captivity_confirmed", dt.date(2024, 10, 1))])
 
     def missing_until_return(i):
         return s.make("Мороз", "Андрій", born=dt.date(1990, 7, 7 + i), captured=dt.date(2024, 11, 20),
@@ -183,7 +210,7 @@ def _run(s: Story) -> str:
     ours2 += s.pick(_candidates(Side.OURS, Status.CAPTIVITY_CONFIRMED,
                                 Q(was_missing=True, sex="male", rank_category__in=("private", "nco"))), 3, was_missing)
     ours2 += s.pick(_candidates(Side.OURS, Status.CAPTIVITY_CONFIRMED,
-                                Q(sex="male", rank_category__in=("private", "nco"))), 4, other)
+                                Q(sex="male", rank_category__in=("private", "nco"))), 4, _other(s))
     theirs2 = s.pick(_candidates(Side.ENEMY, Status.HELD), 10, enemy_wounded)
     s.commission(ours2 + theirs2, "alternate")
     services.add_entries(neg, stage2.pk, serious.pk, [p.pk for p in ours2 + theirs2], effective_date="2025-06-05")
@@ -193,15 +220,7 @@ def _run(s: Story) -> str:
     services.record_crossings(neg, stage2.pk, all_confirmed=True)
     services.record_crossings(neg, stage2.pk, person_ids=[p.pk for p in unlisted])
     services.reconcile(neg, stage2.pk)
-
-    # --- stage 3: planned, lists being drawn up -------------------------------------------------------
-    stage3 = services.create_exchange(neg, agreement.pk, planned_date="2025-06-26")
-    services.publish_communique(neg, stage2.pk)  # stage 3 is still open: the counts are withheld
-    ours3 = s.pick(_candidates(Side.OURS, Status.CAPTIVITY_CONFIRMED, Q(sex="male")), 3, other)
-    s.commission(ours3, "seriously_ill")
-    services.add_entries(neg, stage3.pk, serious.pk, [p.pk for p in ours3], effective_date="2025-06-20")
-    return (f"Demo scenario: agreement “{TITLE}” with 2 categories and 3 stages (stage 2 carried out on "
-            f"12 June 2025 and reconciled; {s.created} persons created, the rest picked from the register).")
+    return stage2
 
 
 def _agree_and_carry_out(neg, exchange, day: dt.date, *, not_delivered: Person | None = None) -> None:

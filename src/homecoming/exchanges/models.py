@@ -7,6 +7,7 @@ Writes go through :mod:`homecoming.exchanges.services` only.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -26,7 +27,7 @@ class Agreement(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     parties = models.CharField(_("parties"), max_length=300, blank=True)
     mediator = models.CharField(_("mediator"), max_length=200, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[MaxLengthValidator(10000)])
     withhold_counts_until_last_stage = models.BooleanField(
         _("withhold counts until the last stage"), default=False,
         help_text=_("The communiqué of a stage gives no numbers until every stage is reconciled."))

@@ -7,6 +7,7 @@ never stored: only its slow hash (Django's configured password hasher).
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -59,7 +60,7 @@ class Inquiry(models.Model):
     unit = models.CharField(pgettext_lazy("families", "unit"), max_length=200, blank=True)
     incident_date = models.DateField(_("date of disappearance"), null=True, blank=True)
     incident_place = models.CharField(_("place of disappearance"), max_length=200, blank=True)
-    circumstances = models.TextField(_("what else you know"), blank=True)
+    circumstances = models.TextField(_("what else you know"), blank=True, validators=[MaxLengthValidator(2000)])
 
     # The inquirer.
     inquirer_name = models.CharField(_("your name"), max_length=200)

@@ -223,66 +223,11 @@ def check_rows(headers: list[str], rows: list[tuple[int, list[str]]], mapping: l
         for i, f in columns:
             value = cells[i].strip() if i < len(cells) else ""
             value = " ".join(value.split()) if f not in ("service_number",) else value
-            if not value:
-                continue
-            limit = MAX_LENGTH.get(f)
-            if limit and len(value) > limit:
-                errors.append(RowError(number, names[i], value, _("at most %(n)s characters") % {"n": limit}))
-                continue
-            problem = name_problem(value) if f in NAME_FIELDS else text_problem(value)
-            if problem:  # the validator every path uses (homecoming.common.text)
-                errors.append(RowError(number, names[i], value.encode("unicode_escape").decode()[:100]
-                                       if text_problem(value) else value, problem))
-                continue
-            if f in ("birth_date", "incident_date"):
-                try:
-                    date, precision = parse_date(value)
-                except ValueError:
-                    errors.append(RowError(number, names[i], value, str(DATE_EXPECTED)))
-                    continue
-                if date > today:
-                    errors.append(RowError(number, names[i], value, _("a date that is not in the future")))
-                    continue
-                if f == "birth_date":
-                    if date < EARLIEST_BIRTH:
-                        errors.append(RowError(number, names[i], value, _("a date of birth after 1900")))
-                        continue
-                    data["birth_date_precision"] = precision
-                elif date < EARLIEST_INCIDENT:
-                    errors.append(RowError(number, names[i], value, _("a date after 20 February 2014")))
-                    continue
-                data[f] = date.isoformat()
-            elif f == "sex":
-                key = value.lower().rstrip(".")
-                sex = next((s for s, vals in SEX_VALUES.items() if key in vals), None)
-                if sex is None:
-                    errors.append(RowError(number, names[i], value, _("ч/чол/м (male) or ж/жін (female)")))
-                    continue
-                data[f] = sex
-            elif f == "tax_number":
-                if not (value.isascii() and value.isdigit() and len(value) == 10):
-                    errors.append(RowError(number, names[i], value, _("a tax number of exactly 10 digits")))
-                    continue
-                data[f] = value
-            else:
-                data[f] = value
-        if "full_name" in data and not (data.get("last_name") and data.get("first_name")):
-            parsed = parse_full_name(data["full_name"])
-            for part in ("last_name", "first_name", "patronymic"):
-                if not data.get(part) and getattr(parsed, part):
-                    data[part] = getattr(parsed, part)[:100]
-        if kind == "persons":
-            if not (data.get("last_name") and data.get("first_name")):
-                col = next((names[i] for i, f in columns if f in ("last_name", "first_name", "full_name")
-                            and not data.get(f if f != "full_name" else "first_name")), "")
-                errors.append(RowError(number, col, data.get("full_name", ""),
-                                       _("a last name and a first name (both required)")))
-        elif not any(data.get(p) for p in NAME_FIELDS):
-            col = next((names[i] for i, f in columns if f in NAME_FIELDS), "")
-            errors.append(RowError(number, col, "", _("a name (the row has none)")))
-        if "incident_date" in data and "birth_date" in data and data["incident_date"] < data["birth_date"]:
-            col = next(names[i] for i, f in columns if f == "incident_date")
-            errors.append(RowError(number, col, data["incident_date"], _("a date after the date of birth")))
+            if value:
+                wrong = _convert(f, value, today, data)
+                if wrong:
+                    errors.append(RowError(number, names[i], *wrong))
+        errors += _check_row(number, data, columns, names, kind)
         if errors:
             res.errors.extend(errors)
             res.bad_rows += 1
@@ -290,6 +235,68 @@ def check_rows(headers: list[str], rows: list[tuple[int, list[str]]], mapping: l
         raw = {names[i]: (cells[i] if i < len(cells) else "") for i in range(width)}
         res.rows.append(CheckedRow(number, data, raw))
     return res
+
+
+def _convert(f: str, value: str, today, data: dict) -> tuple[str, str] | None:
+    """Put one non-empty cell of field ``f`` into ``data`` (converted); or, when it is wrong, give
+    (the value as shown to the person, what was expected)."""
+    limit = MAX_LENGTH.get(f)
+    if limit and len(value) > limit:
+        return value, _("at most %(n)s characters") % {"n": limit}
+    problem = name_problem(value) if f in NAME_FIELDS else text_problem(value)
+    if problem:  # the validator every path uses (homecoming.common.text)
+        return (value.encode("unicode_escape").decode()[:100] if text_problem(value) else value), problem
+    if f in ("birth_date", "incident_date"):
+        try:
+            date, precision = parse_date(value)
+        except ValueError:
+            return value, str(DATE_EXPECTED)
+        if date > today:
+            return value, _("a date that is not in the future")
+        if f == "birth_date":
+            if date < EARLIEST_BIRTH:
+                return value, _("a date of birth after 1900")
+            data["birth_date_precision"] = precision
+        elif date < EARLIEST_INCIDENT:
+            return value, _("a date after 20 February 2014")
+        data[f] = date.isoformat()
+    elif f == "sex":
+        key = value.lower().rstrip(".")
+        sex = next((s for s, vals in SEX_VALUES.items() if key in vals), None)
+        if sex is None:
+            return value, _("ч/чол/м (male) or ж/жін (female)")
+        data[f] = sex
+    elif f == "tax_number":
+        if not (value.isascii() and value.isdigit() and len(value) == 10):
+            return value, _("a tax number of exactly 10 digits")
+        data[f] = value
+    else:
+        data[f] = value
+    return None
+
+
+def _check_row(number: int, data: dict, columns, names: list[str], kind: str) -> list[RowError]:
+    """The checks across the cells of one row: the name (split from a full name where needed) and
+    the order of the dates."""
+    errors: list[RowError] = []
+    if "full_name" in data and not (data.get("last_name") and data.get("first_name")):
+        parsed = parse_full_name(data["full_name"])
+        for part in ("last_name", "first_name", "patronymic"):
+            if not data.get(part) and getattr(parsed, part):
+                data[part] = getattr(parsed, part)[:100]
+    if kind == "persons":
+        if not (data.get("last_name") and data.get("first_name")):
+            col = next((names[i] for i, f in columns if f in ("last_name", "first_name", "full_name")
+                        and not data.get(f if f != "full_name" else "first_name")), "")
+            errors.append(RowError(number, col, data.get("full_name", ""),
+                                   _("a last name and a first name (both required)")))
+    elif not any(data.get(p) for p in NAME_FIELDS):
+        col = next((names[i] for i, f in columns if f in NAME_FIELDS), "")
+        errors.append(RowError(number, col, "", _("a name (the row has none)")))
+    if "incident_date" in data and "birth_date" in data and data["incident_date"] < data["birth_date"]:
+        col = next(names[i] for i, f in columns if f == "incident_date")
+        errors.append(RowError(number, col, data["incident_date"], _("a date after the date of birth")))
+    return errors
 
 
 def identity_key(last: str, first: str, patronymic: str, birth_date: str, service_number: str) -> tuple:

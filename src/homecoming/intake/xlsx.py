@@ -235,14 +235,9 @@ def _date_text(value: str, date1904: bool) -> str:
     return moment.isoformat(sep=" ")
 
 
-def read_sheet(zf: zipfile.ZipFile, names: dict[str, str], sheet: str | None, limits: Limits, problem,
-               progress=None):
-    """(headers, rows, sheet title, sheet names) of the chosen sheet (the first by default).
-
-    ``names`` maps each member's lower-case name to its real one; ``problem`` is the exception
-    class to raise (FileProblem)."""
-    budget = _Budget(limits, problem)
-    sheets, shared_member, styles_member, date1904 = _workbook(zf, names, budget)
+def _choose_sheet(sheets: list, sheet: str | None, problem) -> tuple[str, str, list[str]]:
+    """(title, member, all titles) of the sheet asked for, the first by default; a missing or
+    unreadable sheet is refused with the names of those there are."""
     titles = [title for title, _member_name in sheets]
     if not sheets:
         raise problem(_("The workbook has no sheets."))
@@ -256,6 +251,18 @@ def read_sheet(zf: zipfile.ZipFile, names: dict[str, str], sheet: str | None, li
     if member is None:
         raise problem(_("The sheet “%(sheet)s” could not be read (it may be damaged). Save the workbook again "
                         "from Excel, or as CSV.") % {"sheet": title})
+    return title, member, titles
+
+
+def read_sheet(zf: zipfile.ZipFile, names: dict[str, str], sheet: str | None, limits: Limits, problem,
+               progress=None):
+    """(headers, rows, sheet title, sheet names) of the chosen sheet (the first by default).
+
+    ``names`` maps each member's lower-case name to its real one; ``problem`` is the exception
+    class to raise (FileProblem)."""
+    budget = _Budget(limits, problem)
+    sheets, shared_member, styles_member, date1904 = _workbook(zf, names, budget)
+    title, member, titles = _choose_sheet(sheets, sheet, problem)
     shared = _shared_strings(zf, shared_member, budget)
     dates = _date_styles(zf, styles_member, budget)
     headers: list[str] | None = None

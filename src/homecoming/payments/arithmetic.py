@@ -122,9 +122,6 @@ class Computation:
     def total(self) -> Decimal:
         return sum((line.amount for line in self.lines), Decimal("0.00"))
 
-    def subtotal(self, kind: str) -> Decimal:
-        return sum((line.amount for line in self.lines if line.kind == kind), Decimal("0.00"))
-
 
 def round_kopiyka(value: Decimal) -> Decimal:
     return value.quantize(KOPIYKA, rounding=ROUND_HALF_UP)
@@ -190,23 +187,12 @@ def _money(value, name: str) -> Decimal:
     return value
 
 
-def compute(*, capture_date: dt.date, return_date: dt.date, rules: list[Rules], pay: list[Pay],
-            family_paid: list[FamilyPaid] = (), capture_precision: str = PRECISION_DAY) -> Computation:
-    """Everything owed for the captivity from ``capture_date`` to ``return_date``, line by line.
-
-    Raises :class:`ArithmeticError_` (with ``field`` and ``date``) when the dates are impossible or
-    no rule set / pay record is in force for part of the period.
-    """
-    if capture_date is None:
-        raise ArithmeticError_("no_capture", "the capture date is unknown", field="capture_date")
-    if return_date is None:
-        raise ArithmeticError_("no_return", "the return date is unknown", field="return_date")
-    start = capture_start(capture_date, capture_precision)
+def _check_inputs(start: dt.date, return_date: dt.date, rules: list[Rules], pay: list[Pay]) -> None:
+    """Refuse impossible dates, amounts that are not Decimal, unknown part-year rules, and a start
+    of the captivity that no rule set or pay record covers."""
     if return_date <= start:
         raise ArithmeticError_("order", "the return date must be after the capture date", field="return_date",
                                date=return_date)
-    rules = sorted(rules, key=lambda r: r.valid_from)
-    pay = sorted(pay, key=lambda p: p.valid_from)
     for r in rules:
         _money(r.one_time_amount, "one_time_amount")
         _money(r.per_year_amount, "per_year_amount")
@@ -221,6 +207,23 @@ def compute(*, capture_date: dt.date, return_date: dt.date, rules: list[Rules], 
         raise ArithmeticError_("no_pay", f"no pay data is in force on {start.isoformat()}", field="pay",
                                date=start)
 
+
+def compute(*, capture_date: dt.date, return_date: dt.date, rules: list[Rules], pay: list[Pay],
+            family_paid: list[FamilyPaid] = (), capture_precision: str = PRECISION_DAY) -> Computation:
+    """Everything owed for the captivity from ``capture_date`` to ``return_date``, line by line.
+
+    Raises :class:`ArithmeticError_` (with ``field`` and ``date``) when the dates are impossible or
+    no rule set / pay record is in force for part of the period.
+    """
+    if capture_date is None:
+        raise ArithmeticError_("no_capture", "the capture date is unknown", field="capture_date")
+    if return_date is None:
+        raise ArithmeticError_("no_return", "the return date is unknown", field="return_date")
+    start = capture_start(capture_date, capture_precision)
+    rules = sorted(rules, key=lambda r: r.valid_from)
+    pay = sorted(pay, key=lambda p: p.valid_from)
+    _check_inputs(start, return_date, rules, pay)
+
     days = (return_date - start).days
     whole = 0
     while add_years(start, whole + 1) <= return_date:
@@ -233,8 +236,23 @@ def compute(*, capture_date: dt.date, return_date: dt.date, rules: list[Rules], 
     on_return = _in_force(rules, return_date)
     lines.append(Line(ONE_TIME, return_date, return_date, 0, on_return.one_time_amount, 1, 1,
                       round_kopiyka(on_return.one_time_amount), rule_key=on_return.key))
-
     # 2. Per year of captivity.
+    lines += _per_year_lines(start, return_date, whole, rules, on_return)
+    # 3. Monetary allowance, month by month, split where the pay data changes.
+    lines += _allowance_lines(start, return_date, pay)
+    # 4. Already paid to the family during the captivity.
+    for paid in sorted(family_paid, key=lambda f: f.paid_on):
+        _money(paid.amount, "amount")
+        lines.append(Line(FAMILY_PAID, paid.paid_on, paid.paid_on, 0, paid.amount, 1, 1,
+                          -round_kopiyka(paid.amount), pay_key=paid.key, note=paid.reference))
+    return comp
+
+
+def _per_year_lines(start: dt.date, return_date: dt.date, whole: int, rules: list[Rules],
+                    on_return: Rules) -> list[Line]:
+    """One line per year of captivity (more where the rules changed within it); the started year
+    by the part-year rule in force on the return date."""
+    lines: list[Line] = []
     for k in range(whole + 1):
         year_start, year_end = add_years(start, k), add_years(start, k + 1)
         year_days = (year_end - year_start).days
@@ -271,8 +289,12 @@ def compute(*, capture_date: dt.date, return_date: dt.date, rules: list[Rules], 
                               (captive_end - piece_start).days,
                               rule.per_year_amount, num, den, round_kopiyka(amount), rule_key=rule.key,
                               note=note or ("rules_changed" if changed else "")))
+    return lines
 
-    # 3. Monetary allowance, month by month, split where the pay data changes.
+
+def _allowance_lines(start: dt.date, return_date: dt.date, pay: list[Pay]) -> list[Line]:
+    """The monthly allowance, month by month, split where the pay data changes."""
+    lines: list[Line] = []
     month = _month_start(start)
     while month < return_date:
         nxt = _next_month(month)
@@ -287,10 +309,4 @@ def compute(*, capture_date: dt.date, return_date: dt.date, rules: list[Rules], 
             lines.append(Line(ALLOWANCE, piece_start, piece_end - dt.timedelta(days=1), piece_days,
                               rate.monthly_amount, num, den, round_kopiyka(amount), pay_key=rate.key))
         month = nxt
-
-    # 4. Already paid to the family during the captivity.
-    for paid in sorted(family_paid, key=lambda f: f.paid_on):
-        _money(paid.amount, "amount")
-        lines.append(Line(FAMILY_PAID, paid.paid_on, paid.paid_on, 0, paid.amount, 1, 1,
-                          -round_kopiyka(paid.amount), pay_key=paid.key, note=paid.reference))
-    return comp
+    return lines

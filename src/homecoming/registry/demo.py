@@ -36,6 +36,7 @@ from .models import (
     Source,
     StatusEvent,
 )
+from .rows import insert_rows
 
 AUDIT_ACTION = "registry.demo_data"
 WAR_START = dt.date(2022, 2, 24)
@@ -172,23 +173,6 @@ class Loaded:
 
 def already_loaded(persons: int, seed: int) -> bool:
     return AuditEvent.objects.filter(action=AUDIT_ACTION, details__persons=persons, details__seed=seed).exists()
-
-
-def _insert(model, columns: list[str], rows: list[tuple]) -> None:
-    if not rows:
-        return
-    table = model._meta.db_table
-    qn = connection.ops.quote_name
-    cols = ", ".join(qn(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            raw = cursor.cursor
-            with raw.copy(f"COPY {qn(table)} ({cols}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            marks = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {qn(table)} ({cols}) VALUES ({marks})", rows)  # noqa: S608
 
 
 def _next_id(model) -> int:
@@ -384,13 +368,13 @@ def load(persons: int, seed: int, *, actor="demo-data") -> Loaded:
                    "medical_category", "medical_notes", "family_contacts", "current_status", "current_status_date",
                    "was_missing", "merged_into_id", "version", "created_at", "updated_at", "created_by_id"]
     with transaction.atomic():
-        _insert(Source, ["id", "kind", "reference", "created_at"], source_rows)
-        _insert(Person, person_cols, person_rows)
-        _insert(StatusEvent, ["id", "person_id", "status", "effective_date", "source_id", "note", "corrects_id",
+        insert_rows(Source, ["id", "kind", "reference", "created_at"], source_rows)
+        insert_rows(Person, person_cols, person_rows)
+        insert_rows(StatusEvent, ["id", "person_id", "status", "effective_date", "source_id", "note", "corrects_id",
                               "author_id", "created_at"], event_rows)
-        _insert(AlternativeName, ["id", "person_id", "last_name", "first_name", "patronymic", "script", "source",
+        insert_rows(AlternativeName, ["id", "person_id", "last_name", "first_name", "patronymic", "script", "source",
                                   "created_at", "created_by_id"], alt_rows)
-        _insert(PersonNameKey, ["person_id", "key"], key_rows)
+        insert_rows(PersonNameKey, ["person_id", "key"], key_rows)
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), [Source, Person, StatusEvent,

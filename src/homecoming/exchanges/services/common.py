@@ -1,0 +1,39 @@
+"""What every exchanges service needs: the permissions, the actor check, dates from forms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+VIEW_AGREEMENT = "exchanges.view_agreement"
+CHANGE_AGREEMENT = "exchanges.change_agreement"
+VIEW_EXCHANGE = "exchanges.view_exchange"
+CHANGE_EXCHANGE = "exchanges.change_exchange"
+RECONCILE = "exchanges.reconcile_exchange"
+
+
+def _require(actor, *perms: str) -> None:
+    for perm in perms:
+        if actor is None or not actor.has_perm(perm):
+            raise PermissionDenied(_("You do not have the permission to do this."))
+
+
+def _user(actor):
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _date(value, field: str, errors: dict, *, required: bool = False) -> dt.date | None:
+    if value in (None, ""):
+        if required:
+            errors.setdefault(field, []).append(_("This field is required."))
+        return None
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        errors.setdefault(field, []).append(_("Enter a date as YYYY-MM-DD."))
+        return None
