@@ -23,6 +23,11 @@ from playwright.sync_api import Error as PlaywrightError
 AXE = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
 IMPACTS = ("serious", "critical")
 _checked: set[tuple[str, str]] = set()
+#: pages not ours to mend, with the reason: they are left out of the check, not passed by it
+EXEMPT = {
+    "api-docs": "Swagger UI's own markup (a developer's tool for the API, not a staff page): its version "
+                "badge's contrast and its nested operation controls are upstream's",
+}
 
 _RUN = """async (impacts) => {
   const result = await axe.run(document, {resultTypes: ["violations"]});
@@ -74,7 +79,7 @@ def check(context, urls: list[str], lang: str) -> list[str]:
     page = None
     for url in dict.fromkeys(urls):
         name = _view_name(url)
-        if name is None or (name, lang) in _checked:
+        if name is None or name in EXEMPT or (name, lang) in _checked:
             continue
         _checked.add((name, lang))
         page = page or context.new_page()

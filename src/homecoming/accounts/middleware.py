@@ -48,57 +48,79 @@ def needs_second_factor(user) -> bool:
             and getattr(user, "is_authenticated", False) and not getattr(user, "is_verified", lambda: False)())
 
 
-class TwoFactorMiddleware:
+class _SignInGate:
+    """A step a signed-in person must take before anything else (give a code, choose a
+    password): the views ``open_views`` stay open, the session's API calls answer 403 with
+    ``refusal()``, public pages stay public, every other page sends the person to ``send()``."""
+
+    open_views: frozenset[str] = frozenset()
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         return self.get_response(request)
 
+    def applies(self, user) -> bool:
+        raise NotImplementedError
+
+    def refusal(self) -> str:
+        raise NotImplementedError
+
+    def send(self, request):
+        raise NotImplementedError
+
     def process_view(self, request, view_func, view_args, view_kwargs):
-        if not needs_second_factor(getattr(request, "user", None)):
+        if not self.applies(getattr(request, "user", None)):
             return None
         match = request.resolver_match
-        if match is not None and match.view_name in OTP_OPEN_VIEWS:
+        if match is not None and match.view_name in self.open_views:
             return None
-        if request.path.startswith("/api/"):
-            return JsonResponse({"detail": _("Give your one-time code first (two-factor login).")}, status=403)
+        if request.path.startswith("/api/"):  # the session's API calls (a token is not a session)
+            return JsonResponse({"detail": self.refusal()}, status=403)
         # Public pages (the family portal, the health check) stay public. The admin marks its
         # views as needing no login (it has its own login page), so it is named here.
         if not getattr(view_func, "login_required", True) and (match is None or "admin" not in match.namespaces):
             return None
+        return self.send(request)
+
+
+def _to(name: str, request):
+    return redirect(f"{reverse(name)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class TwoFactorMiddleware(_SignInGate):
+    open_views = frozenset(OTP_OPEN_VIEWS)
+
+    def applies(self, user) -> bool:
+        return needs_second_factor(user)
+
+    def refusal(self) -> str:
+        return _("Give your one-time code first (two-factor login).")
+
+    def send(self, request):
         from django_otp import devices_for_user
 
-        target = "otp_verify" if any(devices_for_user(request.user, confirmed=True)) else "otp_setup"
-        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+        return _to("otp_verify" if any(devices_for_user(request.user, confirmed=True)) else "otp_setup", request)
 
 
 #: views a person with a temporary password may open (the two-factor pages come first)
 TEMPORARY_PASSWORD_OPEN_VIEWS = OTP_OPEN_VIEWS | {"password_change", "password_change_done"}
 
 
-class TemporaryPasswordMiddleware:
-    def __init__(self, get_response):
-        self.get_response = get_response
+class TemporaryPasswordMiddleware(_SignInGate):
+    open_views = frozenset(TEMPORARY_PASSWORD_OPEN_VIEWS)
 
-    def __call__(self, request):
-        return self.get_response(request)
+    def applies(self, user) -> bool:
+        return getattr(user, "is_authenticated", False) and getattr(user, "password_is_temporary", False)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        user = getattr(request, "user", None)
-        if not (getattr(user, "is_authenticated", False) and getattr(user, "password_is_temporary", False)):
-            return None
-        match = request.resolver_match
-        if match is not None and match.view_name in TEMPORARY_PASSWORD_OPEN_VIEWS:
-            return None
-        if request.path.startswith("/api/"):  # the session's API calls (a token is not a session)
-            return JsonResponse({"detail": _("Choose your own password first: the one you were given is only "
-                                              "for the first sign-in.")}, status=403)
-        if not getattr(view_func, "login_required", True) and (match is None or "admin" not in match.namespaces):
-            return None  # public pages stay public
+    def refusal(self) -> str:
+        return _("Choose your own password first: the one you were given is only for the first sign-in.")
+
+    def send(self, request):
         messages.info(request, _("The password you were given is only for the first sign-in: choose your own "
                                  "to go on."))
-        return redirect(f"{reverse('password_change')}?{urlencode({'next': request.get_full_path()})}")
+        return _to("password_change", request)
 
 
 class IdleTimeoutMiddleware:

@@ -11,21 +11,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record, record_many
+from homecoming.common.actors import user_of as _user  # noqa: F401 (used by the services)
+from homecoming.common.permissions import require_all as _require  # noqa: F401 (used by the services)
 from homecoming.registry.limits import length_errors
 from homecoming.registry.models import Person, Status
 
 from .models import ACTIVE_TASK_STATES, Case, CaseSource, CaseState, PlanTemplate, Task, TaskKind, TaskState
 
 RECONCILE_PERMISSION = "exchanges.reconcile_exchange"
-
-
-def _require(actor, perm: str) -> None:
-    if actor is None or not actor.has_perm(perm):
-        raise PermissionDenied(_("You do not have the permission to do this."))
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def active_template() -> PlanTemplate | None:

@@ -3,12 +3,14 @@
 Copies of a ``_require`` helper disagreed: with several permissions one meant "any of" and
 another "all of". Here the name says which: :func:`require_all` (what a page needs, every one),
 :func:`require_any` (a page that serves either of two roles). Both take a request or an actor
-and raise ``PermissionDenied`` (the 403 page), as Django's ``permission_required`` does.
+and raise ``PermissionDenied`` (the 403 page), as Django's ``permission_required`` does. The
+services check the actor with the same functions (imported as their ``_require``).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 from .actors import user_of
 
@@ -30,10 +32,10 @@ def has_any(request_or_actor, *perms: str) -> bool:
 def require_all(request_or_actor, *perms: str) -> None:
     """Refuse (403) unless the user holds every one of ``perms``."""
     if not perms or not has_all(request_or_actor, *perms):
-        raise PermissionDenied
+        raise PermissionDenied(_("You do not have the permission to do this."))
 
 
 def require_any(request_or_actor, *perms: str) -> None:
     """Refuse (403) unless the user holds at least one of ``perms``."""
     if not has_any(request_or_actor, *perms):
-        raise PermissionDenied
+        raise PermissionDenied(_("You do not have the permission to do this."))

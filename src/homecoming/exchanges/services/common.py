@@ -5,24 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+
+from homecoming.common.actors import user_of as _user  # noqa: F401 (used by the services)
+from homecoming.common.permissions import require_all as _require  # noqa: F401 (used by the services)
 
 VIEW_AGREEMENT = "exchanges.view_agreement"
 CHANGE_AGREEMENT = "exchanges.change_agreement"
 VIEW_EXCHANGE = "exchanges.view_exchange"
 CHANGE_EXCHANGE = "exchanges.change_exchange"
 RECONCILE = "exchanges.reconcile_exchange"
-
-
-def _require(actor, *perms: str) -> None:
-    for perm in perms:
-        if actor is None or not actor.has_perm(perm):
-            raise PermissionDenied(_("You do not have the permission to do this."))
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def _date(value, field: str, errors: dict, *, required: bool = False) -> dt.date | None:

@@ -8,10 +8,12 @@ import logging
 import os
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from homecoming.common.actors import user_of as _user  # noqa: F401 (used by the services)
+from homecoming.common.permissions import require_all as _require  # noqa: F401 (used by the services)
 from homecoming.registry.models import STATUSES_BY_SIDE, Side, Status
 
 from ..models import (
@@ -54,16 +56,6 @@ class RowAlreadyDecided(Exception):
             _("Row %(row)s was already decided by %(who)s at %(when)s (%(state)s). Your decision was not saved; "
               "nothing was changed.") % {"row": row.row_number, "who": who, "when": when,
                                          "state": row.get_state_display()})
-
-
-def _require(actor, *perms: str) -> None:
-    for perm in perms:
-        if actor is None or not actor.has_perm(perm):
-            raise PermissionDenied(_("You do not have the permission to do this."))
-
-
-def _user(actor):
-    return actor if getattr(actor, "is_authenticated", False) else None
 
 
 def stale_after() -> dt.timedelta:

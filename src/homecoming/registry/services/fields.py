@@ -7,10 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from homecoming.common.permissions import require_all as _require  # noqa: F401 (used by the services)
 from homecoming.common.text import name_problem, sentence, text_problem
 
 from ..limits import length_errors
@@ -50,12 +51,6 @@ CHOICES = {
 DATE_FIELDS = ("birth_date", "incident_date")
 REQUIRED = ("last_name", "first_name")
 NAME_FIELDS = ("last_name", "first_name", "patronymic")
-
-
-def _require(actor, *perms: str) -> None:
-    for perm in perms:
-        if actor is None or not actor.has_perm(perm):
-            raise PermissionDenied(_("You do not have the permission to do this."))
 
 
 def editable_fields(actor) -> tuple[str, ...]:
