@@ -25,14 +25,9 @@ def active_template() -> PlanTemplate | None:
     return PlanTemplate.objects.filter(active=True).order_by("code").first()
 
 
-@transaction.atomic
-def open_case(actor, person: Person, *, returned_on: dt.date, source: str, exchange=None, request=None) -> Case:
-    """Open the aftercare case of a returnee with the tasks of the active plan template, due
-    ``returned_on`` + each task's days. Idempotent: if the person already has an open case, that
-    case is returned unchanged (one open case per person, also a database constraint).
-
-    A case worker (``aftercare.change_case``) may open one; so may the reconciliation of an exchange
-    (``source="exchange"``, the actor holds ``exchanges.reconcile_exchange``)."""
+def _check_opening(actor, source: str) -> None:
+    """Who may open a case from where: a case worker (``aftercare.change_case``) from anywhere,
+    the reconciliation of an exchange (its actor holds ``exchanges.reconcile_exchange``)."""
     allowed = actor is not None and (
         actor.has_perm("aftercare.change_case")
         or (source == CaseSource.EXCHANGE and actor.has_perm(RECONCILE_PERMISSION))
@@ -42,6 +37,17 @@ def open_case(actor, person: Person, *, returned_on: dt.date, source: str, excha
     if source not in CaseSource.values:
         raise ValidationError({"source": [_("Choose one of: %(choices)s.")
                                           % {"choices": ", ".join(CaseSource.values)}]})
+
+
+@transaction.atomic
+def open_case(actor, person: Person, *, returned_on: dt.date, source: str, exchange=None, request=None) -> Case:
+    """Open the aftercare case of a returnee with the tasks of the active plan template, due
+    ``returned_on`` + each task's days. Idempotent: if the person already has an open case, that
+    case is returned unchanged (one open case per person, also a database constraint).
+
+    A case worker (``aftercare.change_case``) may open one; so may the reconciliation of an exchange
+    (``source="exchange"``, the actor holds ``exchanges.reconcile_exchange``)."""
+    _check_opening(actor, source)
     if not isinstance(returned_on, dt.date):
         raise ValidationError({"returned_on": [_("Enter a date as YYYY-MM-DD.")]})
     person = Person.objects.select_for_update().get(pk=person.pk)
@@ -77,15 +83,7 @@ def open_cases(actor, returns, *, source: str, exchange=None, request=None) -> l
     nothing: a bad date or a merged record refuses the whole call. A person who already has an open
     case keeps it unchanged (also when they are named twice: the first return counts). Returns the
     case of every person named, in their order (existing ones included)."""
-    allowed = actor is not None and (
-        actor.has_perm("aftercare.change_case")
-        or (source == CaseSource.EXCHANGE and actor.has_perm(RECONCILE_PERMISSION))
-    )
-    if not allowed:
-        raise PermissionDenied(_("You do not have the permission to do this."))
-    if source not in CaseSource.values:
-        raise ValidationError({"source": [_("Choose one of: %(choices)s.")
-                                          % {"choices": ", ".join(CaseSource.values)}]})
+    _check_opening(actor, source)
     returns = list(returns)
     if any(not isinstance(returned_on, dt.date) for _person, returned_on in returns):
         raise ValidationError({"returned_on": [_("Enter a date as YYYY-MM-DD.")]})
