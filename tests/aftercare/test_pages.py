@@ -4,7 +4,9 @@ import pytest
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
+from homecoming.aftercare import services
 from homecoming.aftercare.models import Case, TaskState
 from homecoming.audit.models import AuditEvent
 
@@ -93,3 +95,25 @@ def test_overdue_tasks_tag(make_user, case):
     assert "overdue-tasks" in out and case.reference in out  # the tasks of 2024 are long overdue
     request.user = make_user("finance_officer")
     assert "overdue-tasks" not in html.render(Context({"request": request}))
+
+
+def test_the_start_page_never_says_no_overdue_tasks_while_unowned_cases_fall_behind(make_user, case, client):
+    """Issue 19: the case worker's start page said "no overdue tasks" while cases nobody owned
+    had overdue tasks; it now counts them (no names) and links to exactly those cases."""
+    from homecoming.aftercare.models import Task
+
+    assert case.owner_id is None
+    overdue = Task.objects.filter(case=case, due_date__lt=timezone.localdate()).count()
+    assert overdue
+    worker = make_user("case_worker")
+    client.force_login(worker)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "No overdue tasks." not in page
+    assert f"1 case nobody owns has {overdue} overdue tasks." in page
+    assert case.person.last_name not in page  # counts only on the start page
+    listed = client.get(reverse("aftercare:case_list") + "?state=open&owner=none").content.decode()
+    assert case.reference in listed
+    services.assign_case(worker, case.pk, worker.pk)
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "nobody owns" not in page and case.reference in page  # now the worker's own overdue tasks
+    assert case.reference not in client.get(reverse("aftercare:case_list") + "?state=open&owner=none").content.decode()

@@ -12,7 +12,7 @@ from .models import ACTIVE_TASK_STATES, Case, CaseState, Task, TaskKind
 from .services import record_case_view
 
 
-def cases(*, state: str = "", mine_for=None, q: str = "") -> QuerySet[Case]:
+def cases(*, state: str = "", mine_for=None, q: str = "", unowned: bool = False) -> QuerySet[Case]:
     qs = Case.objects.select_related("person", "owner").annotate(
         open_tasks=Count("tasks", filter=Q(tasks__state__in=ACTIVE_TASK_STATES)),
         overdue_tasks=Count("tasks", filter=Q(tasks__state__in=ACTIVE_TASK_STATES,
@@ -22,6 +22,8 @@ def cases(*, state: str = "", mine_for=None, q: str = "") -> QuerySet[Case]:
         qs = qs.filter(state=state)
     if mine_for is not None:
         qs = qs.filter(owner=mine_for)
+    if unowned:
+        qs = qs.filter(owner__isnull=True)
     if q:
         qs = qs.filter(Q(person__last_name__icontains=q) | Q(person__first_name__icontains=q))
     return qs.order_by("-returned_on", "-id")
@@ -50,6 +52,16 @@ def overdue_tasks_for(user, today=None) -> list[Task]:
     )
 
 
+def unowned_overdue(today=None) -> dict[str, int]:
+    """Open cases nobody owns that have overdue tasks, and how many tasks: the start page says so
+    beside a person's own overdue tasks, so that "no overdue tasks" is never said while cases
+    without an owner fall behind (issue 19). Counts only: no person is named."""
+    today = today or timezone.localdate()
+    overdue = Task.objects.filter(state__in=ACTIVE_TASK_STATES, due_date__lt=today, case__state=CaseState.OPEN,
+                                  case__owner__isnull=True)
+    return {"cases": overdue.values("case_id").distinct().count(), "tasks": overdue.count()}
+
+
 # --- audited reads: a case is a person's data, and every read of one is audited ------------------
 # ``request`` only gives the audit event the client's address.
 
@@ -59,11 +71,12 @@ def case_for_reading(actor, case: Case, *, via: str = "page", request=None) -> C
     return case
 
 
-def case_page_for_reading(actor, state: str, mine: bool, number, per_page: int, *, request=None):
+def case_page_for_reading(actor, state: str, mine: bool, number, per_page: int, *, unowned: bool = False,
+                          request=None):
     """One page of the cases in ``state`` ("all" for every state; with ``mine``, those ``actor``
-    owns), audited with the cases it shows and the filters."""
-    qs = cases(state="" if state == "all" else state, mine_for=actor if mine else None)
+    owns; with ``unowned``, those nobody owns), audited with the cases it shows and the filters."""
+    qs = cases(state="" if state == "all" else state, mine_for=actor if mine else None, unowned=unowned)
     page = Paginator(qs, per_page).get_page(number)
     record_list_read(actor, "case.list", object_type="aftercare_case", ids=[c.pk for c in page.object_list],
-                     details={"state": state, "mine": mine}, request=request)
+                     details={"state": state, "mine": mine, "unowned": unowned}, request=request)
     return page

@@ -30,10 +30,13 @@ def case_list(request):
     if state not in CaseState.values and state != "all":
         state = CaseState.OPEN
     mine = request.GET.get("mine") == "1"
-    page = selectors.case_page_for_reading(actor(request), state, mine, request.GET.get("page"), 50, request=request)
-    query = f"state={state}" + ("&mine=1" if mine else "")
+    unowned = request.GET.get("owner") == "none"
+    page = selectors.case_page_for_reading(actor(request), state, mine, request.GET.get("page"), 50,
+                                           unowned=unowned, request=request)
+    query = f"state={state}" + ("&mine=1" if mine else "") + ("&owner=none" if unowned else "")
     return render(request, "aftercare/case_list.html", {
-        "page": page, "state": state, "mine": mine, "states": CaseState.choices, "query": query,
+        "page": page, "state": state, "mine": mine, "unowned": unowned, "states": CaseState.choices,
+        "query": query,
         "open_form": OpenCaseForm(), "can_open": request.user.has_perm("aftercare.change_case"),
     })
 

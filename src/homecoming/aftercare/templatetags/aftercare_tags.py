@@ -1,10 +1,11 @@
 """``{% load aftercare_tags %}{% overdue_tasks %}``: the overdue tasks of the signed-in user, for the
-start page (core/home.html's ``start_widgets`` block)."""
+start page (core/home.html's ``start_widgets`` block), and how many open cases nobody owns have
+overdue tasks (counts, with a link to those cases)."""
 
 from django import template
 from django.utils import timezone
 
-from homecoming.aftercare.selectors import overdue_tasks_for
+from homecoming.aftercare.selectors import overdue_tasks_for, unowned_overdue
 
 register = template.Library()
 
@@ -21,4 +22,5 @@ def overdue_tasks(context):
 
         record_list_read(user, "case.list", object_type="aftercare_case", ids=sorted({t.case_id for t in tasks}),
                          details={"via": "start page", "overdue_tasks": len(tasks)}, request=request)
-    return {"allowed": allowed, "tasks": tasks, "today": today}
+    unowned = unowned_overdue(today) if allowed else {"cases": 0, "tasks": 0}
+    return {"allowed": allowed, "tasks": tasks, "today": today, "unowned": unowned}
