@@ -129,3 +129,10 @@ def test_password_change_is_audited_and_throttled(client, registrar, settings):
     assert registrar.check_password("a-much-longer-secret-42")
     event = AuditEvent.objects.filter(action="password.change").latest("id")
     assert event.actor_id == registrar.pk and "secret" not in str(event.details)
+
+
+def test_the_login_page_leads_families_to_their_portal(client, db):
+    """Issue 19: a family that lands on the staff login page finds the way to the portal."""
+    page = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="uk").content.decode()
+    assert f'href="{reverse("family:portal")}"' in page and "Стежити за справою рідної людини" in page
+    assert f'href="{reverse("family:inquiry_new")}"' in page
