@@ -114,3 +114,12 @@ def test_anonymous_can_switch_language_on_the_login_page(client):
 def test_language_switch_refuses_an_outside_redirect(client):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "https://evil.example/"})
     assert response.status_code == 302 and response.url == "/"
+
+
+def test_every_page_names_its_icon(client_for):
+    """Issue 19: no favicon (the browser asked for /favicon.ico on every page and got a 404)."""
+    from django.contrib.staticfiles import finders
+
+    page = client_for("registrar").get("/").content.decode()
+    assert 'rel="icon"' in page and "favicon.svg" in page
+    assert finders.find("homecoming/favicon.svg")
