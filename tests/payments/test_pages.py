@@ -131,3 +131,28 @@ def test_approving_lines_other_than_those_shown_is_refused(client_for, person):
     batch.refresh_from_db()
     assert batch.state == "prepared" and not LedgerEntry.objects.exists()
 
+
+
+def test_the_returnees_are_paged_and_searchable(client_for, make_returnee):
+    """Issue 19: the payments list was 203 rows on one page with no search."""
+    from homecoming.audit.models import AuditEvent
+    from homecoming.payments.selectors import RETURNEES_PER_PAGE
+
+    people = [make_returnee(captured=dt.date(2023, 1, 1), returned=dt.date(2023, 3, 1))
+              for _ in range(RETURNEES_PER_PAGE + 2)]
+    officer = client_for("finance_officer")
+    first = officer.get(reverse("payments:home")).content.decode()
+    shown = set(re.findall(r'href="/payments/persons/(\d+)/"', first))
+    assert len(shown) == RETURNEES_PER_PAGE and 'rel="next"' in first
+    second = officer.get(reverse("payments:home") + "?page=2").content.decode()
+    assert len(set(re.findall(r'href="/payments/persons/(\d+)/"', second))) == 2
+
+    target = people[7]
+    found = officer.get(reverse("payments:home"), {"q": target.reference}).content.decode()
+    assert set(re.findall(r'href="/payments/persons/(\d+)/"', found)) == {str(target.pk)}
+    by_name = officer.get(reverse("payments:home"), {"q": f"{target.last_name} {target.first_name}"}).content.decode()
+    assert str(target.pk) in set(re.findall(r'href="/payments/persons/(\d+)/"', by_name))
+    nothing = officer.get(reverse("payments:home"), {"q": "Zzyzx Qqq"}).content.decode()
+    assert "No returnee matches." in nothing
+    read = AuditEvent.objects.filter(action="payments.home_view").order_by("-id").first()
+    assert read.details["q"] == "Zzyzx Qqq"

@@ -112,15 +112,26 @@ def batch_fingerprint(batch: Batch) -> str:
 # --- audited reads: a person's money is read by name, and every such read is audited -----------
 # ``request`` only gives the audit event the client's address.
 
-def home_for_reading(actor, *, request=None) -> tuple[list[Person], list[Due]]:
-    """The returnees and the open dues the payments overview shows (the first 200 and 500),
-    audited with the persons they name."""
-    shown_returnees = list(returnees()[:200])
+#: returnees on one page of the payments overview
+RETURNEES_PER_PAGE = 50
+
+
+def home_for_reading(actor, *, q: str = "", number=None, request=None):
+    """One page of the returnees the payments overview shows (those matching ``q``, a name,
+    reference or service number, as the register's search reads it) and the open dues (the first
+    500), audited with the persons they name."""
+    from django.core.paginator import Paginator
+
+    from homecoming.registry.selectors import search_persons
+
+    found = search_persons(q, base=returnees()) if q.strip() else returnees()
+    page = Paginator(found, RETURNEES_PER_PAGE).get_page(number)
     shown_dues = list(open_dues()[:500])
     record_list_read(actor, "payments.home_view", object_type="person",
-                     ids=sorted({p.pk for p in shown_returnees} | {d.entitlement.person_id for d in shown_dues}),
-                     details={"returnees": len(shown_returnees), "open_dues": len(shown_dues)}, request=request)
-    return shown_returnees, shown_dues
+                     ids=sorted({p.pk for p in page.object_list} | {d.entitlement.person_id for d in shown_dues}),
+                     details={"returnees": len(page.object_list), "open_dues": len(shown_dues), "q": q,
+                              "page": page.number}, request=request)
+    return page, shown_dues
 
 
 def entitlement_for_reading(actor, person: Person, *, request=None) -> Entitlement | None:

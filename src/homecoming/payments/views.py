@@ -4,6 +4,8 @@ details, pay data and family payments only with ``payments.view_payment_data``."
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -28,10 +30,12 @@ from .models import Batch, BatchState, Entitlement, PaymentProfile, RuleSet
 @permission_required("payments.view_entitlement", raise_exception=True)
 def home(request):
     # the page names the returnees and the persons of the amounts due: an audited read
-    returnees, open_dues = selectors.home_for_reading(actor(request), request=request)
+    q = request.GET.get("q", "")[:200]
+    returnees, open_dues = selectors.home_for_reading(actor(request), q=q, number=request.GET.get("page"),
+                                                      request=request)
     return render(request, "payments/home.html", {
         "report": selectors.report(),
-        "returnees": returnees,
+        "returnees": returnees, "page": returnees, "q": q, "query": urlencode({"q": q}) if q else "",
         "open_dues": open_dues,
         "batches": selectors.batches()[:50],
         "can_prepare": request.user.has_perm("payments.prepare_batch"),
