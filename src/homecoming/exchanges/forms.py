@@ -54,7 +54,25 @@ class CategoryForm(forms.Form):
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(
                 _("This is not valid JSON (line %(line)s, column %(col)s: %(msg)s).")
-                % {"line": exc.lineno, "col": exc.colno, "msg": exc.msg}) from exc
+                % {"line": exc.lineno, "col": exc.colno, "msg": json_problem(exc)}) from exc
+
+
+#: the JSON parser's messages (English, from Python) in the reader's language; an unknown one is
+#: said in general words rather than shown in English on a Ukrainian page (issue 19)
+JSON_PROBLEMS = {
+    "Expecting ',' delimiter": _("a comma is missing"),
+    "Expecting ':' delimiter": _("a colon is missing"),
+    "Expecting value": _("a value is missing or not allowed here"),
+    "Expecting property name enclosed in double quotes": _("a name in double quotes is expected"),
+    "Unterminated string starting at": _("a text in quotes is not closed"),
+    "Extra data": _("there is more after the end of the rule"),
+    "Invalid control character at": _("a line break or tab inside a text in quotes"),
+    "Invalid \\escape": _("a backslash that is not allowed"),
+}
+
+
+def json_problem(exc: json.JSONDecodeError) -> str:
+    return str(JSON_PROBLEMS.get(exc.msg, _("the text is not written as JSON here")))
 
 
 class ExchangeForm(forms.Form):
