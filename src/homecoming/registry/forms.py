@@ -7,6 +7,7 @@ import time
 from django import forms
 from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import (
     Branch,
@@ -96,7 +97,7 @@ class RegisterFilterForm(AccessibleForm):
                         help_text=_("In any script and order; initials allowed."))
     status = forms.ChoiceField(label=_("Status"), required=False, choices=_empty_choice(Status.choices))
     side = forms.ChoiceField(label=_("Side"), required=False, choices=_empty_choice(Side.choices))
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=_empty_choice(Kind.choices))
+    kind = forms.ChoiceField(label=pgettext_lazy("person", "Kind"), required=False, choices=_empty_choice(Kind.choices))
     branch = ReferenceChoiceField(label=_("Branch"), required=False, queryset=Branch.objects.all(),
                                   empty_label=_("any"))
     direction = ReferenceChoiceField(label=_("Front direction"), required=False, queryset=Direction.objects.all(),

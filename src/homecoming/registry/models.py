@@ -42,7 +42,7 @@ class RankCategory(models.TextChoices):
 
 
 class MedicalCategory(models.TextChoices):
-    NONE = "none", _("None")
+    NONE = "none", pgettext_lazy("medical category", "None")
     WOUNDED = "wounded", _("Wounded")
     SERIOUSLY_WOUNDED = "seriously_wounded", _("Seriously wounded")
     SERIOUSLY_ILL = "seriously_ill", _("Seriously ill")

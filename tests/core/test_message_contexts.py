@@ -1,0 +1,28 @@
+"""One English word, one translation in each place (issue 19): a word that means different
+things in different apps has a message context, so one app's translation no longer wins
+everywhere (Django merges the catalogues; without a context the first one found is used)."""
+
+from django.template import Context, Template
+from django.utils import translation
+
+from homecoming.registry.models import MedicalCategory
+
+
+def uk(text: str) -> str:
+    with translation.override("uk"):
+        return Template("{% load i18n %}" + text).render(Context())
+
+
+def test_kind_is_a_persons_category_only_on_the_register():
+    assert uk('{% translate "Kind" %}') == "Вид"  # import, task and payment tables
+    assert uk('{% translate "Kind" context "person" %}') == "Категорія особи"
+
+
+def test_agreement_is_an_agreement_except_in_the_review_of_a_match():
+    assert uk('{% translate "Agreement" %}') == "Домовленість"  # exchange reports
+    assert uk('{% translate "Agreement" context "match" %}') == "Збіг"
+
+
+def test_no_medical_category_reads_none_not_nothing():
+    with translation.override("uk"):
+        assert str(MedicalCategory.NONE.label) == "Немає"
