@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.common.forms import DateInput
+
 from .models import TaskState
 
 
@@ -21,7 +23,7 @@ class AssignForm(forms.Form):
 class TaskForm(forms.Form):
     state = forms.ChoiceField(label=_("State"), choices=TaskState.choices)
     due_date = forms.DateField(label=_("Due date"), help_text=_("YYYY-MM-DD"),
-                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+                               widget=DateInput())
     assignee = forms.ChoiceField(label=_("Assignee"), required=False)
     outcome = forms.CharField(label=_("Outcome"), required=False, max_length=5000,
                               widget=forms.Textarea(attrs={"rows": 5}))

@@ -7,14 +7,9 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.common.forms import DateInput
+
 from .models import Crossing, EntryState, ExchangeStatus, TradeRule
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class AgreementForm(forms.Form):

@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.common.forms import DateInput
+
 from .models import Language, Relation
 
 
@@ -47,7 +49,7 @@ class InquiryForm(AccessibleForm):
     service_number = forms.CharField(label=pgettext_lazy("families", "Service number"), max_length=40, required=False)
     unit = forms.CharField(label=_("Military unit"), max_length=200, required=False)
     incident_date = forms.CharField(label=_("Date of disappearance"), max_length=20, required=False,
-                                    widget=forms.DateInput(attrs={"type": "date"}),
+                                    widget=DateInput(),
                                     help_text=_("YYYY-MM-DD, if you know it"))
     incident_place = forms.CharField(label=_("Place of disappearance"), max_length=200, required=False)
     circumstances = forms.CharField(label=_("What else you know"), max_length=2000, required=False,

@@ -6,13 +6,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.common.forms import DateInput
 from homecoming.registry.forms import AccessibleForm
 from homecoming.registry.models import SourceKind, Status
 
 from . import columns, parsing
 from .models import ImportKind
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 FORMATS = [("csv", "CSV"), ("xlsx", "XLSX (Excel)"), ("pdf", _("PDF (to print)"))]
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.common.forms import DateInput
+
 from .models import CapturePrecision, PartYear
 
 
@@ -13,18 +15,21 @@ class ProfileForm(forms.Form):
 
 
 class PayDataForm(forms.Form):
-    valid_from = forms.CharField(label=_("Valid from"), help_text=_("YYYY-MM-DD"), max_length=10)
+    valid_from = forms.CharField(label=_("Valid from"), help_text=_("YYYY-MM-DD"), max_length=10,
+                                 widget=DateInput())
     monthly_amount = forms.CharField(label=_("Monthly allowance, UAH"), max_length=20)
 
 
 class FamilyPaymentForm(forms.Form):
-    paid_on = forms.CharField(label=_("Paid on"), help_text=_("YYYY-MM-DD"), max_length=10)
+    paid_on = forms.CharField(label=_("Paid on"), help_text=_("YYYY-MM-DD"), max_length=10,
+                                 widget=DateInput())
     amount = forms.CharField(label=_("Amount, UAH"), max_length=20)
     reference = forms.CharField(label=_("Reference"), max_length=200, required=False)
 
 
 class RuleSetForm(forms.Form):
-    valid_from = forms.CharField(label=_("Valid from"), help_text=_("YYYY-MM-DD"), max_length=10)
+    valid_from = forms.CharField(label=_("Valid from"), help_text=_("YYYY-MM-DD"), max_length=10,
+                                 widget=DateInput())
     one_time_amount = forms.CharField(label=_("One-time payment on release, UAH"), max_length=20)
     per_year_amount = forms.CharField(label=_("Amount per year of captivity, UAH"), max_length=20)
     part_year = forms.ChoiceField(label=_("How a part year counts"), choices=PartYear.choices)

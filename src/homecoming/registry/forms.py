@@ -9,6 +9,8 @@ from django.forms.models import fields_for_model
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from homecoming.common.forms import DateInput
+
 from .models import (
     Branch,
     Direction,
@@ -22,7 +24,7 @@ from .models import (
     Status,
 )
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE_WIDGET = DateInput()
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
