@@ -12,11 +12,13 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from .actors import user_of
-
 
 def _user(request_or_actor):
-    return user_of(getattr(request_or_actor, "user", request_or_actor))
+    """The one whose permissions count: a request's user, or the actor itself when it can answer
+    ``has_perm`` (a user, or a stand-in for the command line such as intake's
+    ``CommandLineActor``); None, the system by name, refuses everything."""
+    subject = getattr(request_or_actor, "user", request_or_actor)
+    return subject if callable(getattr(subject, "has_perm", None)) else None
 
 
 def has_all(request_or_actor, *perms: str) -> bool:
