@@ -53,6 +53,13 @@ def _nice_max(v: float) -> float:
     return 10 * magnitude  # pragma: no cover
 
 
+def _segments(series: list[tuple[str, list]], i: int) -> tuple[list[tuple[int, str, float]], bool]:
+    """The stacked values of label ``i``: (colour index, series name, value) of each value shown,
+    and whether any value was suppressed (None: a small number hidden)."""
+    shown = [(k, name, vals[i]) for k, (name, vals) in enumerate(series) if vals[i] is not None]
+    return shown, len(shown) < len(series)
+
+
 def _clip(text: str, n: int = 30) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
@@ -99,12 +106,8 @@ def stacked_bar(labels: list[str], series: list[tuple[str, list]], *, title: str
         out.append(f'<text x="{left - 6}" y="{y + 15}" text-anchor="end"><title>{escape(label)}</title>'
                    f'{escape(_clip(label))}</text>')
         x = left
-        any_suppressed = False
-        for k, (_name, vals) in enumerate(series):
-            v = vals[i]
-            if v is None:
-                any_suppressed = True
-                continue
+        shown, any_suppressed = _segments(series, i)
+        for k, _name, v in shown:
             w = plot_w * v / scale_max
             if w > 0:
                 out.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{row_h}" '
@@ -159,12 +162,8 @@ def time_bars(labels: list[str], series: list[tuple[str, list]], *, title: str, 
     for i, label in enumerate(labels):
         x = left + i * step + (step - bar_w) / 2
         y = base
-        suppressed = False
-        for k, (name, vals) in enumerate(series):
-            v = vals[i]
-            if v is None:
-                suppressed = True
-                continue
+        shown, suppressed = _segments(series, i)
+        for k, name, v in shown:
             h = plot_h * v / vmax
             if h > 0:
                 out.append(f'<rect x="{x:.1f}" y="{y - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '

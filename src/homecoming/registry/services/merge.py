@@ -136,6 +136,16 @@ def _fold(survivor: Person, duplicate: Person, conflicts: list[str], keep: dict[
     return changed, kept_over, created_alts
 
 
+def _save_both(survivor, duplicate, *, merged_into) -> None:
+    """A merge and its undo end alike: both records get a new version; the duplicate points at
+    the survivor (merged) or at nobody (undone)."""
+    survivor.version += 1
+    survivor.save()
+    duplicate.merged_into = merged_into
+    duplicate.version += 1
+    duplicate.save(update_fields=["merged_into", "version", "updated_at"])
+
+
 @transaction.atomic
 def merge_persons(actor, survivor_id: int, duplicate_id: int, *, keep: dict[str, str] | None = None,
                   confirm: str | None = None, request=None) -> Merge:
@@ -170,11 +180,7 @@ def merge_persons(actor, survivor_id: int, duplicate_id: int, *, keep: dict[str,
     changed, kept_over, created_alts = _fold(survivor, duplicate, conflicts, keep, user)
     if changed:
         _validate(survivor)
-    survivor.version += 1
-    survivor.save()
-    duplicate.merged_into = survivor
-    duplicate.version += 1
-    duplicate.save(update_fields=["merged_into", "version", "updated_at"])
+    _save_both(survivor, duplicate, merged_into=survivor)
     FieldChange.objects.bulk_create([
         FieldChange(person=survivor, field=f, old_value=old, new_value=new, version=survivor.version,
                     reason="merge", changed_by=user)
@@ -230,11 +236,7 @@ def undo_merge(actor, merge_id: int, *, request=None) -> Merge:
         if _as_text(survivor, field) == new:
             setattr(survivor, field, _from_text(field, old))
             restored[field] = [new, old]
-    survivor.version += 1
-    survivor.save()
-    duplicate.merged_into = None
-    duplicate.version += 1
-    duplicate.save(update_fields=["merged_into", "version", "updated_at"])
+    _save_both(survivor, duplicate, merged_into=None)
     FieldChange.objects.bulk_create([
         FieldChange(person=survivor, field=f, old_value=a, new_value=b, version=survivor.version,
                     reason="undo_merge", changed_by=user)
