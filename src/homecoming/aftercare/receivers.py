@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.dispatch import receiver
 
 from homecoming.exchanges.signals import persons_returned
-from homecoming.registry.services import person_merge_undone, person_merged
+from homecoming.registry.services import follow_merges
 
 from . import services
 from .models import CaseSource
@@ -17,11 +17,4 @@ def _persons_returned(sender, returns, exchange, actor, **kwargs):
     services.open_cases(actor, returns, source=CaseSource.EXCHANGE, exchange=exchange)
 
 
-@receiver(person_merged, dispatch_uid="aftercare.person_merged")
-def _person_merged(sender, merge, survivor, duplicate, **kwargs):
-    services.follow_merge(merge, survivor, duplicate)
-
-
-@receiver(person_merge_undone, dispatch_uid="aftercare.person_merge_undone")
-def _person_merge_undone(sender, merge, survivor, duplicate, **kwargs):
-    services.follow_merge_undo(merge, survivor, duplicate)
+follow_merges("aftercare", services.follow_merge, services.follow_merge_undo)

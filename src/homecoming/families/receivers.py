@@ -7,8 +7,7 @@ from django.dispatch import receiver
 from homecoming.exchanges.signals import entries_changed
 from homecoming.registry.models import Person
 from homecoming.registry.services import (
-    person_merge_undone,
-    person_merged,
+    follow_merges,
     status_event_added,
     status_events_added,
 )
@@ -31,11 +30,4 @@ def _entries_changed(sender, person_ids, **kwargs):
     services.retell(*Person.objects.filter(pk__in=person_ids))
 
 
-@receiver(person_merged, dispatch_uid="families.person_merged")
-def _person_merged(sender, merge, survivor, duplicate, **kwargs):
-    services.follow_merge(merge, survivor, duplicate)
-
-
-@receiver(person_merge_undone, dispatch_uid="families.person_merge_undone")
-def _person_merge_undone(sender, merge, survivor, duplicate, **kwargs):
-    services.follow_merge_undo(merge, survivor, duplicate)
+follow_merges("families", services.follow_merge, services.follow_merge_undo)

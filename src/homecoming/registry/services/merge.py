@@ -33,6 +33,16 @@ from .persons import rebuild_name_keys
 person_merged = Signal()  # kwargs: merge, survivor, duplicate
 person_merge_undone = Signal()  # kwargs: merge, survivor, duplicate
 
+
+def follow_merges(app_label: str, follow, undo) -> None:
+    """An app whose records hang on persons follows every merge and its undo:
+    ``follow(merge, survivor, duplicate)`` and ``undo(merge, survivor, duplicate)`` run inside the
+    merge's transaction, so raising refuses the merge (or its undo)."""
+    person_merged.connect(lambda sender, merge, survivor, duplicate, **kw: follow(merge, survivor, duplicate),
+                          dispatch_uid=f"{app_label}.person_merged", weak=False)
+    person_merge_undone.connect(lambda sender, merge, survivor, duplicate, **kw: undo(merge, survivor, duplicate),
+                                dispatch_uid=f"{app_label}.person_merge_undone", weak=False)
+
 MERGE_FILL_FIELDS = tuple(f for f in ALL_FIELDS if f not in ("side", "last_name", "first_name"))
 #: names.name_language -> the script an alternative name is labelled with
 SCRIPT_OF_LANGUAGE = {"uk": Script.UKRAINIAN, "ru": Script.RUSSIAN, "latin": Script.LATIN}
