@@ -8,6 +8,7 @@ checks the types, the service the content (unknown fields, lengths, the rule's v
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -300,7 +301,7 @@ class Reconcile(ApiView):
     def get(self, request, pk):
         exchange = get_object_or_404(Exchange.objects.select_related("agreement"), pk=pk)
         if exchange.status != "carried_out":
-            raise Conflict("Only a carried-out stage can be reconciled.")
+            raise Conflict(_("Only a carried-out stage can be reconciled."))
         plan = selectors.reconcile_plan(exchange)
         persons = sorted({p.pk for group in plan.groups.values() for p in group})
         record(request.user, "exchange.reconcile_preview", object_type="exchange", object_id=exchange.pk,
@@ -334,7 +335,7 @@ class Report(ApiView):
     def get(self, request, pk):
         exchange = get_object_or_404(Exchange, pk=pk)
         if not exchange.report:
-            raise Conflict("This stage is not reconciled yet.")
+            raise Conflict(_("This stage is not reconciled yet."))
         persons = sorted({r["person"] for rows in exchange.report["groups"].values() for r in rows})
         record(request.user, "exchange.report_view", object_type="exchange", object_id=exchange.pk,
                details={"persons": persons, "via": "api"}, request=request)
@@ -357,7 +358,7 @@ class CommuniqueView(ApiView):
         q.is_valid(raise_exception=True)
         lang = q.validated_data["lang"]
         if exchange.status != "reconciled":
-            raise Conflict("The communiqué is written once the stage is reconciled.")
+            raise Conflict(_("The communiqué is written once the stage is reconciled."))
         published = Communique.objects.filter(exchange=exchange).first()
         generated = None if published else services.communique_texts(exchange)
         text = (published.text_uk if lang == "uk" else published.text_en) if published else generated[lang]
