@@ -136,6 +136,7 @@ INSTALLED_APPS = [
     "csp",
     "homecoming.audit",
     "homecoming.accounts",
+    "homecoming.operations",
     "homecoming.registry",
     "homecoming.intake",
     "homecoming.exchanges",

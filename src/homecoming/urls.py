@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/setlang/", account_language.set_language, name="set_language"),
     path("accounts/users/", include("homecoming.accounts.urls")),
     path("audit/", include("homecoming.audit.urls")),
+    path("operations/", include("homecoming.operations.urls")),
     path("persons/", include("homecoming.registry.urls")),
     path("intake/", include("homecoming.intake.urls")),
     path("exchanges/", include("homecoming.exchanges.urls")),

@@ -81,7 +81,7 @@ def test_analyst_imports_reviews_and_confirms_1200_russified_names(browser_page,
     with page.expect_navigation(timeout=180_000):
         page.click("#accept-automatic", timeout=180_000)
     assert StatusEvent.objects.filter(status="captivity_confirmed").count() == auto
-    expect_message(page, lang, "%(n)s automatic matches confirmed.", n=auto)
+    expect_text(page, lang, "%(n)s automatic matches confirmed.", "#operation-text", n=auto)
     assert not lst.rows.filter(decision="match", state=RowState.OPEN).exists()
     # the rows left to review: look at the evidence and confirm the first one by hand
     if lst.rows.filter(state=RowState.OPEN, decision="review").exists():

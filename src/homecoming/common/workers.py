@@ -19,6 +19,8 @@ from django.db import connection
 
 #: the first key of every advisory lock taken here ("HC" + "w"), the job's id is the second
 LOCK_SPACE = 0x4843_77
+#: the first key of a background operation's lock ("HC" + "o"): its ids are not import jobs' ids
+OPERATION_SPACE = 0x4843_6F
 
 
 def worker_name() -> str:
@@ -26,30 +28,30 @@ def worker_name() -> str:
 
 
 @contextlib.contextmanager
-def worker_lock(key: int) -> Iterator[None]:
+def worker_lock(key: int, space: int = LOCK_SPACE) -> Iterator[None]:
     """Hold the advisory lock of job ``key`` while the block runs (PostgreSQL; nothing on SQLite)."""
     if connection.vendor != "postgresql":
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_SPACE, key])
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", [space, key])
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, key])
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [space, key])
 
 
-def is_alive(worker: str, key: int) -> bool:
+def is_alive(worker: str, key: int, space: int = LOCK_SPACE) -> bool:
     """Whether the worker ``host:pid`` that took job ``key`` is still working on it."""
     if not worker:
         return False
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_SPACE, key])
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [space, key])
             (free,) = cursor.fetchone()
             if free:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_SPACE, key])
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [space, key])
         return not free
     host, _sep, pid = worker.rpartition(":")
     if host != socket.gethostname()[:60] or not pid.isdigit():

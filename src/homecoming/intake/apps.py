@@ -10,6 +10,6 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         from homecoming.registry.services import person_merged
 
-        from . import receivers
+        from . import operations, receivers  # noqa: F401  (operations registers confirm-all)
 
         person_merged.connect(receivers.repoint_rows_after_merge, dispatch_uid="intake-repoint-after-merge")

@@ -18,6 +18,7 @@ from homecoming.common.actors import actor
 from homecoming.common.errors import apply_errors, flash_outcome, message_of
 from homecoming.common.permissions import require_all, require_any
 from homecoming.common.routes import route
+from homecoming.operations import services as operation_services
 from homecoming.registry.forms import RegisterFilterForm
 from homecoming.registry.models import Status
 from homecoming.registry.selectors import SORTS, RegisterFilters
@@ -26,6 +27,7 @@ from . import exports, selectors, services
 from .columns import FIELDS
 from .forms import DecideForm, ExportForm, MappingForm, StartForm, UploadForm
 from .models import ImportJob, ImportKind, IncomingList, ListRow, RowState
+from .operations import CONFIRM_ALL
 from .reasons import evidence as _evidence
 from .reasons import evidence_labels as _evidence_labels
 
@@ -224,10 +226,13 @@ def list_review(request, pk):
         selectors.review_for_reading(actor(request), lst, ids, request=request)
     tabs = [{"key": k, "label": label, "active": k == which, "query": urlencode({"show": k})}
             for k, label in QUEUE_TABS]
+    can_review = request.user.has_perm("intake.review_match")
+    operation = operation_services.recent_for(actor(request), CONFIRM_ALL, lst.pk) if can_review else None
     return render(request, "intake/list_review.html", {
+        "operation": operation,
         "list": lst, "page": page, "items": items, "tabs": tabs, "which": which,
         "query": urlencode({"show": which}),
-        "can_review": request.user.has_perm("intake.review_match"),
+        "can_review": can_review,
         "can_create": request.user.has_perm("registry.add_person"),
         "can_export": request.user.has_perm("intake.export_register"),
         "export_form": ExportForm(),
@@ -278,15 +283,14 @@ def row_decide(request, pk, row_id):
 @route("lists/<int:pk>/accept-automatic/")
 @require_POST
 def accept_automatic(request, pk):
+    """Start confirm-all in the background (a second click or tab gets the one running) and show
+    the list, whose page follows its progress."""
     require_all(request, "intake.review_match")
     lst = get_object_or_404(IncomingList, pk=pk)
-    result = services.accept_automatic(request.user, lst.pk, request=request)
-    messages.success(request, _("%(n)s automatic matches confirmed.") % {"n": result["accepted"]})
-    if result["skipped"]:
-        messages.warning(request, _("%(n)s rows had been decided by someone else meanwhile and were left as they "
-                                    "are.") % {"n": result["skipped"]})
-    for number, error in result["failed"][:20]:
-        messages.error(request, _("Row %(row)s: %(error)s") % {"row": number, "error": error})
+    op, started = operation_services.start(actor(request), CONFIRM_ALL, lst.pk, request=request)
+    if not started and op.active:
+        messages.info(request, _("The automatic matches of this list are already being confirmed; "
+                                 "its progress is shown below."))
     return redirect(f"{request.path.rsplit('/accept-automatic/', 1)[0]}/?show=review")
 
 

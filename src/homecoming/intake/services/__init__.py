@@ -22,7 +22,16 @@ from .common import (
     stale_after,
 )
 from .imports import recover_interrupted, retry_import, run_import, start_import
-from .review import ACTIONS, accept_automatic, decide_row, person_for_reference, record_review_view
+from .review import (
+    ACTIONS,
+    accept_automatic,
+    accept_rows,
+    automatic_rows,
+    decide_row,
+    person_for_reference,
+    record_accept_automatic,
+    record_review_view,
+)
 from .uploads import cancel_import, check_job, choose_encoding, stage_upload, update_mapping
 
 __all__ = [
@@ -46,6 +55,9 @@ __all__ = [
     "ACTIONS",
     "decide_row",
     "accept_automatic",
+    "accept_rows",
+    "automatic_rows",
+    "record_accept_automatic",
     "record_review_view",
     "person_for_reference",
 ]

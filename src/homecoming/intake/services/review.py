@@ -91,29 +91,47 @@ def decide_row(actor, row_id: int, *, action: str, version: int, person_id: int 
     return row
 
 
-def accept_automatic(actor, list_id: int, *, request=None) -> dict:
-    """Accept every undecided row the engine matched automatically (its best candidate). Rows
-    decided meanwhile by someone else are left as they are; each acceptance is its own decision
-    (status event, audit). Returns {"accepted": n, "skipped": n, "failed": [(row, message)]}."""
+def automatic_rows(actor, list_id: int) -> list[tuple[int, int, int, int]]:
+    """The undecided rows the engine matched automatically, in order: (row, version, number, the
+    best candidate). The plan of confirm-all (run by the worker, never in the request)."""
     _require(actor, "intake.review_match")
-    lst = IncomingList.objects.get(pk=list_id)
+    rows = ListRow.objects.filter(incoming_list_id=list_id, state=RowState.OPEN, decision=Decision.MATCH)
+    return [(pk, version, number, cands[0]["person_id"])
+            for pk, version, number, cands in rows.order_by("row_number", "pk").values_list(
+                "pk", "version", "row_number", "candidates") if cands]
+
+
+def accept_rows(actor, rows, *, request=None) -> dict:
+    """Accept each of ``rows`` (from :func:`automatic_rows`) as its own decision (status event,
+    audit). A row decided meanwhile by someone else is left as it is (``skipped``); a row the
+    register refuses is reported (``failed``: [row number, message]) and the others go on."""
     accepted, skipped, failed = 0, 0, []
-    rows = list(lst.rows.filter(state=RowState.OPEN, decision=Decision.MATCH).values_list(
-        "pk", "version", "row_number", "candidates"))
-    for pk, version, number, cands in rows:
-        if not cands:
-            continue
+    for pk, version, number, person_id in rows:
         try:
-            decide_row(actor, pk, action="accept", version=version, person_id=cands[0]["person_id"],
-                       request=request)
+            decide_row(actor, pk, action="accept", version=version, person_id=person_id, request=request)
             accepted += 1
         except RowAlreadyDecided:
             skipped += 1
         except ValidationError as exc:
-            failed.append((number, " ".join(exc.messages)))
-    record(actor, "intake.accept_automatic", object_type="incoming_list", object_id=lst.pk,
-           details={"accepted": accepted, "skipped": skipped, "failed": len(failed)}, request=request)
+            failed.append([number, " ".join(exc.messages)])
     return {"accepted": accepted, "skipped": skipped, "failed": failed}
+
+
+def record_accept_automatic(actor, list_id: int, result: dict, *, request=None) -> None:
+    record(actor, "intake.accept_automatic", object_type="incoming_list", object_id=list_id,
+           details={"accepted": result.get("accepted", 0), "skipped": result.get("skipped", 0),
+                    "failed": len(result.get("failed", []))}, request=request)
+
+
+def accept_automatic(actor, list_id: int, *, request=None) -> dict:
+    """Accept every undecided row the engine matched automatically (its best candidate), in this
+    call (the command line and the API; the review page starts it in the background instead:
+    intake/operations.py). Returns {"accepted": n, "skipped": n, "failed": [(row, message)]}."""
+    _require(actor, "intake.review_match")
+    lst = IncomingList.objects.get(pk=list_id)
+    result = accept_rows(actor, automatic_rows(actor, lst.pk), request=request)
+    record_accept_automatic(actor, lst.pk, result, request=request)
+    return {**result, "failed": [tuple(f) for f in result["failed"]]}
 
 
 def record_review_view(actor, incoming_list: IncomingList, person_ids, *, request=None) -> None:
