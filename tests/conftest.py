@@ -191,3 +191,15 @@ def _fresh_reference_lists():
 
     forget_reference_lists()
     yield
+
+
+@pytest.fixture
+def queued_work(settings):
+    """Background tasks are queued, not run (django-tasks' dummy backend): what a request does
+    itself can be seen; tests/operations/helpers.run_queued then runs them as a worker does."""
+    from django_tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    backend = task_backends["default"]
+    yield backend
+    backend.clear()

@@ -27,6 +27,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from homecoming.accounts import matrix
 from homecoming.accounts.roles import ROLES
 from homecoming.audit.models import AuditEvent
+from homecoming.intake.operations import CONFIRM_ALL
+from homecoming.operations.models import Operation
 
 pytestmark = pytest.mark.django_db
 
@@ -131,6 +133,9 @@ def world(make_user, django_capture_on_commit_callbacks):
         "batch": batch.pk,
         "task": next(t.pk for t in Task.objects.filter(case=case).order_by("pk") if not t.is_medical),
         "user": analyst.pk,
+        # a confirm-all of the list, ended: its status and cancel need the kind's permission
+        "operation": Operation.objects.create(kind=CONFIRM_ALL, target_id=job.incoming_list.pk, state="done",
+                                              started_by=analyst).pk,
     }
     return objects
 
@@ -143,7 +148,7 @@ def url_kwargs(name: str, objects: dict) -> dict:
         return {}
     by_app = {
         "registry": "person", "payments": "person", "aftercare": "case", "families": "inquiry",
-        "intake": "job", "api": "person", "accounts": "user",
+        "intake": "job", "api": "person", "accounts": "user", "operations": "operation",
     }
     o = objects
     special = {

@@ -9,7 +9,7 @@ import pytest
 
 from homecoming.intake.models import IncomingList, RowState
 from homecoming.registry.models import StatusEvent
-from tests.browser import both_languages, expect_heading, expect_message, expect_text, ntr
+from tests.browser import both_languages, expect_heading, expect_text, ntr
 
 from .conftest import csv_bytes, russian, synthetic_people
 

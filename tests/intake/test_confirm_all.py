@@ -19,7 +19,7 @@ from homecoming.intake.operations import CONFIRM_ALL
 from homecoming.operations import services as operations
 from homecoming.operations.models import Operation, OperationState
 from homecoming.registry.models import StatusEvent
-from tests.operations.helpers import cancel_after_chunk, in_chunks_of, only, queued_tasks, run_queued  # noqa: F401
+from tests.operations.helpers import cancel_after_chunk, in_chunks_of, only, run_queued
 
 from .conftest import csv_bytes, russian, synthetic_people
 
@@ -84,20 +84,20 @@ def test_a_cancel_after_chunk_two_keeps_exactly_the_first_two_chunks(monkeypatch
     assert not _automatic(big_list)
 
 
-def test_a_double_start_gets_the_running_one(analyst, make_user, big_list, queued_tasks):
+def test_a_double_start_gets_the_running_one(analyst, make_user, big_list, queued_work):
     first, started = operations.start(analyst, CONFIRM_ALL, big_list.pk)
     second, again = operations.start(make_user("analyst"), CONFIRM_ALL, big_list.pk)
     assert started and not again and second.pk == first.pk and second.state == OperationState.QUEUED
-    assert Operation.objects.count() == 1 and len(queued_tasks.results) == 1
+    assert Operation.objects.count() == 1 and len(queued_work.results) == 1
     assert AuditEvent.objects.filter(action="operations.start").count() == 1
-    run_queued(queued_tasks)
+    run_queued(queued_work)
     assert only(CONFIRM_ALL).state == OperationState.DONE
 
 
-def test_a_queued_operation_cancelled_does_nothing(analyst, big_list, queued_tasks):
+def test_a_queued_operation_cancelled_does_nothing(analyst, big_list, queued_work):
     op, _ = operations.start(analyst, CONFIRM_ALL, big_list.pk)
     operations.request_cancel(analyst, op.pk)
-    run_queued(queued_tasks)
+    run_queued(queued_work)
     op.refresh_from_db()
     assert op.state == OperationState.CANCELLED and op.processed == 0
     assert not StatusEvent.objects.filter(status="captivity_confirmed").exists()
@@ -105,7 +105,7 @@ def test_a_queued_operation_cancelled_does_nothing(analyst, big_list, queued_tas
         operations.request_cancel(analyst, op.pk)
 
 
-def test_another_role_can_neither_see_nor_cancel_it(client, analyst, make_user, big_list, queued_tasks):
+def test_another_role_can_neither_see_nor_cancel_it(client, analyst, make_user, big_list, queued_work):
     op, _ = operations.start(analyst, CONFIRM_ALL, big_list.pk)
     for role in ("negotiator", "registrar", "finance_officer", "administrator"):
         other = make_user(role)
@@ -124,7 +124,7 @@ def test_another_role_can_neither_see_nor_cancel_it(client, analyst, make_user, 
 
 
 def test_the_request_only_starts_it_and_the_page_shows_the_progress_after_a_reload(client, analyst, big_list,
-                                                                                 queued_tasks):
+                                                                                 queued_work):
     client.force_login(analyst)
     client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
     auto = len(_automatic(big_list))
@@ -140,7 +140,7 @@ def test_the_request_only_starts_it_and_the_page_shows_the_progress_after_a_relo
     assert client.get(reverse("operations:status", args=[op.pk])).json()["state"] == "queued"
     client.post(reverse("intake:accept_automatic", args=[big_list.pk]))  # a second click
     assert Operation.objects.count() == 1
-    run_queued(queued_tasks)
+    run_queued(queued_work)
     status = client.get(reverse("operations:status", args=[op.pk])).json()
     assert status["state"] == "done" and status["processed"] == status["total"] == auto
     assert status["text"] == f"{auto} automatic matches confirmed."
@@ -148,7 +148,7 @@ def test_the_request_only_starts_it_and_the_page_shows_the_progress_after_a_relo
     assert f"{auto} automatic matches confirmed." in page and 'id="operation-progress"' not in page
 
 
-def test_the_cancel_button_stops_it(client, analyst, big_list, queued_tasks):
+def test_the_cancel_button_stops_it(client, analyst, big_list, queued_work):
     client.force_login(analyst)
     client.post(reverse("intake:accept_automatic", args=[big_list.pk]))
     op = only(CONFIRM_ALL)

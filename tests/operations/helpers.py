@@ -1,27 +1,12 @@
-"""Helpers for the tests of background operations: queue without running (django-tasks' dummy
-backend), run as a worker does, and stop a run after its n-th chunk."""
+"""Helpers for the tests of background operations: run what was queued (the ``queued_work``
+fixture of tests/conftest.py) as the worker does, chunk sizes, and a cancel after the n-th chunk."""
 
 from __future__ import annotations
 
 import dataclasses
 
-import pytest
-
 from homecoming.operations import kinds, runner, services
 from homecoming.operations.models import Operation
-
-DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
-
-
-@pytest.fixture
-def queued_tasks(settings):
-    """Tasks are queued and not run: the request's own work can be seen, then run by hand."""
-    from django_tasks import task_backends
-
-    settings.TASKS = DUMMY
-    backend = task_backends["default"]
-    yield backend
-    backend.clear()
 
 
 def run_queued(backend) -> None:

@@ -70,6 +70,11 @@ MATRIX: dict[str, dict[str, object]] = {
     "registry:merge": {"GET": _roles(REG), "POST": _roles(REG)},
     "registry:merge_undo": {"POST": _roles(REG)},
     # --- intake -------------------------------------------------------------------------------
+    # --- background operations: who holds the permission of the operation's kind (the walk's
+    # operation is a confirm-all of a list: intake.review_match, the analysts); a reconciliation
+    # is the negotiators', a batch preparation the finance officers' (tests/*/test_*_background.py)
+    "operations:status": {"GET": _roles(ANA)},
+    "operations:cancel": {"POST": _roles(ANA)},
     "intake:list_index": {"GET": _roles(REG, ANA)},
     "intake:upload": {"GET": _roles(REG, ANA), "POST": _roles(REG, ANA)},
     # the test's import job is a list of the other side: analysts only
