@@ -12,6 +12,6 @@ class ExchangesConfig(AppConfig):
     def ready(self) -> None:
         from homecoming.registry.services import follow_merges
 
-        from . import services
+        from . import operations, services  # noqa: F401  (operations registers the reconciliation)
 
         follow_merges("exchanges", services.follow_merge, services.follow_merge_undo)

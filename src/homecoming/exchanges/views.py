@@ -18,6 +18,7 @@ from homecoming.common.actors import actor
 from homecoming.common.errors import apply_errors
 from homecoming.common.permissions import require_all
 from homecoming.common.routes import route
+from homecoming.operations import services as operation_services
 from homecoming.registry.selectors import person_by_reference
 
 from . import selectors, services
@@ -41,6 +42,7 @@ from .models import (
     ExchangeStatus,
     ListEntry,
 )
+from .operations import RECONCILE_STAGE
 
 POOL_PAGE = 50
 
@@ -413,20 +415,29 @@ def reconcile(request, pk):
     fingerprint of the plan that was shown (common/confirm.py), so a crossing recorded meanwhile
     in another tab sends the person back to a new preview instead of reconciling unseen changes."""
     exchange = _stage(request, pk, services.RECONCILE)
+    operation = operation_services.recent_for(actor(request), RECONCILE_STAGE, exchange.pk)
+    if exchange.status == ExchangeStatus.RECONCILED and operation is not None and operation.state == "done":
+        messages.success(request, _("The stage is reconciled."))  # the background run ended since
+        return redirect("exchanges:report", exchange.pk)
     if exchange.status != ExchangeStatus.CARRIED_OUT:
         messages.error(request, _("Only a carried-out stage can be reconciled (status now “%(status)s”).")
                        % {"status": exchange.get_status_display()})
         return redirect("exchanges:exchange_detail", exchange.pk)
     error = None
     if request.method == "POST":
-        try:
-            services.reconcile(request.user, exchange.pk, confirm=request.POST.get("confirm", ""),
-                               exception_reason=request.POST.get("exception_reason", ""), request=request)
-        except ValidationError as exc:
-            error = exc.messages
-        else:
+        # The work runs in the background (as this person, against the plan they confirmed);
+        # a worker that answers at once (or the tests' immediate backend) has its outcome here.
+        operation, _started = operation_services.start(actor(request), RECONCILE_STAGE, exchange.pk, params={
+            "confirm": request.POST.get("confirm", ""),
+            "exception_reason": request.POST.get("exception_reason", "")}, request=request)
+        if operation.state == "done":
             messages.success(request, _("The stage is reconciled."))
             return redirect("exchanges:report", exchange.pk)
+        if operation.state == "failed":
+            error = [operation.error]
+            operation = None  # said once, as the error of this preview
+        else:
+            return redirect("exchanges:reconcile", exchange.pk)
     plan = selectors.reconcile_plan_for_reading(actor(request), exchange, request=request)
     groups = [g for g in report_groups({"groups": {k: [{"person": p.pk, "reference": p.reference,
                                                           "name": p.full_name} for p in v]
@@ -434,7 +445,7 @@ def reconcile(request, pk):
               if g["key"] in selectors.RECONCILE_GROUPS]
     persons = {p.pk: p for persons in plan.groups.values() for p in persons}
     return render(request, "exchanges/reconcile.html", {
-        "exchange": exchange, "plan": plan, "groups": groups, "error": error,
+        "exchange": exchange, "plan": plan, "groups": groups, "error": error, "operation": operation,
         "contradictions": [(persons.get(pid), problems) for pid, problems in plan.contradictions.items()],
         "reason_needed": bool(plan.contradictions) and not any(
             x.get("kind") == "before_listing" for x in exchange.exceptions),

@@ -28,8 +28,10 @@ def _merge(result: dict, counts: dict) -> dict:
     for key, value in counts.items():
         if isinstance(value, list):
             out[key] = (out.get(key) or []) + value
-        else:
+        elif isinstance(value, int) and not isinstance(value, bool):
             out[key] = (out.get(key) or 0) + value
+        else:  # a name or a reference (the batch prepared): the last one says it
+            out[key] = value
     return out
 
 

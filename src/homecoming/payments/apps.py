@@ -11,4 +11,5 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401  (connects to persons_returned and the register's merges)
+        from . import operations, receivers  # noqa: F401  (receivers connects to persons_returned and the
+        # register's merges; operations registers the preparation of a batch)

@@ -19,11 +19,13 @@ from homecoming.common.confirm import ChangedSincePreview
 from homecoming.common.errors import apply_errors, message_of
 from homecoming.common.permissions import require_all, require_any
 from homecoming.common.routes import route
+from homecoming.operations import services as operation_services
 from homecoming.registry.models import Person
 
 from . import selectors, services
 from .forms import FamilyPaymentForm, PayDataForm, ProfileForm, RejectForm, RuleSetForm
 from .models import Batch, BatchState, Entitlement, PaymentProfile, RuleSet
+from .operations import NEXT_BATCH, PREPARE_BATCH
 
 
 @route("")
@@ -33,12 +35,15 @@ def home(request):
     q = request.GET.get("q", "")[:200]
     returnees, open_dues = selectors.home_for_reading(actor(request), q=q, number=request.GET.get("page"),
                                                       request=request)
+    can_prepare = request.user.has_perm("payments.prepare_batch")
     return render(request, "payments/home.html", {
+        "operation": operation_services.recent_for(actor(request), PREPARE_BATCH, NEXT_BATCH) if can_prepare
+        else None,
         "report": selectors.report(),
         "returnees": returnees, "page": returnees, "q": q, "query": urlencode({"q": q}) if q else "",
         "open_dues": open_dues,
         "batches": selectors.batches()[:50],
-        "can_prepare": request.user.has_perm("payments.prepare_batch"),
+        "can_prepare": can_prepare,
         "can_see_payment_data": request.user.has_perm("payments.view_payment_data"),
     })
 
@@ -131,16 +136,20 @@ def compute(request, pk):
 @permission_required("payments.prepare_batch", raise_exception=True)
 @require_POST
 def batch_prepare(request):
-    due_ids = request.POST.getlist("due")
-    try:
-        batch = services.prepare_batch(request.user, due_ids=due_ids or None, note=request.POST.get("note", ""),
-                                       request=request)
-    except ValidationError as exc:
-        messages.error(request, message_of(exc))
-        return redirect("payments:home")
-    messages.success(request, _("The batch %(ref)s is prepared: a second finance officer approves it.")
-                     % {"ref": batch.reference})
-    return redirect("payments:batch", batch.pk)
+    """Start the preparation in the background (as this person); a worker that answers at once (or
+    the tests' immediate backend) has its outcome here, otherwise the payments page shows its
+    progress."""
+    operation, started = operation_services.start(actor(request), PREPARE_BATCH, NEXT_BATCH, params={
+        "due_ids": request.POST.getlist("due") or None, "note": request.POST.get("note", "")}, request=request)
+    if not started and operation.active:
+        messages.info(request, _("A batch is already being prepared; its progress is shown below."))
+    elif operation.state == "failed":
+        messages.error(request, operation.error)
+    elif operation.state == "done":
+        messages.success(request, _("The batch %(ref)s is prepared: a second finance officer approves it.")
+                         % {"ref": operation.result.get("reference", "")})
+        return redirect("payments:batch", int(operation.result["batch"]))
+    return redirect("payments:home")
 
 
 @route("batches/<int:pk>/", name="batch")
