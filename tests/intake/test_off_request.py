@@ -63,7 +63,7 @@ def test_upload_and_import_read_the_file_only_in_tasks(client_for, queued_tasks,
     job = ImportJob.objects.get()
     assert response.status_code == 302 and job.state == "checking"
     page = c.get(reverse("intake:job_detail", args=[job.pk]))
-    assert "Being checked" in page.content.decode() and 'http-equiv="refresh"' in page.content.decode()
+    assert "Being checked" in page.content.decode() and 'id="operation-progress"' in page.content.decode()
     in_request["now"] = False
     assert _run(queued_tasks) == ["check_file"]
     job.refresh_from_db()

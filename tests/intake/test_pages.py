@@ -108,7 +108,11 @@ def test_job_page_refreshes_while_running(client_for, analyst):
     ImportJob.objects.filter(pk=job.pk).update(state="running", phase="linking", processed=1, total_rows=2)
     c = client_for("analyst")
     body = c.get(reverse("intake:job_detail", args=[job.pk])).content.decode()
-    assert '<meta http-equiv="refresh" content="2">' in body and "<progress" in body
+    # the progress bar of every background work: its script asks the job's status (no page reload)
+    assert 'id="operation-progress"' in body and "operations/progress" in body
+    assert reverse("intake:job_status", args=[job.pk]) in body
+    status = c.get(reverse("intake:job_status", args=[job.pk])).json()
+    assert (status["active"], status["processed"], status["total"], status["percent"]) == (True, 1, 2, 50)
 
 
 def test_upload_form_errors_are_shown_and_nothing_is_created(client_for):

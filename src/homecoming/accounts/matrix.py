@@ -79,6 +79,7 @@ MATRIX: dict[str, dict[str, object]] = {
     "intake:upload": {"GET": _roles(REG, ANA), "POST": _roles(REG, ANA)},
     # the test's import job is a list of the other side: analysts only
     "intake:job_detail": {"GET": _roles(ANA)},
+    "intake:job_status": {"GET": _roles(ANA)},
     "intake:job_mapping": {"POST": _roles(ANA)},
     "intake:job_start": {"POST": _roles(ANA)},
     "intake:job_encoding": {"POST": _roles(ANA)},

@@ -60,6 +60,8 @@ class ImportJob(models.Model):
     worker = models.CharField(max_length=100, blank=True)  # host:pid of the process working on it
     interrupted = models.CharField(max_length=10, blank=True)  # the state in which its worker died
     processed = models.PositiveIntegerField(default=0)
+    #: someone asked a queued or running import to stop: the worker stops before it saves anything
+    cancel_requested = models.BooleanField(default=False)
     created_count = models.PositiveIntegerField(default=0)
     skipped = models.JSONField(default=list)  # rows already present: {"row", "reason", "person"}
     skipped_count = models.PositiveIntegerField(default=0)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -188,9 +188,29 @@ def job_start(request, pk):
 @require_POST
 def job_cancel(request, pk):
     job = _job_for(request, pk)
-    flash_outcome(request, lambda: services.cancel_import(request.user, job.pk, request=request),
-                  _("The upload was cancelled; nothing was imported."))
-    return redirect("intake:list_index")
+    running = job.state == "running"
+    done = flash_outcome(request, lambda: services.cancel_import(request.user, job.pk, request=request),
+                         _("The import stops at its next step; nothing is imported.") if running else
+                         _("The upload was cancelled; nothing was imported."))
+    return redirect("intake:job_detail", pk=job.pk) if running or not done else redirect("intake:list_index")
+
+
+@route("imports/<int:pk>/status/")
+def job_status(request, pk):
+    """The progress of a job for the page's progress bar (operations/progress.js reads it)."""
+    services.recover_interrupted(request=request)
+    job = _job_for(request, pk)
+    phase = PHASE_LABELS.get(job.phase, job.phase)
+    if job.active:
+        text = _("%(phase)s: %(done)s of %(total)s") % {"phase": phase, "done": job.processed,
+                                                        "total": job.total_rows}
+        if job.cancel_requested:
+            text = _("Stopping at the next step: %(text)s") % {"text": text}
+    else:
+        text = str(job.get_state_display())
+    return JsonResponse({"id": job.pk, "state": job.state, "state_label": str(job.get_state_display()),
+                         "active": job.active, "processed": job.processed, "total": job.total_rows or None,
+                         "percent": job.percent, "text": text})
 
 
 # --- review ---------------------------------------------------------------------------------

@@ -112,6 +112,10 @@ def retry_import(actor, job_id: int, *, request=None) -> ImportJob:
     return job
 
 
+class _Cancelled(Exception):
+    """Someone asked the import to stop (:func:`cancel_import`): raised between two steps."""
+
+
 def run_import(job_id: int, actor, *, progress=None) -> ImportJob:
     """Do the import of a queued job (in the request, the worker or the command). Everything is
     written in one transaction or nothing; the job ends ``done`` or ``failed`` with a message.
@@ -122,7 +126,13 @@ def run_import(job_id: int, actor, *, progress=None) -> ImportJob:
     ImportJob.objects.filter(pk=job_id).update(state=JobState.RUNNING, started_at=timezone.now(), phase="reading",
                                                processed=0, worker=worker_name())
 
+    def stop_if_asked() -> None:
+        if ImportJob.objects.filter(pk=job_id, cancel_requested=True).exists():
+            raise _Cancelled
+
     def report(phase: str, done: int, total: int | None = None) -> None:
+        if phase != "saving":
+            stop_if_asked()
         _progress(job_id, phase, done, total)
         if progress:
             progress(phase, done, total if total is not None else job.total_rows)
@@ -136,10 +146,16 @@ def run_import(job_id: int, actor, *, progress=None) -> ImportJob:
                 result = _check_job(job, table, progress=lambda n: report("checking", n))
             if job.error_count and not job.only_valid:
                 raise ValidationError(_("%(bad)s rows have errors; nothing was imported.") % {"bad": job.bad_rows})
+            stop_if_asked()
             if job.kind == ImportKind.PERSONS:
                 _import_persons(job, actor, result.rows, report)
             else:
                 _import_list(job, actor, result.rows, report)
+    except _Cancelled:
+        ImportJob.objects.filter(pk=job_id).update(state=JobState.CANCELLED, finished_at=timezone.now(), phase="",
+                                                   worker="", content=b"",
+                                                   message=_("Stopped on request; nothing was imported."))
+        record(actor, "intake.cancelled", object_type="import", object_id=job_id, details={})
     except (ValidationError, parsing.FileProblem, PermissionDenied) as exc:
         msg = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         _fail(job_id, msg)

@@ -197,12 +197,25 @@ def choose_encoding(actor, job_id: int, encoding: str, *, request=None) -> Impor
 
 @transaction.atomic
 def cancel_import(actor, job_id: int, *, request=None) -> ImportJob:
+    """Cancel an upload before it is imported, or stop an import that waits or runs: a queued one
+    stops at once; a running one stops at its next step while it reads, checks or links the file
+    (nothing is written until then). Once it saves, it ends whole: an import is all or nothing."""
     job = ImportJob.objects.select_for_update().get(pk=job_id)
     _require(actor, "intake.import_persons" if job.kind == ImportKind.PERSONS else "intake.add_incominglist")
-    if job.state not in (JobState.STAGED, JobState.CHECKING):
-        raise ValidationError(_("Only an import that has not started can be cancelled."))
+    if job.state == JobState.RUNNING:
+        if job.phase == "saving":
+            raise ValidationError(_("The import is saving its rows: it can no longer be stopped, and ends in a "
+                                    "moment, whole."))
+        job.cancel_requested = True
+        job.save(update_fields=["cancel_requested"])
+        record(actor, "intake.cancel", object_type="import", object_id=job.pk, details={"running": True},
+               request=request)
+        return job
+    if job.state not in (JobState.STAGED, JobState.CHECKING, JobState.QUEUED):
+        raise ValidationError(_("Only an import that has not ended can be cancelled."))
     job.state = JobState.CANCELLED
     job.content = b""
-    job.save(update_fields=["state", "content"])
+    job.finished_at = timezone.now()
+    job.save(update_fields=["state", "content", "finished_at"])
     record(actor, "intake.cancel", object_type="import", object_id=job.pk, details={}, request=request)
     return job
