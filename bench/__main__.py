@@ -18,6 +18,7 @@ BENCHMARKS = [
     ("intake", ["bench.intake", "--write-docs"]),
     ("xlsx", ["bench.xlsx", "--write-docs"]),
     ("exchanges", ["bench.exchanges", "--write-docs"]),
+    ("operations", ["bench.operations", "--write-docs"]),
     ("reports", ["bench.reports", "--write-docs"]),
     ("crawl", ["bench.crawl", "--write-docs"]),
     ("load", ["bench.load", "--write-docs"]),  # last: it takes the whole machine for minutes

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from homecoming.audit.models import AuditEvent
 from homecoming.common.invariants import broken
+from homecoming.common.workers import worker_name
 from homecoming.intake import services
 from homecoming.intake.models import RowState
 from homecoming.intake.operations import CONFIRM_ALL
@@ -159,3 +160,16 @@ def test_the_cancel_button_stops_it(client, analyst, big_list, queued_work):
     assert op.state == OperationState.CANCELLED
     response = client.post(reverse("operations:cancel", args=[op.pk]), {"next": "https://evil.example/"})
     assert response["Location"] == "/"  # never sent to another site
+
+
+def test_an_operation_whose_worker_died_ends_failed_with_its_chunks_kept(analyst, big_list, queued_work):
+    op, _ = operations.start(analyst, CONFIRM_ALL, big_list.pk)
+    # a worker on this machine that is gone (a process id that cannot exist) took it and did 5 rows
+    Operation.objects.filter(pk=op.pk).update(state="running", worker=f"{worker_name().rsplit(':', 1)[0]}:999999999",
+                                              processed=5, total=20)
+    assert operations.recover_all() == [op.pk]
+    op.refresh_from_db()
+    assert op.state == OperationState.FAILED and "stopped before the end" in op.error and op.processed == 5
+    assert AuditEvent.objects.get(action="operations.end").details["state"] == "failed"
+    again, started = operations.start(analyst, CONFIRM_ALL, big_list.pk)  # it can be started again
+    assert started and again.pk != op.pk

@@ -110,6 +110,16 @@ def recover_interrupted(op: Operation) -> Operation:
     return op
 
 
+def recover_all() -> list[int]:
+    """Every running operation whose worker died, closed as failed (``homecoming serve`` asks
+    every 20 s; a page that shows one asks too). Returns their ids."""
+    closed = []
+    for op in Operation.objects.filter(state=OperationState.RUNNING).exclude(worker=""):
+        if recover_interrupted(op).state == OperationState.FAILED:
+            closed.append(op.pk)
+    return closed
+
+
 def operation_for(actor, operation_id: int) -> Operation:
     """An operation for someone who holds its kind's permission (404 to anyone else would tell
     that it exists: it is a 403, as for any page of that work)."""

@@ -57,11 +57,16 @@ class Command(BaseCommand):
     def handle(self, *args, bind, workers, timeout, no_task_worker, **options):
         from homecoming.core.workers import Supervisor
         from homecoming.intake.services import recover_interrupted
+        from homecoming.operations.services import recover_all
+
+        def tick():  # imports and background operations whose worker died are closed as interrupted
+            recover_interrupted()
+            recover_all()
 
         bin_dir = Path(sys.executable).parent
         supervisor = Supervisor({} if no_task_worker else {"task worker": [str(bin_dir / "homecoming"),
                                                                            "task_worker"]},
-                                tick=recover_interrupted)
+                                tick=tick)
         supervisor.start()
         gunicorn = subprocess.Popen([str(bin_dir / "gunicorn"), *gunicorn_args(bind, workers, timeout)])  # noqa: S603
         stopping = []
