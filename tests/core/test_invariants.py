@@ -16,6 +16,7 @@ from homecoming.exchanges import services as exchanges
 from homecoming.exchanges.models import Exchange, ListEntry
 from homecoming.families import services as families
 from homecoming.families.models import Inquiry
+from homecoming.operations.models import Operation
 from homecoming.payments.models import ReturnRecord
 from homecoming.registry import services as registry
 from homecoming.registry.models import Person, Source, StatusEvent
@@ -124,6 +125,8 @@ BREAKERS = {
         Inquiry.objects.filter(pk=w["inquiry"].pk).update(person=w["people"]["listed"]), w["inquiry"].pk)[-1],
     "families.link_inconsistent": lambda w: (
         Inquiry.objects.filter(pk=w["inquiry"].pk).update(state="new"), w["inquiry"].pk)[-1],
+    "operations.done_but_incomplete": lambda w: Operation.objects.create(
+        kind="intake.confirm_all", target_id=1, state="done", processed=3, total=4).pk,
 }
 
 

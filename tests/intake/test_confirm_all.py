@@ -173,3 +173,10 @@ def test_an_operation_whose_worker_died_ends_failed_with_its_chunks_kept(analyst
     assert AuditEvent.objects.get(action="operations.end").details["state"] == "failed"
     again, started = operations.start(analyst, CONFIRM_ALL, big_list.pk)  # it can be started again
     assert started and again.pk != op.pk
+
+
+def test_the_invariant_finds_an_operation_done_short_of_its_plan(analyst, big_list):
+    op, _ = operations.start(analyst, CONFIRM_ALL, big_list.pk)
+    assert "operations.done_but_incomplete" not in broken()
+    Operation.objects.filter(pk=op.pk).update(processed=op.total - 1)
+    assert broken()["operations.done_but_incomplete"] == [op.pk]
