@@ -33,7 +33,9 @@ def run_one(label: str, database_url: str, rows: int, var_dir: str) -> dict:
            "PYTHONPATH": f"{ROOT}:{ROOT / 'src'}"}
     env.pop("HOMECOMING_TESTING", None)
     out = subprocess.run([sys.executable, "-m", "bench.operations.worker", str(rows)], env=env, cwd=ROOT,
-                         check=True, text=True, capture_output=True)
+                         text=True, capture_output=True)
+    if out.returncode:
+        sys.exit(f"[{label}] the benchmark failed:\n{out.stderr[-3000:]}")
     result = {"label": label, **json.loads(out.stdout.strip().splitlines()[-1])}
     print(f"[{label}] {result}", flush=True)
     return result
@@ -42,14 +44,16 @@ def run_one(label: str, database_url: str, rows: int, var_dir: str) -> dict:
 def table(results: list[dict]) -> str:
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores (shared with other work), Python "
-        f"{platform.python_version()}. Times in seconds, one run each.",
+        f"{platform.python_version()}; load average (1 min) {os.getloadavg()[0]:.1f} at the end. Times in "
+        "seconds, one run each.",
         "",
-        "| database | automatic matches | before: the one request | after: the request that starts it | "
-        "after: the worker's work (chunks of 50) |",
+        "| database | automatic matches (before / after) | before: the one request | "
+        "after: the request that starts it | after: the worker's work (chunks of 50) |",
         "| --- | --- | --- | --- | --- |",
     ]
     for r in results:
-        lines.append(f"| {r['label']} | {r['accepted']} | {r['before_request_s']} | {r['after_request_s']} | "
+        accepted = " / ".join(map(str, r["accepted"]))
+        lines.append(f"| {r['label']} | {accepted} | {r['before_request_s']} | {r['after_request_s']} | "
                      f"{r['after_work_s']} ({r['chunks']} chunks) |")
     return "\n".join(lines)
 

@@ -14,7 +14,7 @@ matches), then prints one JSON line:
   task (database backend) and answers;
 * ``after_work_s``: the worker's part of now (``operations.runner.run``: the plan and every chunk
   of 50 rows in its own transaction), and ``chunks``;
-* ``accepted``: the matches confirmed by each (they must be equal).
+* ``accepted``: the matches confirmed by each (every automatic match of its list).
 """
 
 from __future__ import annotations
@@ -86,10 +86,10 @@ def main(rows: int) -> None:
     state = runner.run(op.pk)
     after_work_s = time.perf_counter() - started
     op.refresh_from_db()
-    assert state == "done" and op.result["accepted"] == before["accepted"] == auto[0], (op.result, before, auto)
+    assert before["accepted"] == auto[0] and state == "done" and op.result["accepted"] == auto[1], (op.result, auto)
     print(json.dumps({"rows": rows, "automatic": auto, "before_request_s": round(before_s, 2),
                       "after_request_s": round(after_request_s, 3), "after_work_s": round(after_work_s, 2),
-                      "chunks": -(-op.total // 50), "accepted": op.result["accepted"]}))
+                      "chunks": -(-op.total // 50), "accepted": [before["accepted"], op.result["accepted"]]}))
 
 
 if __name__ == "__main__":
