@@ -38,6 +38,7 @@ def main(rows: int) -> None:
     from django.urls import reverse
 
     call_command("migrate", "--noinput", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)  # the pages link their files as in production
     from tests.intake.conftest import csv_bytes, russian, synthetic_people
 
     from homecoming.accounts.roles import sync_roles
