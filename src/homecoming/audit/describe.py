@@ -12,20 +12,22 @@ URL names), never by import.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from .models import AuditEvent
-from .sentences import ACTIONS, SYSTEM_ACTORS, UNKNOWN_SENTENCE, detail_label
+from .sentences import ACTIONS, DETAIL_VALUES, SYSTEM_ACTORS, UNKNOWN_SENTENCE, detail_label
 
 #: keys whose value is a person's id (shown as a reference)
 PERSON_KEYS = frozenset({"person", "survivor", "duplicate"})
+_CODE = re.compile(r"^[a-z][a-z0-9_.-]*$")
 #: at most this many items of a list are shown in the details (the rest counted)
 LIST_SHOWN = 20
 
@@ -133,6 +135,11 @@ class Describer:
             elif key == "ids" and event.object_type == "person" and isinstance(value, list):
                 shown = [self.person(v, html=html) for v in value[:LIST_SHOWN]]
                 value = _joined(shown, len(value), html)
+            elif isinstance(value, str) and value in DETAIL_VALUES:
+                value = str(DETAIL_VALUES[value])
+            elif html and _codes(value):
+                codes = value if isinstance(value, list) else [value]  # codes of the program, not words
+                value = format_html_join(", ", "<code>{}</code>", ((v,) for v in codes))
             else:
                 value = _plain(value)
             out.append((detail_label(key), value))
@@ -163,8 +170,14 @@ def _joined(items: list, total: int, html: bool) -> str:
     more = total - len(items)
     tail = [_("and %(n)s more") % {"n": more}] if more > 0 else []
     if html:
-        return format_html("{}", ", ").join([*items, *tail])
+        return mark_safe(", ".join(conditional_escape(item) for item in [*items, *tail]))  # noqa: S308 - escaped
     return ", ".join([*items, *tail])
+
+
+def _codes(value) -> bool:
+    """A code of the program or a list of them (``"page"``, ``["title", "place"]``)."""
+    items = value if isinstance(value, list) else [value]
+    return bool(items) and all(isinstance(v, str) and _CODE.match(v) for v in items)
 
 
 def _plain(value) -> str:

@@ -577,6 +577,22 @@ DETAIL_KEYS: dict[str, Promise] = {
     "problem": pgettext_lazy("audit detail", "problem"),
     "up_to": pgettext_lazy("audit detail", "up to event"),
     "hash": pgettext_lazy("audit detail", "hash"),
+    "bad_rows": pgettext_lazy("audit detail", "rows with errors"),
+    "valid_rows": pgettext_lazy("audit detail", "valid rows"),
+    "total_rows": pgettext_lazy("audit detail", "rows in all"),
+    "created_count": pgettext_lazy("audit detail", "created"),
+    "skipped_count": pgettext_lazy("audit detail", "skipped"),
+    "error_count": pgettext_lazy("audit detail", "errors"),
+    "details": pgettext_lazy("audit detail", "details"),
+    "message": pgettext_lazy("audit detail", "message"),
+}
+
+#: values of the details that are codes with a word in each language (others stay codes)
+DETAIL_VALUES: dict[str, Promise] = {
+    "page": pgettext_lazy("audit value", "a page"),
+    "api": pgettext_lazy("audit value", "the API"),
+    "intact": pgettext_lazy("audit value", "intact"),
+    "broken": pgettext_lazy("audit value", "broken"),
 }
 
 
