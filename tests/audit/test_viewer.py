@@ -284,3 +284,12 @@ def test_the_command_line_check_is_shown_too(admin, capsys):
     call_command("audit", "verify")
     html = admin.get(URL).content.decode()
     assert "Result: intact." in html and "The command line" in html
+
+
+def test_the_full_verification_runs_off_the_request(admin, settings):
+    """With a real task backend the POST only queues the walk (minutes on a large log) and says so."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    record("system", "person.view", object_type="person", object_id=1)
+    html = admin.post(reverse("audit:chain_verify"), follow=True).content.decode()
+    assert "has started" in html
+    assert not AuditEvent.objects.filter(action="audit.verify").exists()

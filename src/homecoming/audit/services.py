@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -155,6 +156,7 @@ class _WalkState:
         self.count = start.count if start else 0
         self.keyed = bool(start) and AuditEvent.objects.using(using).filter(pk=self.last_id).exclude(mac="").exists()
         self.mark_seen = mark is None or (start is not None and mark.event_id <= start.event_id)
+        self.mac = anchor.mac_with_key_read_once()
 
     def run(self, batch_size: int) -> ChainProblem | None:
         # Events written while the walk runs are not tampering: when the head has moved past the
@@ -180,7 +182,7 @@ class _WalkState:
             return ChainProblem(event.pk, f"event {event.pk}: its content was changed after it was written", "content")
         if event.mac or self.keyed:
             self.keyed = True
-            if not anchor.mac_ok(event.hash, event.mac):
+            if not hmac.compare_digest(self.mac(event.hash), event.mac or ""):
                 return ChainProblem(event.pk, f"event {event.pk}: its hash was recomputed without the audit key "
                                               "(its MAC does not match)", "mac")
         mark = self.mark
@@ -274,6 +276,7 @@ def record_many(actor, events: Iterable[dict], *, request=None, batch_size: int 
     user = actor if getattr(actor, "is_authenticated", False) else None
     ip = client_ip(request)
     now = timezone.now()
+    mac = anchor.mac_with_key_read_once()
     with transaction.atomic():
         head = _locked_head()
         prev = head.last_hash
@@ -286,7 +289,7 @@ def record_many(actor, events: Iterable[dict], *, request=None, batch_size: int 
             fields = _fields(user, actor, item["action"], item.get("object_type", ""), item.get("object_id", ""),
                              item.get("details"), ip, now)
             digest = event_hash(prev_hash=prev, **fields)
-            rows.append(AuditEvent(prev_hash=prev, hash=digest, mac=anchor.mac(digest), **fields))
+            rows.append(AuditEvent(prev_hash=prev, hash=digest, mac=mac(digest), **fields))
             prev = digest
         created = AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
         ids = [e.pk for e in created]

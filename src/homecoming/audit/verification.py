@@ -23,8 +23,9 @@ from .models import AuditEvent
 from .services import ChainProblem, ChainStart, ChainWalk, event_unchanged, record, verify_chain
 
 VERIFY_ACTION = "audit.verify"
-#: the quick check walks at most this many events (beyond, it asks for a full check)
-QUICK_LIMIT = 20_000
+#: the quick check walks at most this many events (beyond, it asks for a full check): about 0.1 s
+#: on one idle core (docs/benchmarks.md)
+QUICK_LIMIT = 2_000
 
 
 @dataclass

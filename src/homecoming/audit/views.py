@@ -14,12 +14,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_tasks import TaskResultStatus
 
 from homecoming.common.actors import actor
 from homecoming.common.cells import neutralise
 from homecoming.common.routes import route
 
-from . import selectors, verification
+from . import selectors, tasks, verification
 from .describe import Describer
 from .forms import AuditFilterForm
 from .sentences import ACTIONS, PROBLEMS
@@ -108,11 +109,17 @@ def _csv_rows(reader, events, batch: int = 1000):
 @require_POST
 @permission_required(VIEW, raise_exception=True)
 def chain_verify(request):
-    """Run the full check now (an administrator's POST); its result is an event of the log."""
-    problem, _event = verification.run_full(actor(request), request=request)
-    if problem is None:
+    """Start the full check (an administrator's POST) as a background task: it walks every event,
+    which takes minutes on a large log. Its result is an event of the log, which the page shows;
+    when the task has already finished (a fast log, or the tests' immediate backend), it is said
+    at once."""
+    result = tasks.verify_audit_chain.enqueue(request.user.pk)
+    if result.status != TaskResultStatus.SUCCESSFUL:
+        messages.info(request, _("The verification of the whole log has started; its result will show here when "
+                                 "it is done (reload the page)."))
+    elif not result.return_value["kind"]:
         messages.success(request, _("The audit log is intact: every event was checked."))
     else:
-        messages.error(request, _("The audit log is NOT intact: %(problem)s")
-                       % {"problem": problem_text(problem.kind, problem.event_id)})
+        messages.error(request, _("The audit log is NOT intact: %(problem)s") % {
+            "problem": problem_text(result.return_value["kind"], result.return_value["problem_event"])})
     return redirect("audit:event_list")
