@@ -121,8 +121,8 @@ class Describer:
         if html:
             parts = {k: v if isinstance(v, SafeString) else format_html("{}", v) for k, v in parts.items()}
             text = template % parts
-            return mark_safe(_capitalised(text))  # noqa: S308 - every part above is escaped
-        return _capitalised(template % parts)
+            return mark_safe(text)  # noqa: S308 - every part above is escaped
+        return template % parts
 
     def details(self, event: AuditEvent, *, html: bool = True, address: bool = True) -> list[tuple[str, str]]:
         data = event.details if isinstance(event.details, dict) else {"": event.details}
@@ -156,14 +156,6 @@ def _url(name: str, pk: int) -> str:
         return reverse(name, args=[pk])
     except NoReverseMatch:  # pragma: no cover - an app not installed
         return ""
-
-
-def _capitalised(text: str) -> str:
-    # the sentence starts with a tag when the actor is a link: capitalise the first letter of text
-    if text.startswith("<"):
-        end = text.find(">") + 1
-        return text[:end] + text[end:end + 1].upper() + text[end + 1:]
-    return text[:1].upper() + text[1:]
 
 
 def _joined(items: list, total: int, html: bool) -> str:
