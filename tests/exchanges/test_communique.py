@@ -129,3 +129,36 @@ def test_counts_are_withheld_until_the_last_stage(stage_two, negotiator):
                                          (11, "захисників"), (21, "захисник"), (22, "захисники"), (112, "захисників")])
 def test_ukrainian_plural(n, word):
     assert uk_plural(n, "захисник", "захисники", "захисників") == word
+
+
+def test_the_place_is_named_in_each_language(stage_two, negotiator):
+    """The English communiqué showed «Абу-Дабі» in Cyrillic (issue 19): a place is stored in both
+    languages, and a place given only in Cyrillic is transliterated in English, never copied."""
+    services.update_agreement(negotiator, stage_two.agreement_id, {"place": "Абу-Дабі", "place_en": "Abu Dhabi"})
+    stage_two.refresh_from_db()
+    assert "(Абу-Дабі)" in communique_text(stage_two, "uk")
+    english = communique_text(stage_two, "en")
+    assert "(Abu Dhabi)" in english and "Абу" not in english
+    services.update_agreement(negotiator, stage_two.agreement_id, {"place_en": ""})
+    stage_two.refresh_from_db()
+    english = communique_text(stage_two, "en")
+    assert "(Abu-Dabi)" in english
+    assert not any("\u0400" <= ch <= "\u04ff" for ch in english.split("(")[1].split(")")[0])
+
+
+def test_what_the_register_keeps_of_a_stage_holds_no_word_of_one_language(negotiator, agreement, categories,
+                                                                            make_person):
+    """A stage's listing written from an English page showed "stage 1" inside Ukrainian pages
+    (issue 19): the register's source names the stage by title and number only."""
+    from django.utils import translation
+
+    from homecoming.registry.models import StatusEvent
+
+    serious, _young = categories
+    exchange = services.create_exchange(negotiator, agreement.pk)
+    person = make_person("Тестенко", "Вигадан", medical_category="seriously_wounded")
+    with translation.override("en"):
+        services.add_entries(negotiator, exchange.pk, serious.pk, [person.pk], effective_date="2025-06-03")
+    listing = StatusEvent.objects.filter(person=person, status="on_exchange_list").get()
+    assert listing.source.reference == "Istanbul, 2 June 2025 · №1"
+    assert "stage" not in listing.source.reference.lower()

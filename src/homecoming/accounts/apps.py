@@ -14,3 +14,10 @@ class AccountsConfig(AppConfig):
 
         # Every `migrate` brings the role groups in line with the code (homecoming.accounts.roles).
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="homecoming-sync-roles")
+
+    def role_labels_of(self, user) -> list[str]:
+        """The labels of the account's roles, in the reader's language: asked by name by the apps
+        below accounts (the audit viewer says "Registrar olena"), which may not import it."""
+        from .roles import roles_of
+
+        return [str(role.label) for role in roles_of(user)]

@@ -44,6 +44,13 @@ class AccountForm(forms.Form):
                                       widget=forms.CheckboxSelectMultiple,
                                       help_text=gettext_lazy("A person with several roles may do what each allows."))
     is_active = forms.BooleanField(label=gettext_lazy("May sign in"), required=False, initial=True)
+    family_phone = forms.CharField(
+        label=gettext_lazy("Work phone for families"), max_length=20, required=False,
+        help_text=gettext_lazy("A case worker's: shown on the family portal to the families of their cases. Left "
+                               "empty, the portal gives the headquarters' hotline."))
+    family_email = forms.EmailField(label=gettext_lazy("Work e-mail for families"), required=False,
+                                    help_text=gettext_lazy("Shown to those families too (never the sign-in "
+                                                           "e-mail above)."))
     otp_required = forms.BooleanField(
         label=gettext_lazy("Must set up two-factor login at the next sign-in"), required=False,
         help_text=gettext_lazy("Before anything else, the person sets up an authenticator app (asked for their "
@@ -138,7 +145,8 @@ def user_detail(request, pk: int):
     account = get_object_or_404(_accounts(), pk=pk)
     initial = {"first_name": account.first_name, "last_name": account.last_name, "email": account.email,
                "roles": [r.slug for r in _roles_of(account)], "is_active": account.is_active,
-               "otp_required": account.otp_required}
+               "otp_required": account.otp_required, "family_phone": account.family_phone,
+               "family_email": account.family_email}
     form = AccountForm(initial=initial)
     saved = None
     if request.method == "POST":
@@ -157,7 +165,9 @@ def user_detail(request, pk: int):
                     d = form.cleaned_data
                     changed = services.update_account(request.user, account, roles=d["roles"],
                                                       is_active=d["is_active"], first_name=d["first_name"],
-                                                      last_name=d["last_name"], email=d["email"])
+                                                      last_name=d["last_name"], email=d["email"],
+                                                      family_phone=d["family_phone"],
+                                                      family_email=d["family_email"])
                     changed = services.set_otp_required(request.user, account, d["otp_required"]) or changed
                     saved = _("Changes saved.") if changed else _("Nothing was changed.")
         except ValidationError as exc:

@@ -60,6 +60,8 @@ MATRIX: dict[str, dict[str, object]] = {
     "reports:persons": {"GET": _roles(ANA, NEG)},
     # --- audit --------------------------------------------------------------------------------
     "audit:event_list": {"GET": _roles(ADM)},
+    "audit:event_export": {"GET": _roles(ADM)},
+    "audit:chain_verify": {"POST": _roles(ADM)},
     # --- registry -----------------------------------------------------------------------------
     "registry:person_list": {"GET": REGISTER_READERS},
     "registry:person_create": {"GET": _roles(REG), "POST": _roles(REG)},
@@ -216,6 +218,7 @@ def admin_row(name: str) -> dict[str, object]:
 #: shows register persons as candidates, tested in tests/intake).
 AUDITED_READS: frozenset[str] = frozenset({
     "audit:event_list",
+    "audit:event_export",
     "registry:person_list",
     "registry:person_detail",
     "registry:person_edit",

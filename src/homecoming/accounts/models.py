@@ -19,6 +19,11 @@ class User(AbstractUser):
     #: every page but the password change sends its owner there until they choose their own
     #: (middleware.TemporaryPasswordMiddleware)
     password_is_temporary = models.BooleanField(_("must choose a new password"), default=False)
+    #: how the families of this person's aftercare cases may reach them, shown on the family portal
+    #: (a work phone and a work e-mail, never the sign-in e-mail); left empty, the portal gives the
+    #: headquarters' hotline (settings.FAMILIES_HOTLINE) in their place (families/status.py)
+    family_phone = models.CharField(_("work phone for families"), max_length=20, blank=True, default="")
+    family_email = models.EmailField(_("work e-mail for families"), max_length=254, blank=True, default="")
     #: raised with every change of the account's groups or permissions (access.py keys its cache by it)
     access_version = models.PositiveIntegerField(default=0, editable=False)
 

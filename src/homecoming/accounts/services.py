@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext
 from rest_framework.authtoken.models import Token
@@ -99,7 +101,7 @@ def _check_not_self_lockout(actor, user, *, roles: list[str] | None = None, is_a
 
 @transaction.atomic
 def update_account(actor, user, *, roles: list[str], is_active: bool, first_name: str = "", last_name: str = "",
-                   email: str = "") -> list[str]:
+                   email: str = "", family_phone: str | None = None, family_email: str | None = None) -> list[str]:
     """Change an account's name, e-mail, roles and whether it may sign in, in one audited step.
     Returns the names of what changed (empty: nothing did, and nothing is recorded). A switched-off
     account keeps its history and audit trail; its API token stops working with it."""
@@ -108,9 +110,10 @@ def update_account(actor, user, *, roles: list[str], is_active: bool, first_name
     _check_not_self_lockout(actor, user, roles=roles, is_active=is_active)
     User = get_user_model()
     user = User.objects.select_for_update().get(pk=user.pk)
+    published = _family_contact(family_phone, family_email)
     changed = []
     for field, value in (("first_name", first_name), ("last_name", last_name), ("email", email),
-                         ("is_active", is_active)):
+                         ("is_active", is_active), *published.items()):
         if getattr(user, field) != value:
             setattr(user, field, value)
             changed.append(field)
@@ -123,6 +126,31 @@ def update_account(actor, user, *, roles: list[str], is_active: bool, first_name
     if sorted(group_name(ROLE_BY_SLUG[slug]) for slug in roles) != before:
         changed.append("roles")
     return changed
+
+
+_PHONE = re.compile(r"^\+?[0-9 ()-]{5,20}$")
+
+
+def _family_contact(phone: str | None, email: str | None) -> dict[str, str]:
+    """The work phone and e-mail an account publishes to families (None: left as they are),
+    checked: a phone of digits, spaces, brackets and dashes; an e-mail address."""
+    out, errors = {}, {}
+    if phone is not None:
+        phone = phone.strip()
+        if phone and not _PHONE.match(phone):
+            errors["family_phone"] = [gettext("A phone number: digits, spaces, brackets and dashes, at most 20.")]
+        out["family_phone"] = phone
+    if email is not None:
+        email = email.strip()
+        try:
+            if email:
+                validate_email(email)
+        except ValidationError:
+            errors["family_email"] = [gettext("Enter a valid e-mail address.")]
+        out["family_email"] = email
+    if errors:
+        raise ValidationError(errors)
+    return out
 
 
 @transaction.atomic

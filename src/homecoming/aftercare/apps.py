@@ -17,11 +17,14 @@ class AftercareConfig(AppConfig):
         """The family portal's contact for a returnee: the owner of their open aftercare case.
 
         Asked by homecoming.families.contacts (same layer, so no import either way). Only the
-        case worker's name and work e-mail are given, nothing about the case itself."""
+        case worker's name and the work phone and e-mail their account publishes to families
+        (never the sign-in e-mail) are given, nothing about the case itself; with neither, the
+        portal gives the headquarters' hotline (families/status.py)."""
         from .selectors import open_case_of
 
         case = open_case_of(person)
         owner = getattr(case, "owner", None)
         if owner is None:
             return None
-        return {"name": owner.get_full_name() or owner.get_username(), "email": owner.email}
+        return {"name": owner.get_full_name() or owner.get_username(), "phone": owner.family_phone,
+                "email": owner.family_email}

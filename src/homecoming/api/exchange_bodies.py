@@ -54,7 +54,8 @@ class ExchangeFullSerializer(ExchangeSerializer):
 class AgreementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Agreement
-        fields = ["id", "title", "date", "place", "parties", "mediator", "notes", "withhold_counts_until_last_stage"]
+        fields = ["id", "title", "date", "place", "place_en",
+                  "parties", "mediator", "notes", "withhold_counts_until_last_stage"]
 
 
 class AgreementFullSerializer(AgreementSerializer):
@@ -227,6 +228,7 @@ class AgreementInput(serializers.Serializer):
     title = Text(max_length=200)
     date = serializers.DateField()
     place = Text(max_length=200, required=False, allow_blank=True)
+    place_en = Text(max_length=200, required=False, allow_blank=True)
     parties = Text(max_length=300, required=False, allow_blank=True)
     mediator = Text(max_length=200, required=False, allow_blank=True)
     notes = Text(max_length=10000, required=False, allow_blank=True)

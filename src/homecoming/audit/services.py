@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -96,10 +97,32 @@ def record_list_read(actor, action: str, *, object_type: str, ids, details: dict
 @dataclass(frozen=True)
 class ChainProblem:
     event_id: int | None
-    message: str
+    message: str  # in English, for the command line and the logs
+    #: what is wrong, for a page to say in its reader's language (audit.sentences.PROBLEMS)
+    kind: str = ""
 
 
-def verify_chain(batch_size: int = 2000, *, using: str = "default", points=None) -> ChainProblem | None:
+@dataclass(frozen=True)
+class ChainStart:
+    """Where an incremental check starts: an event a full verification found intact, its hash,
+    and how many events the log held up to it."""
+
+    event_id: int
+    hash: str
+    count: int
+
+
+@dataclass
+class ChainWalk:
+    """What a walk checked: events, the newest one and its hash (filled in by verify_chain)."""
+
+    events: int = 0
+    last_id: int = 0
+    last_hash: str = GENESIS_HASH
+
+
+def verify_chain(batch_size: int = 2000, *, using: str = "default", points=None, start: ChainStart | None = None,
+                 walk: ChainWalk | None = None) -> ChainProblem | None:
     """Walk the whole log in id order; return the first problem, or None when intact.
 
     Each event's hash, its link to the one before, and its MAC under the audit key (events written
@@ -107,64 +130,104 @@ def verify_chain(batch_size: int = 2000, *, using: str = "default", points=None)
     and, for the live database, the last checkpoint written outside it (``anchor``): the log must
     still hold that event with that hash, and at least as many events. ``using`` names another
     database connection (the backup check verifies a scratch copy without checkpoints); ``points``
-    gives the checkpoints to compare with instead of the file's."""
+    gives the checkpoints to compare with instead of the file's.
+
+    ``start``: check only the events after an event an earlier full walk found intact (the page's
+    quick check); a change to an event before it is found by the next full walk. ``walk``, when
+    given, is filled with what was checked."""
     if points is None and using == "default":
         points, _bad = anchor.checkpoints()
     mark = anchor.last(points or [])
-    prev = GENESIS_HASH
-    last_id = 0
-    count = 0
-    keyed = False
-    mark_seen = mark is None
-    for event in _events_in_order(batch_size, using):
-        count += 1
-        if event.prev_hash != prev:
+    walk = walk if walk is not None else ChainWalk()
+    state = _WalkState(mark, start, using)
+    problem = state.run(batch_size)
+    walk.events = state.count - (start.count if start else 0)
+    walk.last_id, walk.last_hash = state.last_id, state.prev
+    return problem
+
+
+class _WalkState:
+    """One walk of the log: where it stands, and the checks of each event and of the end."""
+
+    def __init__(self, mark, start: ChainStart | None, using: str):
+        self.mark, self.using = mark, using
+        self.prev = start.hash if start else GENESIS_HASH
+        self.last_id = start.event_id if start else 0
+        self.count = start.count if start else 0
+        self.keyed = bool(start) and AuditEvent.objects.using(using).filter(pk=self.last_id).exclude(mac="").exists()
+        self.mark_seen = mark is None or (start is not None and mark.event_id <= start.event_id)
+        self.mac = anchor.mac_with_key_read_once()
+
+    def run(self, batch_size: int) -> ChainProblem | None:
+        # Events written while the walk runs are not tampering: when the head has moved past the
+        # last event walked, the walk goes on from there (a few times), then judges the end.
+        for _attempt in range(5):
+            for event in _events_in_order(batch_size, self.using, after=self.last_id):
+                problem = self.check(event)
+                if problem is not None:
+                    return problem
+            head = AuditHead.objects.using(self.using).filter(singleton=1).first()
+            if head is None or head.last_event_id <= self.last_id:
+                break
+            if not AuditEvent.objects.using(self.using).filter(pk__gt=self.last_id).exists():
+                break
+        return self.end(head)
+
+    def check(self, event: AuditEvent) -> ChainProblem | None:
+        self.count += 1
+        if event.prev_hash != self.prev:
             return ChainProblem(
-                event.pk, f"event {event.pk}: the event before it was changed or deleted (chain broken)"
-            )
-        expected = event_hash(
-            prev_hash=event.prev_hash,
-            created_at=event.created_at,
-            actor_id=event.actor_id,
-            actor_name=event.actor_name,
-            action=event.action,
-            object_type=event.object_type,
-            object_id=event.object_id,
-            details=event.details,
-            ip_address=event.ip_address,
-        )
-        if expected != event.hash:
-            return ChainProblem(event.pk, f"event {event.pk}: its content was changed after it was written")
-        if event.mac or keyed:
-            keyed = True
-            if not anchor.mac_ok(event.hash, event.mac):
+                event.pk, f"event {event.pk}: the event before it was changed or deleted (chain broken)", "link")
+        if _stored_hash(event) != event.hash:
+            return ChainProblem(event.pk, f"event {event.pk}: its content was changed after it was written", "content")
+        if event.mac or self.keyed:
+            self.keyed = True
+            if not hmac.compare_digest(self.mac(event.hash), event.mac or ""):
                 return ChainProblem(event.pk, f"event {event.pk}: its hash was recomputed without the audit key "
-                                              "(its MAC does not match)")
+                                              "(its MAC does not match)", "mac")
+        mark = self.mark
         if mark is not None and event.pk == mark.event_id:
-            if event.hash != mark.hash or count != mark.count:
+            if event.hash != mark.hash or self.count != mark.count:
                 return ChainProblem(event.pk, f"event {event.pk}: differs from the checkpoint of {mark.time} "
-                                              "(the log was rewritten)")
-            mark_seen = True
-        prev = event.hash
-        last_id = event.pk
-    head = AuditHead.objects.using(using).filter(singleton=1).first()
-    if mark is not None and (not mark_seen or count < mark.count):
-        return ChainProblem(mark.event_id, f"event {mark.event_id}: the log holds {count} events and ends at "
-                                           f"{last_id or 'nothing'}, but the checkpoint of {mark.time} counted "
-                                           f"{mark.count} up to event {mark.event_id}: events were removed")
-    if head is None:
-        if count:
-            return ChainProblem(None, "the chain head is missing")
+                                              "(the log was rewritten)", "checkpoint")
+            self.mark_seen = True
+        self.prev = event.hash
+        self.last_id = event.pk
         return None
-    if head.last_event_id != last_id or head.last_hash != prev:
-        return ChainProblem(
-            head.last_event_id,
-            f"event {head.last_event_id}: the newest events were deleted "
-            f"(the log ends at {last_id or 'nothing'})",
-        )
-    if head.count != count:
-        return ChainProblem(head.last_event_id, f"the head counts {head.count} events but the log holds {count}")
-    return None
+
+    def end(self, head: AuditHead | None) -> ChainProblem | None:
+        mark, count, last_id = self.mark, self.count, self.last_id
+        if mark is not None and (not self.mark_seen or count < mark.count):
+            return ChainProblem(mark.event_id, f"event {mark.event_id}: the log holds {count} events and ends at "
+                                               f"{last_id or 'nothing'}, but the checkpoint of {mark.time} counted "
+                                               f"{mark.count} up to event {mark.event_id}: events were removed",
+                                "removed")
+        if head is None:
+            if count:
+                return ChainProblem(None, "the chain head is missing", "head")
+            return None
+        if head.last_event_id != last_id or head.last_hash != self.prev:
+            return ChainProblem(
+                head.last_event_id,
+                f"event {head.last_event_id}: the newest events were deleted "
+                f"(the log ends at {last_id or 'nothing'})", "tail",
+            )
+        if head.count != count:
+            return ChainProblem(head.last_event_id, f"the head counts {head.count} events but the log holds {count}",
+                                "count")
+        return None
+
+
+def _stored_hash(event: AuditEvent) -> str:
+    return event_hash(prev_hash=event.prev_hash, created_at=event.created_at, actor_id=event.actor_id,
+                      actor_name=event.actor_name, action=event.action, object_type=event.object_type,
+                      object_id=event.object_id, details=event.details, ip_address=event.ip_address)
+
+
+def event_unchanged(event: AuditEvent) -> bool:
+    """One event's hash matches its content and its MAC matches its hash (not its place in the
+    chain: that takes the walk)."""
+    return _stored_hash(event) == event.hash and anchor.mac_ok(event.hash, event.mac)
 
 
 def behind_checkpoint(using: str = "default", points=None) -> int:
@@ -187,8 +250,8 @@ def covered_checkpoints(using: str, points=None) -> list:
     return [p for p in points if p.count <= count]
 
 
-def _events_in_order(batch_size: int, using: str = "default") -> Iterator[AuditEvent]:
-    last = 0
+def _events_in_order(batch_size: int, using: str = "default", after: int = 0) -> Iterator[AuditEvent]:
+    last = after
     while True:
         batch = list(AuditEvent.objects.using(using).filter(pk__gt=last).order_by("pk")[:batch_size])
         if not batch:
@@ -213,6 +276,7 @@ def record_many(actor, events: Iterable[dict], *, request=None, batch_size: int 
     user = actor if getattr(actor, "is_authenticated", False) else None
     ip = client_ip(request)
     now = timezone.now()
+    mac = anchor.mac_with_key_read_once()
     with transaction.atomic():
         head = _locked_head()
         prev = head.last_hash
@@ -225,7 +289,7 @@ def record_many(actor, events: Iterable[dict], *, request=None, batch_size: int 
             fields = _fields(user, actor, item["action"], item.get("object_type", ""), item.get("object_id", ""),
                              item.get("details"), ip, now)
             digest = event_hash(prev_hash=prev, **fields)
-            rows.append(AuditEvent(prev_hash=prev, hash=digest, mac=anchor.mac(digest), **fields))
+            rows.append(AuditEvent(prev_hash=prev, hash=digest, mac=mac(digest), **fields))
             prev = digest
         created = AuditEvent.objects.bulk_create(rows, batch_size=batch_size)
         ids = [e.pk for e in created]

@@ -9,9 +9,11 @@ published in both at once, whatever the reader's language.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from typing import Any
 
+from homecoming.names import transliterate
 from homecoming.registry.models import Person, RankCategory, Sex, Side
 from homecoming.rules.engine import full_years
 
@@ -108,6 +110,18 @@ def communique_facts(exchange: Exchange) -> dict[str, Any]:
     }
 
 
+def place_in(agreement, lang: str) -> str:
+    """The agreement's place as the communiqué in ``lang`` names it: in English its English name,
+    else the official transliteration of a Cyrillic one (never Cyrillic in English text); the
+    title when no place is given."""
+    if lang != "uk" and agreement.place_en:
+        return agreement.place_en
+    place = agreement.place or agreement.title
+    if lang != "uk" and re.search(r"[\u0400-\u04FF]", place):
+        return transliterate(place)
+    return place
+
+
 def _years_phrase(y: int, lang: str) -> str:
     if lang == "uk":
         return "понад " + (YEARS_UK[y] if y < len(YEARS_UK) else f"{y} {uk_plural(y, 'рік', 'роки', 'років')}")
@@ -171,7 +185,7 @@ def _intro_uk(f: dict[str, Any], w: bool) -> str:
     ordinal = ORDINAL_UK[f["stage"] - 1] if f["stage"] <= 10 else f"{f['stage']}-й"
     intro = (f"{date_text(f['day'], 'uk')} відбувся {ordinal} "
              f"етап обміну полоненими в межах домовленостей, досягнутих {date_text(agreement.date, 'uk')} "
-             f"({agreement.place or agreement.title}).")
+             f"({place_in(agreement, 'uk')}).")
     if n == 0:
         return intro + " Цього дня ніхто з наших захисників не повернувся додому."
     if w:
@@ -227,7 +241,7 @@ def _intro_en(f: dict[str, Any], w: bool) -> str:
     n, agreement = f["returned"], f["agreement"]
     stage = ORDINAL_EN[f["stage"] - 1] if f["stage"] <= 10 else f"{f['stage']}th"
     intro = (f"On {date_text(f['day'], 'en')}, the {stage} stage of the exchange of prisoners agreed on "
-             f"{date_text(agreement.date, 'en')} ({agreement.place or agreement.title}) was carried out.")
+             f"{date_text(agreement.date, 'en')} ({place_in(agreement, 'en')}) was carried out.")
     if n == 0:
         return intro + " None of our defenders came home that day."
     if w:

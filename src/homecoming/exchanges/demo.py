@@ -130,7 +130,7 @@ def _run(s: Story) -> str:
 
 def _agreement(neg):
     agreement = services.create_agreement(neg, {
-        "title": TITLE, "date": "2025-06-02", "place": "Istanbul",
+        "title": TITLE, "date": "2025-06-02", "place": "Стамбул", "place_en": "Istanbul",
         "parties": "Україна; Російська Федерація", "mediator": "Türkiye",
         "notes": "Second round of talks: all for all for the seriously wounded and seriously ill and for "
                  "servicemen under 25; carried out in stages.",

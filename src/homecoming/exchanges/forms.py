@@ -16,6 +16,8 @@ class AgreementForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     date = forms.DateField(label=_("Date"), widget=DateInput())
     place = forms.CharField(label=_("Place"), max_length=200, required=False)
+    place_en = forms.CharField(label=_("Place in English"), max_length=200, required=False,
+                               help_text=_("As the English communiqué names it, for example Abu Dhabi."))
     parties = forms.CharField(label=_("Parties"), max_length=300, required=False)
     mediator = forms.CharField(label=_("Mediator"), max_length=200, required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

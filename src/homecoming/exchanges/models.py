@@ -24,7 +24,10 @@ class TradeRule(models.TextChoices):
 class Agreement(models.Model):
     title = models.CharField(_("title"), max_length=200)
     date = models.DateField(_("date"))
+    # A place is named in each language: the English communiqué says "Abu Dhabi", never «Абу-Дабі»
+    # (communique.place_in). An agreement without the English name falls back to a transliteration.
     place = models.CharField(_("place"), max_length=200, blank=True)
+    place_en = models.CharField(_("place in English"), max_length=200, blank=True, default="")
     parties = models.CharField(_("parties"), max_length=300, blank=True)
     mediator = models.CharField(_("mediator"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True, validators=[MaxLengthValidator(10000)])
@@ -110,6 +113,14 @@ class Exchange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement} · {self.number}"
+
+    @property
+    def source_label(self) -> str:
+        """How the register names this stage in what it keeps (a status event's source, a note):
+        written once and read in either language, so it holds no word of one language ("stage 1"
+        showed in English inside Ukrainian pages, issue 19), only the agreement's title and the
+        stage's number."""
+        return f"{self.agreement.title} · №{self.number}"
 
 
 class Direction(models.TextChoices):

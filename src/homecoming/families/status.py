@@ -174,6 +174,10 @@ def family_view(inquiry, *, state: str | None = None) -> FamilyView:
     else:
         last_change = inquiry.person.current_status_date or (inquiry.linked_at.date() if inquiry.linked_at else None)
     contact = contact_for(inquiry.person) if state == RETURNED else None
+    if contact is not None and not (contact.get("phone") or contact.get("email")):
+        # a case worker who publishes no number of their own is reached through the hotline
+        hq = headquarters_contact()
+        contact = {**contact, "phone": hq["phone"], "email": hq["email"], "via_hotline": True}
     return FamilyView(state=state, headline=HEADLINES[state], explanation=EXPLANATIONS[state],
                       last_change=last_change, next_steps=list(NEXT_STEPS[state]), case_worker=contact)
 

@@ -22,7 +22,8 @@ from ..models import (
 from .common import CHANGE_AGREEMENT, _date, _require, _user
 
 #: the text fields of an agreement and their limits (stated on the model)
-AGREEMENT_TEXT = {name: max_length(Agreement, name) for name in ("title", "place", "parties", "mediator", "notes")}
+AGREEMENT_TEXT = {name: max_length(Agreement, name)
+                  for name in ("title", "place", "place_en", "parties", "mediator", "notes")}
 
 
 def _agreement_values(data: dict[str, Any], *, partial: bool) -> dict[str, Any]:

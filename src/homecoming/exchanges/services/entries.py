@@ -117,7 +117,7 @@ def add_entries(actor, exchange_id: int, category_id: int, person_ids: list[int]
     if problems:
         raise ValidationError(problems)
     source = Source.objects.create(kind=SourceKind.EXCHANGE_RECORD, created_by=_user(actor),
-                                   reference=f"{exchange.agreement.title}, {_('stage')} {exchange.number}")
+                                   reference=exchange.source_label)
     # every entry opens its own listing in the register; its outcome closes it (lifecycle.py)
     listings = registry_services.add_status_events_bulk(
         actor, [NewEvent(person.pk, Status.ON_EXCHANGE_LIST, day) for person, _r in prepared],
@@ -142,7 +142,7 @@ def close_listing(actor, entry: ListEntry, day: dt.date, *, note: str, request=N
         Status.CAPTIVITY_CONFIRMED if entry.person.side == Side.OURS else Status.HELD)
     return registry_services.add_status_event(
         actor, entry.person_id, status=back, effective_date=day, ends=entry.listing_event_id,
-        source_kind=SourceKind.EXCHANGE_RECORD, source_reference=str(entry.exchange), note=note,
+        source_kind=SourceKind.EXCHANGE_RECORD, source_reference=entry.exchange.source_label, note=note,
         managed_by=MANAGED, permission=CHANGE_EXCHANGE, request=request)
 
 
@@ -205,7 +205,7 @@ def change_entry_state(actor, entry_id: int, state: str, *, reason: str = "", ef
     entry.state = state
     entry.contest_reason = reason if state == EntryState.CONTESTED else entry.contest_reason
     update = ["state", "contest_reason"]
-    label = f"{entry.exchange.agreement.title}, {_('stage')} {entry.exchange.number}"
+    label = entry.exchange.source_label
     if state == EntryState.WITHDRAWN and entry.listing_event_id:
         close_listing(actor, entry, day, note=_("Withdrawn from the list of %(stage)s: %(reason)s")
                       % {"stage": label, "reason": reason or "—"}, request=request)

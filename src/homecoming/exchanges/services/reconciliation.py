@@ -165,7 +165,7 @@ def reconcile(actor, exchange_id: int, *, confirm: str | None = None, exception_
         day = exchange.carried_out_on
         crossings = list(exchange.crossings.select_related("person"))
         entries = list(exchange.entries.exclude(state=EntryState.WITHDRAWN).select_related("person"))
-        label = f"{exchange.agreement.title}, {_('stage')} {exchange.number}"
+        label = exchange.source_label
         source = Source.objects.create(kind=SourceKind.EXCHANGE_RECORD, created_by=_user(actor),
                                        reference=f"{label}, {day.isoformat()}")
         missing_before = selectors.persons_missing_until(

@@ -65,9 +65,13 @@ def portal_lookup(*, reference: str, code: str, address: str, request=None) -> P
     ok = codes.verify_secret(code, inquiry.secret_hash if inquiry is not None else None,
                              setter=partial(_rehash, inquiry.pk) if inquiry is not None else None)
     if ok and inquiry.state != InquiryState.CLOSED:
+        view = family_view(inquiry)
+        details = {"reference": inquiry.reference, "state": view.state}
+        if view.case_worker:  # which contact the family was given
+            details["contact"] = "hotline" if view.case_worker.get("via_hotline") else "case_worker"
         record(PORTAL_ACTOR, "inquiry.portal_view", object_type="inquiry", object_id=inquiry.pk,
-               details={"reference": inquiry.reference}, request=request)
-        return PortalAnswer("ok", inquiry=inquiry, view=family_view(inquiry))
+               details=details, request=request)
+        return PortalAnswer("ok", inquiry=inquiry, view=view)
     _count_failure(address, ref_key, request=request)
     return PortalAnswer("denied")
 

@@ -1,11 +1,16 @@
 """``homecoming audit verify``: check the hash chain of the audit log, its MACs under the audit key,
-and the log against the last checkpoint written outside the database (homecoming.audit.anchor)."""
+and the log against the last checkpoint written outside the database (homecoming.audit.anchor).
+The result is written to the log itself (``audit.verify``), so the audit viewer shows when the
+log was last verified, from the command line or from the page."""
 
 from django.core.management.base import BaseCommand, CommandError
 
 from homecoming.audit import anchor
 from homecoming.audit.models import AuditEvent
-from homecoming.audit.services import verify_chain
+from homecoming.audit.verification import run_full
+
+#: the actor of the command's verification events
+COMMAND_ACTOR = "audit verify"
 
 
 class Command(BaseCommand):
@@ -21,15 +26,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, subcommand, checkpoint, **options):
         if subcommand == "verify":
-            points, bad = anchor.checkpoints(checkpoint or None)
-            problem = verify_chain(points=points)
+            points, _bad = anchor.checkpoints(checkpoint or None)
+            count = AuditEvent.objects.count()
+            problem, _event = run_full(COMMAND_ACTOR, lines=checkpoint or None)
+            if problem is not None and problem.kind == "checkpoint_lines":
+                raise CommandError(problem.message, returncode=1)
             if problem is not None:
                 raise CommandError(f"Audit log NOT intact: {problem.message}", returncode=1)
-            if bad:
-                raise CommandError(f"Audit log intact, but {len(bad)} line(s) of the checkpoints are not valid "
-                                   "checkpoints (written without the audit key): someone wrote to the file.",
-                                   returncode=1)
             last = anchor.last(points)
-            self.stdout.write(f"Audit log intact: {AuditEvent.objects.count()} events verified"
+            self.stdout.write(f"Audit log intact: {count} events verified"
                               + (f", in agreement with the checkpoint of {last.time} (event {last.event_id})."
                                  if last else " (no checkpoint to compare with)."))
