@@ -57,6 +57,7 @@ def test_negotiator_walks_from_agreement_to_communique(browser_page, lang, sign_
     expect_heading(page, lang, "New category", exact=True)
     page.fill("#id_name_uk", "тяжкопоранені та тяжкохворі")
     page.fill("#id_name_en", "seriously wounded and seriously ill")
+    page.click("#rule-json summary")  # the rule pasted as JSON (the forms are test_browser_rule_builder.py)
     page.fill("#id_rule", json.dumps({"in": [{"field": "medical_category"},
                                              ["seriously_wounded", "seriously_ill"]]}))
     with page.expect_navigation():

@@ -148,17 +148,16 @@ def test_counter_list_upload_errors_name_the_row(negotiator_client, negotiator, 
     assert "Row 2 has 3 columns" in response.content.decode()
 
 
-def test_a_typo_in_a_rule_is_explained_in_the_pages_language():
+def test_a_typo_in_a_rule_is_explained_in_the_pages_language(client, negotiator, agreement):
     """Issue 19: a typo in a rule showed the parser's English ("Expecting ',' delimiter") on a
     Ukrainian page."""
-    from django.utils import translation
-
-    from homecoming.exchanges.forms import CategoryForm
-
-    data = {"name_uk": "Тест", "name_en": "Test", "rule": '{"and": [1 2]}', "trade_rule": "any",
-            "ratio_receive": 1, "ratio_hand_over": 1}
-    with translation.override("uk"):
-        errors = CategoryForm(data).errors["rule"]
-    assert "бракує коми" in errors[0] and "Expecting" not in errors[0]
-    with translation.override("en"):
-        assert "a comma is missing" in CategoryForm(data).errors["rule"][0]
+    client.force_login(negotiator)
+    url = reverse("exchanges:category_create", args=[agreement.pk])
+    data = {"name_uk": "Тест", "name_en": "Test", "rule": '{"and": [1 2]}', "trade_rule": "all_for_all",
+            "ratio_receive": 1, "ratio_hand_over": 1, "editor": "json", "save": "1"}
+    client.cookies["homecoming_language"] = "uk"
+    page = client.post(url, data).content.decode()
+    assert "бракує коми" in page and "Expecting" not in page
+    client.cookies["homecoming_language"] = "en"
+    assert "a comma is missing" in client.post(url, data).content.decode()
+    assert Category.objects.count() == 2

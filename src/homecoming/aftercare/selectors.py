@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from homecoming.audit.services import record_list_read
+from homecoming.common.collation import person_order
 
 from .models import ACTIVE_TASK_STATES, Case, CaseState, Task, TaskKind
 from .services import record_case_view
@@ -26,7 +27,7 @@ def cases(*, state: str = "", mine_for=None, q: str = "", unowned: bool = False)
         qs = qs.filter(owner__isnull=True)
     if q:
         qs = qs.filter(Q(person__last_name__icontains=q) | Q(person__first_name__icontains=q))
-    return qs.order_by("-returned_on", "-id")
+    return qs.order_by("-returned_on", *person_order("person__"))
 
 
 def case_tasks(case: Case) -> QuerySet[Task]:

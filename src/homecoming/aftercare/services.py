@@ -216,10 +216,12 @@ def can_see_medical(user) -> bool:
 
 @transaction.atomic
 def update_task(actor, task_id: int, *, state: str | None = None, outcome: str | None = None,
-                assignee_id=None, due_date=None, request=None) -> Task:
+                assignee_id=None, due_date=None, completed_on=None, request=None) -> Task:
     """Change a task's state, outcome, assignee or due date. A medical task (its outcome is medical
     content) is changed only by someone who may read it (``aftercare.view_medical_task``).
-    A task is done only with an outcome. Raises ValidationError naming the field; nothing changes."""
+    A task is done only with an outcome; ``completed_on`` records a task done on an earlier day
+    (today when not given; never in the future nor before the return). Raises ValidationError
+    naming the field; nothing changes."""
     _require(actor, "aftercare.change_task")
     task = Task.objects.select_for_update().select_related("case").get(pk=task_id)
     if task.is_medical and not can_see_medical(actor):
@@ -263,20 +265,38 @@ def update_task(actor, task_id: int, *, state: str | None = None, outcome: str |
     new_outcome = changes.get("outcome", task.outcome)
     if new_state == TaskState.DONE and not new_outcome and "outcome" not in errors:
         errors["outcome"] = [_("Describe the outcome before marking the task done.")]
+    done_on = _completion_date(completed_on, task, errors) if new_state == TaskState.DONE else None
     if errors:
         raise ValidationError(errors)
+    if "state" in changes or (done_on is not None and done_on != task.completed_on):
+        changes["completed_on"] = done_on or timezone.localdate() if new_state == TaskState.DONE else None
     if not changes:
         return task
     for field, value in changes.items():
         setattr(task, field, value)
-    if "state" in changes:
-        task.completed_on = timezone.localdate() if new_state == TaskState.DONE else None
     task.updated_by = _user(actor)
     task.save()
     # The audit names what changed, never the medical outcome itself.
     record(actor, "case.task_update", object_type="aftercare_task", object_id=task.pk,
            details={"case": task.case_id, "fields": sorted(changes), "state": task.state}, request=request)
     return task
+
+
+def _completion_date(value, task: Task, errors: dict) -> dt.date | None:
+    """The day a task was done, as given (None: not given), checked against the return and today."""
+    if value in (None, ""):
+        return None
+    if not isinstance(value, dt.date):
+        try:
+            value = dt.date.fromisoformat(str(value))
+        except ValueError:
+            errors["completed_on"] = [_("Enter a date as YYYY-MM-DD.")]
+            return None
+    if value > timezone.localdate():
+        errors["completed_on"] = [_("The day a task was done cannot be in the future.")]
+    elif value < task.case.returned_on:
+        errors["completed_on"] = [_("The day a task was done cannot be before the return date.")]
+    return value
 
 
 @transaction.atomic

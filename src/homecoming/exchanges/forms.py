@@ -37,21 +37,12 @@ RULE_HELP = _(
 class CategoryForm(forms.Form):
     name_uk = forms.CharField(label=_("Name in Ukrainian"), max_length=200)
     name_en = forms.CharField(label=_("Name in English"), max_length=200)
-    rule = forms.CharField(label=_("Eligibility rule"), help_text=RULE_HELP,
+    rule = forms.CharField(label=_("The rule as JSON"), help_text=RULE_HELP, required=False,
                            widget=forms.Textarea(attrs={"rows": 8, "class": "code-input", "spellcheck": "false"}))
     trade_rule = forms.ChoiceField(label=_("Trade rule"), choices=TradeRule.choices)
     ratio_receive = forms.IntegerField(label=_("Ratio: we receive (a)"), min_value=1, max_value=100000, initial=1)
     ratio_hand_over = forms.IntegerField(label=_("Ratio: we hand over (b)"), min_value=1, max_value=100000,
                                          initial=1)
-
-    def clean_rule(self):
-        text = self.cleaned_data["rule"]
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(
-                _("This is not valid JSON (line %(line)s, column %(col)s: %(msg)s).")
-                % {"line": exc.lineno, "col": exc.colno, "msg": json_problem(exc)}) from exc
 
 
 #: the JSON parser's messages (English, from Python) in the reader's language; an unknown one is

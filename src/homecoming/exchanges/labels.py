@@ -68,6 +68,11 @@ def rule_vocabulary() -> dict[str, list[str]]:
 
 def error_text(error: RuleError) -> str:
     """A rule error in the reader's language, with its JSON path."""
+    return f"{error.path}: {error_message(error)}"
+
+
+def error_message(error: RuleError) -> str:
+    """A rule error in the reader's language (the rule editor of forms shows it next to its row)."""
     p = dict(error.params)
     messages = {
         "not_an_expression": _('Expected an object with exactly one operator, e.g. {"and": [...]}.'),
@@ -93,4 +98,4 @@ def error_text(error: RuleError) -> str:
         "too_large": _("The rule has too many parts (at most %(limit)s).") % {"limit": p.get("limit", "")},
         "too_deep": _("The rule is nested too deeply (at most %(limit)s levels).") % {"limit": p.get("limit", "")},
     }
-    return f"{error.path}: {messages.get(error.code, error.message)}"
+    return str(messages.get(error.code, error.message))

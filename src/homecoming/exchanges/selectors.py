@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from homecoming.audit.services import record
+from homecoming.common.collation import person_order, person_sort_key
 from homecoming.registry.models import Person, Side, Status
 from homecoming.registry.selectors import active_persons
 from homecoming.rules import Compiled, compile_rule
@@ -220,7 +221,7 @@ def balances(exchange: Exchange) -> list[Balance]:
 
 def entries_of(exchange: Exchange) -> QuerySet[ListEntry]:
     return exchange.entries.select_related("person", "category").order_by("category__position", "category_id",
-                                                                            "direction", "person__last_name", "id")
+                                                                            "direction", *person_order("person__"))
 
 
 def is_last_stage(exchange: Exchange) -> bool:
@@ -385,7 +386,7 @@ def reconcile_plan(exchange: Exchange) -> ReconcilePlan:
                          .exclude(exchange=exchange).select_related("exchange__agreement", "person")
                          .order_by("person_id", "id"))
     for persons in groups.values():
-        persons.sort(key=lambda p: (p.last_name, p.first_name, p.pk))
+        persons.sort(key=person_sort_key)
     plan = ReconcilePlan(exchange, outcomes, groups, other_entries, contradictions)
     plan.fingerprint = fingerprint({"day": day, "outcomes": outcomes, "other": [e.pk for e in other_entries],
                                     "contradictions": sorted(contradictions)})

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -24,7 +23,6 @@ from homecoming.registry.selectors import person_by_reference
 from . import selectors, services
 from .forms import (
     AgreementForm,
-    CategoryForm,
     CounterListForm,
     CrossingForm,
     EntryStateForm,
@@ -43,6 +41,7 @@ from .models import (
     ListEntry,
 )
 from .operations import RECONCILE_STAGE
+from .rulepage import category_form_page
 
 POOL_PAGE = 50
 
@@ -116,48 +115,17 @@ def agreement_detail(request, pk):
 
 # --- categories and the rule editor ------------------------------------------------------------------
 
-def _category_form_page(request, agreement, category):
-    initial = {"trade_rule": "all_for_all", "ratio_receive": 1, "ratio_hand_over": 1,
-               "rule": json.dumps({"and": []}, ensure_ascii=False)}
-    if category is not None:
-        initial = {"name_uk": category.name_uk, "name_en": category.name_en, "trade_rule": category.trade_rule,
-                   "ratio_receive": category.ratio_receive, "ratio_hand_over": category.ratio_hand_over,
-                   "rule": json.dumps(category.rule, ensure_ascii=False, indent=2)}
-    form = CategoryForm(request.POST or None, initial=initial)
-    preview = None
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        problems = services.check_rule(data["rule"])
-        if problems:
-            form.add_error("rule", problems)
-        elif "check" in request.POST:
-            preview = selectors.preview_for_reading(actor(request), agreement, data["rule"], request=request)
-        else:
-            try:
-                if category is None:
-                    category = services.create_category(request.user, agreement.pk, data, request=request)
-                else:
-                    services.update_category(request.user, category.pk, data, request=request)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("Category saved."))
-                return redirect("exchanges:agreement_detail", agreement.pk)
-    return render(request, "exchanges/category_form.html", {
-        "form": form, "agreement": agreement, "category": category, "preview": preview})
-
-
 @route("agreements/<int:pk>/categories/new/")
 def category_create(request, pk):
     require_all(request, services.CHANGE_AGREEMENT)
-    return _category_form_page(request, get_object_or_404(Agreement, pk=pk), None)
+    return category_form_page(request, get_object_or_404(Agreement, pk=pk), None)
 
 
 @route("categories/<int:pk>/edit/")
 def category_edit(request, pk):
     require_all(request, services.CHANGE_AGREEMENT)
     category = get_object_or_404(Category, pk=pk)
-    return _category_form_page(request, category.agreement, category)
+    return category_form_page(request, category.agreement, category)
 
 
 @route("categories/<int:pk>/pool/")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 
 from homecoming.audit.services import record, record_list_read
+from homecoming.common.collation import person_order
 from homecoming.registry.models import Person, Status
 
 from .models import Batch, BatchState, Due, Entitlement, LedgerEntry
@@ -27,7 +28,7 @@ def return_date_of(person: Person) -> dt.date | None:
 def returnees() -> QuerySet[Person]:
     """Persons whose current status is returned or released by other means, with their entitlement."""
     return (Person.objects.filter(merged_into__isnull=True, current_status__in=RETURN_STATUSES)
-            .select_related("entitlement").order_by("-current_status_date", "last_name", "id"))
+            .select_related("entitlement").order_by("-current_status_date", *person_order()))
 
 
 def iban_of(person: Person) -> str:

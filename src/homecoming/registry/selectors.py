@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, Replace, Upper
+from django.db.models.functions import Coalesce, Collate, Replace, Upper
+
+from homecoming.common.collation import UK
 
 from .keys import query_token_keys, query_tokens
 from .models import (
@@ -42,6 +44,9 @@ SORTS = {
     "status": ("current_status", "last_name", "id"),
     "reference": ("id",),
 }
+
+
+_NAME_FIELDS = frozenset({"last_name", "first_name", "patronymic"})
 
 
 def active_persons() -> QuerySet[Person]:
@@ -155,12 +160,14 @@ def filter_persons(f: RegisterFilters) -> QuerySet[Person]:
         qs = qs.filter(**given)
     if f.missing_then_found:
         qs = qs.filter(was_missing=True).exclude(current_status__in=["", Status.MISSING])
-    order = [F(o) for o in SORTS.get(f.sort, SORTS["name"])]
+    keys = SORTS.get(f.sort, SORTS["name"])
+    # names in Ukrainian alphabetical order (homecoming.common.collation), other keys plainly
+    order = [Collate(F(o), UK) if o in _NAME_FIELDS else F(o) for o in keys]
     if f.q:
         # A search yields a small set: sort it. Wrapping the sort keys keeps PostgreSQL from
         # walking the whole name index in order hoping to meet 50 matches early (slow for rare
         # names); browsing without a query still reads the index in order.
-        order = [Coalesce(o, o) if o.name != "id" else o for o in order]
+        order = [Coalesce(o, o) if name != "id" else o for name, o in zip(keys, order, strict=True)]
     order = [o.desc() if f.descending else o.asc() for o in order]
     return qs.select_related("branch", "direction", "rank").order_by(*order)
 

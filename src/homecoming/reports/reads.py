@@ -8,6 +8,7 @@ them. ``request`` only gives the audit event the client's address.
 from __future__ import annotations
 
 from homecoming.audit.services import record
+from homecoming.common.collation import person_order
 from homecoming.registry.selectors import page_of_persons
 
 
@@ -21,7 +22,7 @@ def persons_page_for_reading(actor, qs, number, per_page: int, params: dict, ran
                              request=None):
     """One page of the persons behind a figure's cell, audited with the figure, its filters and
     the persons shown, like a page of the register."""
-    page = page_of_persons(qs.order_by("last_name", "first_name", "patronymic", "id"), number, per_page)
+    page = page_of_persons(qs.order_by(*person_order()), number, per_page)
     record(actor, "reports.persons_view", object_type="figure", object_id=params.get("figure", ""),
            details={**params, **range_params, "persons": [p.pk for p in page.object_list]}, request=request)
     return page

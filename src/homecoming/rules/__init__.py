@@ -29,6 +29,10 @@ Public API::
     Evaluation.eligible (bool), .value (True/False/None), .distance (leaves to flip to hold),
     .held / .failed (lists of LeafOutcome: the reasons), .reasons(labels) -> list[str]
     fields_used(rule) -> set of fact names the rule reads
+
+``homecoming.rules.builder`` shows a rule as rows (field, operator, operand) in and/or groups, the
+shape a rule editor of forms builds, offering only what this engine accepts, and back to exactly
+the same JSON.
 """
 
 from .engine import (

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
+from homecoming.common.collation import sort_key
 from homecoming.registry import services as registry_services
 from homecoming.registry.models import Person, Side, Source, SourceKind, Status
 from homecoming.registry.services import MANAGED_BY_EXCHANGES as MANAGED
@@ -231,7 +232,7 @@ def build_report(exchange: Exchange, entries: list[ListEntry], crossings: list[C
             groups["considered_missing"].append({**person_row(c.person, entry_of.get(c.person_id)),
                                                  "missing": missing_before[c.person_id]})
     for rows in groups.values():
-        rows.sort(key=lambda r: (r["name"], r["person"]))
+        rows.sort(key=lambda r: (sort_key(r["name"]), r["person"]))
     return {"exchange": exchange.pk, "carried_out_on": exchange.carried_out_on.isoformat(), "groups": groups}
 
 

@@ -39,8 +39,10 @@ class Command(BaseCommand):
         parser.add_argument("--persons", type=int, default=20000, help="size of the demo register")
         parser.add_argument("--seed", type=int, default=2025)
         parser.add_argument("--accounts-only", action="store_true")
+        parser.add_argument("--today", default=None,
+                            help="the day the demo's aftercare is worked up to (YYYY-MM-DD; default: today)")
 
-    def handle(self, *args, persons, seed, accounts_only, **options):
+    def handle(self, *args, persons, seed, accounts_only, today=None, **options):
         if settings.PRODUCTION:
             raise CommandError("The demo set-up refuses to run in production mode.")
         sync_roles()
@@ -67,3 +69,5 @@ class Command(BaseCommand):
             call_command("demo_data", persons=persons, seed=seed, stdout=self.stdout)
         if "demo_scenario" in get_commands():
             call_command("demo_scenario", stdout=self.stdout)
+        if "demo_aftercare" in get_commands():
+            call_command("demo_aftercare", *(["--today", today] if today else []), stdout=self.stdout)
