@@ -23,6 +23,7 @@ from homecoming.audit.models import AuditEvent
 from homecoming.audit.services import record
 from homecoming.names import display_case, equivalents
 
+from . import status_counts
 from .keys import name_keys
 from .lifecycle import derive
 from .models import (
@@ -380,6 +381,7 @@ def load(persons: int, seed: int, *, actor="demo-data") -> Loaded:
                 for sql in connection.ops.sequence_reset_sql(no_style(), [Source, Person, StatusEvent,
                                                                           AlternativeName, PersonNameKey]):
                     cursor.execute(sql)
+        status_counts.rebuild()  # the dashboard's counts of status events by day (registry.status_counts)
         if connection.vendor == "postgresql":  # fresh statistics, or the planner guesses after a bulk load
             with connection.cursor() as cursor:
                 for model in (Person, StatusEvent, AlternativeName, PersonNameKey):

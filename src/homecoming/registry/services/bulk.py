@@ -4,6 +4,7 @@ all written as plain rows (registry/rows.py) because model instances cost more t
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
 
+from .. import status_counts
 from ..keys import name_keys
 from ..models import Person, PersonNameKey, Source, SourceKind, Status, StatusEvent
 from ..rows import allocate_ids, db_values, insert_rows
@@ -79,6 +81,7 @@ def _write(persons: list[Person], *, source, status: str, date, user, batch_size
             insert_rows(StatusEvent, ["person_id", "status", "effective_date", "source_id", "note", "author_id",
                                       "created_at"],
                         [(p.pk, status, date_db, source.pk, "", user.pk if user else None, now_db) for p in batch])
+            status_counts.add(Counter((date, status, p.side) for p in batch))
         if progress:
             progress(min(start + batch_size, len(persons)), len(persons))
 

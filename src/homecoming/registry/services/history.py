@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
 
-from .. import lifecycle
+from .. import lifecycle, status_counts
 from ..limits import length_errors
 from ..models import (
     STATUSES_BY_SIDE,
@@ -173,6 +173,7 @@ def add_status_event(actor, person_id: int, *, status: str, effective_date, sour
     event = StatusEvent.objects.create(person=person, status=status, effective_date=date, source=source,
                                        note=(note or "").strip(), corrects=corrected, ends_id=ends,
                                        managed_by=managed_by, exception_reason=exception_reason, author=user)
+    status_counts.events_added([event], {person.pk: person.side})
     refresh_current_status(person)
     record(actor, "person.status_event", object_type="person", object_id=person.pk,
            details={"event": event.pk, "status": status, "effective_date": date.isoformat(),
@@ -237,6 +238,7 @@ def add_status_events_bulk(actor, items, *, source: Source, permission: str, not
                      note=(item.note or note or "").strip(), ends_id=item.ends, managed_by=managed_by,
                      exception_reason=(exception_reason or "").strip(), author=user)
          for person, item, date in rows], batch_size=500)
+    status_counts.events_added(events, {pid: p.side for pid, p in persons.items()})
     history = {pid: [] for pid in persons}
     for event in StatusEvent.objects.filter(person_id__in=list(persons)).only(
             "id", "person_id", "status", "effective_date", "corrects_id", "ends_id"):
