@@ -53,7 +53,7 @@ def test_counts_follow_random_work_of_the_services(registrar, make_person):
     enemy = [make_person(f"Іванов{chr(0x430 + i)}", "Сергій", side="enemy", status="held", status_date=_day(rng))
              for i in range(4)]
     done = Counter()
-    for _step in range(120):
+    for _step in range(80):
         action = rng.choice(("event", "event", "correct", "bulk", "side", "merge"))
         try:
             if action == "event":  # entered today, effective on any day: back-dated most of the time

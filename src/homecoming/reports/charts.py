@@ -215,6 +215,10 @@ def stacked_bar(labels: list[str], series: list[tuple[str, list]], *, title: str
     return "\n".join(out)
 
 
+#: how far below the axis a turned label starts: clear of the lowest number of the axis beside it
+TURNED_DROP = 18
+
+
 def _axis_labels(labels: list[str], step: float) -> tuple[str, int, float, float]:
     """How the labels under a horizontal axis are written: ``("flat", every, height, 0)`` when
     each fits under its bar on one line or wrapped onto a few, else ``("turned", every, height,
@@ -229,9 +233,12 @@ def _axis_labels(labels: list[str], step: float) -> tuple[str, int, float, float
     lines = max(len(wrap(lab, step - 4, SMALL)) for lab in labels)
     if longest_word <= step - 4 and lines <= 4:
         return "flat", 1, LINE_H(SMALL) * lines + 4, 0.0
+    # a turned label takes (its width + its height) x 0.71 across: every ``every``-th one, so that
+    # not even their boxes touch
     diag = 0.7072
-    every = max(1, int(-(-(LINE_H(SMALL) / diag + 2) // step)))  # labels that stand side by side
-    return "turned", every, widest * diag + SMALL + 8, max(0.0, widest * diag - step / 2)
+    across = (widest + LINE_H(SMALL)) * diag
+    every = max(1, int(-(-(across + 4) // step)))
+    return "turned", every, TURNED_DROP + across + 4, max(0.0, across - step / 2 + 2)
 
 
 def _draw_axis_labels(out: list[str], labels: list[str], how: tuple, left: float, step: float, base: float) -> None:
@@ -243,8 +250,9 @@ def _draw_axis_labels(out: list[str], labels: list[str], how: tuple, left: float
         if mode == "flat":
             out.append(_lines(cx, base + 4 + SMALL, wrap(label, step - 4, SMALL), anchor="middle", size=SMALL))
         else:
-            out.append(f'<text x="{cx:.1f}" y="{base + 10:.1f}" text-anchor="end" font-size="{SMALL}" '
-                       f'transform="rotate(-45 {cx:.1f} {base + 10:.1f})">{escape(label)}</text>')
+            y = base + TURNED_DROP
+            out.append(f'<text x="{cx:.1f}" y="{y:.1f}" text-anchor="end" font-size="{SMALL}" '
+                       f'transform="rotate(-45 {cx:.1f} {y:.1f})">{escape(label)}</text>')
 
 
 def time_bars(labels: list[str], series: list[tuple[str, list]], *, title: str, desc: str = "",
