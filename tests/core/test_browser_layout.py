@@ -4,9 +4,10 @@ On the demo (a small register, the demo scenario: long Ukrainian names of agreem
 units), each demo account opens its start page, every page of its navigation and the first page
 of each kind those pages link to (a person's card, a stage, a case, an exchange report, ...), and
 each is checked at the three window sizes of ``tests.layout.SIZES`` for anything clipped
-(tests/layout.py says what counts). The failure names the role, the size, the page and the
-element. The family portal's public pages are checked too. Ukrainian is the longer language and
-the one the staff read, so the check runs in it.
+(tests/layout.py says what counts). Under ``make screenshots`` the same walk keeps a picture of
+each main page at 1280 px and on a phone for the guides (``picture_name``). The failure names the
+role, the size, the page and the element. The family portal's public pages are checked too.
+Ukrainian is the longer language and the one the staff read, so the check runs in it.
 """
 
 from __future__ import annotations
@@ -42,14 +43,35 @@ def _links(page, selector: str) -> list[str]:
     return [h for h in hrefs if h and h.startswith("/") and not any(w in h.lower() for w in SKIP_WORDS)]
 
 
-def _check(page, url: str, where: str, findings: list[str]) -> bool:
-    """Open ``url`` at every size and note what it clips; False when the page is not a page."""
+#: pages of each kind pictured for the guides (besides the start page and the navigation's pages)
+PICTURED = {"registry:person_detail", "exchanges:exchange_detail", "exchanges:agreement_detail",
+            "aftercare:case_detail", "reports:exchange", "payments:person", "payments:batch", "intake:job_detail",
+            "families:inquiry_detail", "accounts:user_detail"}
+_pictured: set[str] = set()
+
+
+def picture_name(who: str, url_name: str, size: str) -> str:
+    """``registrar-registry-person_list-phone-uk``: whose page, which page, at which size."""
+    return f"{who}-{url_name.replace(':', '-')}-{size}-uk"
+
+
+def _check(page, url: str, where: str, findings: list[str], screenshot=None, picture: bool = False) -> bool:
+    """Open ``url`` at every size and note what it clips; False when the page is not a page. With
+    ``picture``, keep the window at 1280 px and on a phone for the guides (``make screenshots``;
+    each kind of page once, the start page once per role)."""
     response = page.goto(url)
     if response is None or response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
         return False
+    name = _name(url) or "page"
+    key = f"{where}:{name}" if name == "home" else name
+    picture = picture and screenshot is not None and key not in _pictured
+    if picture:
+        _pictured.add(key)
     for size, (width, height) in SIZES.items():
         page.set_viewport_size({"width": width, "height": height})
         findings += [f"{where} {size} {urlsplit(url).path}: {f}" for f in clipped(page)]
+        if picture and size in ("1280", "phone"):
+            screenshot(page, picture_name(where, name, size), full_page=False)
     page.set_viewport_size({"width": SIZES["1280"][0], "height": SIZES["1280"][1]})
     return True
 
@@ -60,7 +82,7 @@ def demo(browser_page):
 
 
 @pytest.mark.parametrize("username", ROLES)
-def test_main_pages_of_each_role_clip_nothing(browser_page, demo, sign_in, username):
+def test_main_pages_of_each_role_clip_nothing(browser_page, demo, sign_in, username, screenshot):
     from homecoming.core.management.commands.demo import demo_password
 
     page = browser_page
@@ -69,7 +91,7 @@ def test_main_pages_of_each_role_clip_nothing(browser_page, demo, sign_in, usern
     main = ["/"] + [u for u in _links(page, "nav.site-nav a") if not (_name(u) or "").startswith(SKIP_NAMES)]
     checked_names: set[str] = set()
     for url in main:
-        if not _check(page, url, username, findings):
+        if not _check(page, url, username, findings, screenshot, picture=True):
             continue
         checked_names.add(_name(url))
         # one page of each kind this page leads to (a person's card, a stage, a case, a report, ...)
@@ -79,15 +101,15 @@ def test_main_pages_of_each_role_clip_nothing(browser_page, demo, sign_in, usern
                 continue
             checked_names.add(name)
             here = page.url
-            _check(page, link, username, findings)
+            _check(page, link, username, findings, screenshot, picture=name in PICTURED)
             page.goto(here)
     assert len(checked_names) >= 3, checked_names
     assert not findings, f"{len(findings)} things clipped:\n" + "\n".join(findings[:60])
 
 
-def test_the_family_portal_and_the_login_page_clip_nothing(browser_page, demo):
+def test_the_family_portal_and_the_login_page_clip_nothing(browser_page, demo, screenshot):
     page = browser_page
     findings: list[str] = []
     for url in ("/accounts/login/", "/family/", "/family/inquiry/"):
-        _check(page, url, "public", findings)
+        _check(page, url, "public", findings, screenshot, picture=True)
     assert not findings, "\n".join(findings)

@@ -8,8 +8,8 @@ import io
 
 import pytest
 from django.core.management import call_command
-from django.db.models import F
 from django.core.management.base import CommandError
+from django.db.models import F
 
 from homecoming.aftercare.models import Case
 from homecoming.common.invariants import all_invariants, broken
