@@ -381,7 +381,6 @@ def load(persons: int, seed: int, *, actor="demo-data") -> Loaded:
                 for sql in connection.ops.sequence_reset_sql(no_style(), [Source, Person, StatusEvent,
                                                                           AlternativeName, PersonNameKey]):
                     cursor.execute(sql)
-        status_counts.rebuild()  # the dashboard's counts of status events by day (registry.status_counts)
         if connection.vendor == "postgresql":  # fresh statistics, or the planner guesses after a bulk load
             with connection.cursor() as cursor:
                 for model in (Person, StatusEvent, AlternativeName, PersonNameKey):
@@ -390,6 +389,7 @@ def load(persons: int, seed: int, *, actor="demo-data") -> Loaded:
             "persons": persons, "seed": seed, "events": len(event_rows), "alternative_names": len(alt_rows),
             "first_reference": f"HC-{person_id0:06d}", "last_reference": f"HC-{person_id0 + persons - 1:06d}",
         })
+        status_counts.rebuild()  # the dashboard's counts of status events by day (after the audit event)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Set the visibility map, so that index-only scans need not visit the table.
         with connection.cursor() as cursor:

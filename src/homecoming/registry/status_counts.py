@@ -10,7 +10,11 @@ Every writer of status events calls in here inside its own transaction:
 * a merge moves events between two records of the same side: nothing changes.
 
 Each change is one ``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`` (the same statement
-on SQLite and PostgreSQL), so concurrent writers add up instead of overwriting each other.
+on SQLite and PostgreSQL), so concurrent writers add up instead of overwriting each other. The
+writers call in here *after* their audit event: every writer takes the audit log's head row first
+(``audit.services.record``, ``SELECT … FOR UPDATE`` on PostgreSQL), so a count row is only ever
+locked by the one transaction that holds the head, and two writers can never wait for each other
+the other way round (a deadlock).
 :func:`computed` counts from the events themselves: the invariant compares the two and
 :func:`rebuild` makes the table match (the migration that made it, ``homecoming recount-statuses``).
 """

@@ -81,7 +81,6 @@ def _write(persons: list[Person], *, source, status: str, date, user, batch_size
             insert_rows(StatusEvent, ["person_id", "status", "effective_date", "source_id", "note", "author_id",
                                       "created_at"],
                         [(p.pk, status, date_db, source.pk, "", user.pk if user else None, now_db) for p in batch])
-            status_counts.add(Counter((date, status, p.side) for p in batch))
         if progress:
             progress(min(start + batch_size, len(persons)), len(persons))
 
@@ -112,4 +111,6 @@ def bulk_create_persons(actor, rows: list[dict[str, Any]], *, source_kind: str, 
                     "last": persons[-1].pk if persons else None, "source": source_kind,
                     "source_reference": source_reference, "status": status or None},
            request=request)
+    if source is not None:  # after the audit event: see status_counts (the order of locks)
+        status_counts.add(Counter((date, status, p.side) for p in persons))
     return persons

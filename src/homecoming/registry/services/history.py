@@ -173,13 +173,13 @@ def add_status_event(actor, person_id: int, *, status: str, effective_date, sour
     event = StatusEvent.objects.create(person=person, status=status, effective_date=date, source=source,
                                        note=(note or "").strip(), corrects=corrected, ends_id=ends,
                                        managed_by=managed_by, exception_reason=exception_reason, author=user)
-    status_counts.events_added([event], {person.pk: person.side})
     refresh_current_status(person)
     record(actor, "person.status_event", object_type="person", object_id=person.pk,
            details={"event": event.pk, "status": status, "effective_date": date.isoformat(),
                     "source": source.kind, "corrects": corrected.pk if corrected else None,
                     "ends": ends, "exception_reason": exception_reason or None},
            request=request)
+    status_counts.events_added([event], {person.pk: person.side})  # after the audit event (order of locks)
     status_event_added.send(sender=StatusEvent, person=person, event=event)
     return event
 
@@ -238,7 +238,6 @@ def add_status_events_bulk(actor, items, *, source: Source, permission: str, not
                      note=(item.note or note or "").strip(), ends_id=item.ends, managed_by=managed_by,
                      exception_reason=(exception_reason or "").strip(), author=user)
          for person, item, date in rows], batch_size=500)
-    status_counts.events_added(events, {pid: p.side for pid, p in persons.items()})
     history = {pid: [] for pid in persons}
     for event in StatusEvent.objects.filter(person_id__in=list(persons)).only(
             "id", "person_id", "status", "effective_date", "corrects_id", "ends_id"):
@@ -255,5 +254,6 @@ def add_status_events_bulk(actor, items, *, source: Source, permission: str, not
            details={"source": source.kind, "events": [[e.person_id, e.pk, e.status, e.effective_date.isoformat()]
                                                       for e in events],
                     "exception_reason": exception_reason or None}, request=request)
+    status_counts.events_added(events, {pid: p.side for pid, p in persons.items()})  # after the audit event
     status_events_added.send(sender=StatusEvent, events=events, persons=persons)
     return events

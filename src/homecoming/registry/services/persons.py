@@ -127,10 +127,10 @@ def update_person(actor, person_id: int, *, version: int, changes: dict[str, Any
     ])
     if {"last_name", "first_name", "patronymic"} & set(changed):
         rebuild_name_keys(person)
-    if "side" in changed:  # the dashboard's counts of status events go by side
-        status_counts.side_changed(person.pk, old_side, person.side)
     record(actor, "person.update", object_type="person", object_id=person.pk,
            details={"fields": changed, "version": new_version}, request=request)
+    if "side" in changed:  # the dashboard's counts of status events go by side (after the audit event)
+        status_counts.side_changed(person.pk, old_side, person.side)
     return person
 
 
