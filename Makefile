@@ -43,7 +43,9 @@ run: venv
 test: venv browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-# The user guides' pictures (docs/images), taken by the browser journeys as they run.
+# The user guides' pictures (docs/images), taken by the browser journeys as they run; the layout check
+# (tests/core/test_browser_layout.py) adds every main page of every role at 1280 px and on a phone
+# (<role>-<page>-1280-uk.png, <role>-<page>-phone-uk.png).
 screenshots: venv browser
 	HOMECOMING_SCREENSHOTS=docs/images $(BIN)/python -m pytest -m browser -q -p no:cacheprovider
 

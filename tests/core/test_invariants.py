@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import F
 
 from homecoming.aftercare.models import Case
 from homecoming.common.invariants import all_invariants, broken
@@ -19,7 +20,7 @@ from homecoming.families.models import Inquiry
 from homecoming.operations.models import Operation
 from homecoming.payments.models import ReturnRecord
 from homecoming.registry import services as registry
-from homecoming.registry.models import Person, Source, StatusEvent
+from homecoming.registry.models import Person, Source, StatusCount, StatusEvent
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2025, 6, 12)
@@ -83,6 +84,9 @@ BREAKERS = {
     "registry.merged_record_holds_data": lambda w: (
         Person.objects.filter(pk=w["people"]["missing"].pk).update(merged_into=w["people"]["listed"]),
         w["people"]["missing"].pk)[-1],
+    "registry.status_counts_stale": lambda w: (
+        StatusCount.objects.filter(day=w["people"]["home"].current_status_date).update(n=F("n") + 1),
+        int(w["people"]["home"].current_status_date.strftime("%Y%m%d")))[-1],
     "registry.listing_closed_twice": lambda w: (
         _event(w["people"]["absent"], "captivity_confirmed", DAY, ends_id=_listing_of(w["people"]["absent"])),
         _listing_of(w["people"]["absent"]))[-1],

@@ -23,6 +23,7 @@ from homecoming.audit.models import AuditEvent
 from homecoming.audit.services import record
 from homecoming.names import display_case, equivalents
 
+from . import status_counts
 from .keys import name_keys
 from .lifecycle import derive
 from .models import (
@@ -388,6 +389,7 @@ def load(persons: int, seed: int, *, actor="demo-data") -> Loaded:
             "persons": persons, "seed": seed, "events": len(event_rows), "alternative_names": len(alt_rows),
             "first_reference": f"HC-{person_id0:06d}", "last_reference": f"HC-{person_id0 + persons - 1:06d}",
         })
+        status_counts.rebuild()  # the dashboard's counts of status events by day (after the audit event)
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         # Set the visibility map, so that index-only scans need not visit the table.
         with connection.cursor() as cursor:

@@ -72,3 +72,12 @@ def listing_closed_twice() -> list[int]:
             if e.ends_id:
                 seen[e.ends_id] += 1
     return [pk for pk, n in seen.items() if n > 1]
+
+
+@invariant("registry.status_counts_stale",
+           "The dashboard's counts of live status events by day, status and side (StatusCount) equal the counts "
+           "of the events themselves.", record="day (YYYYMMDD)")
+def status_counts_stale() -> list[int]:
+    from . import status_counts
+
+    return sorted({int(day.strftime("%Y%m%d")) for day, _status, _side in status_counts.differences()})

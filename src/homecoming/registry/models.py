@@ -308,6 +308,25 @@ class StatusEvent(models.Model):
         indexes = [models.Index(fields=["person", "effective_date", "id"], name="event_person_date_idx")]
 
 
+class StatusCount(models.Model):
+    """How many live status events (not corrected) of persons of ``side`` have ``status`` on ``day``
+    (their effective date): the status history summed by day, kept by the services that write
+    events (``registry.status_counts``) in the same transaction as the events themselves.
+
+    The dashboard's "status changes by month" reads these few thousand rows instead of grouping
+    the whole history (hundreds of thousands of events) on every request; a day, not a month, so
+    that any date range is answered exactly. The invariant ``registry.status_counts_stale``
+    compares them with the events; ``homecoming recount-statuses`` rebuilds them."""
+
+    day = models.DateField()
+    status = models.CharField(max_length=24, choices=Status.choices)
+    side = models.CharField(max_length=10, choices=Side.choices)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "status", "side"], name="status_count_key")]
+
+
 class FieldChange(models.Model):
     """The edit history: one row per field changed by an edit (or a merge)."""
 

@@ -4,6 +4,7 @@ all written as plain rows (registry/rows.py) because model instances cost more t
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
 
+from .. import status_counts
 from ..keys import name_keys
 from ..models import Person, PersonNameKey, Source, SourceKind, Status, StatusEvent
 from ..rows import allocate_ids, db_values, insert_rows
@@ -109,4 +111,6 @@ def bulk_create_persons(actor, rows: list[dict[str, Any]], *, source_kind: str, 
                     "last": persons[-1].pk if persons else None, "source": source_kind,
                     "source_reference": source_reference, "status": status or None},
            request=request)
+    if source is not None:  # after the audit event: see status_counts (the order of locks)
+        status_counts.add(Counter((date, status, p.side) for p in persons))
     return persons

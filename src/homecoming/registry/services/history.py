@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
 
-from .. import lifecycle
+from .. import lifecycle, status_counts
 from ..limits import length_errors
 from ..models import (
     STATUSES_BY_SIDE,
@@ -179,6 +179,7 @@ def add_status_event(actor, person_id: int, *, status: str, effective_date, sour
                     "source": source.kind, "corrects": corrected.pk if corrected else None,
                     "ends": ends, "exception_reason": exception_reason or None},
            request=request)
+    status_counts.events_added([event], {person.pk: person.side})  # after the audit event (order of locks)
     status_event_added.send(sender=StatusEvent, person=person, event=event)
     return event
 
@@ -253,5 +254,6 @@ def add_status_events_bulk(actor, items, *, source: Source, permission: str, not
            details={"source": source.kind, "events": [[e.person_id, e.pk, e.status, e.effective_date.isoformat()]
                                                       for e in events],
                     "exception_reason": exception_reason or None}, request=request)
+    status_counts.events_added(events, {pid: p.side for pid, p in persons.items()})  # after the audit event
     status_events_added.send(sender=StatusEvent, events=events, persons=persons)
     return events

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from homecoming.audit.services import record
 from homecoming.common.text import name_problem, sentence, text_problem
 
+from .. import status_counts
 from ..keys import name_keys
 from ..limits import length_errors
 from ..models import (
@@ -103,6 +104,7 @@ def update_person(actor, person_id: int, *, version: int, changes: dict[str, Any
         raise StaleVersion(person)
     coerced = _coerce(changes)
     before = {f: _as_text(person, f) for f in ALL_FIELDS}
+    old_side = person.side
     for field, value in coerced.items():
         setattr(person, field, value)
     _validate(person)
@@ -127,6 +129,8 @@ def update_person(actor, person_id: int, *, version: int, changes: dict[str, Any
         rebuild_name_keys(person)
     record(actor, "person.update", object_type="person", object_id=person.pk,
            details={"fields": changed, "version": new_version}, request=request)
+    if "side" in changed:  # the dashboard's counts of status events go by side (after the audit event)
+        status_counts.side_changed(person.pk, old_side, person.side)
     return person
 
 
