@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from . import roles as r
 
-REG, ANA, NEG, MED, CW, FIN, ADM, LEAD = (
+REG, ANA, NEG, MED, CW, FIN, ADM, LEAD, FOR = (
     r.REGISTRAR, r.ANALYST, r.NEGOTIATOR, r.MEDICAL_OFFICER, r.CASE_WORKER, r.FINANCE_OFFICER, r.ADMINISTRATOR,
-    r.LEADERSHIP,
+    r.LEADERSHIP, r.FORENSIC_EXPERT,
 )
-ALL_ROLES = frozenset({REG, ANA, NEG, MED, CW, FIN, ADM, LEAD})
+ALL_ROLES = frozenset({REG, ANA, NEG, MED, CW, FIN, ADM, LEAD, FOR})
 #: every role that works with persons (all but the administrator, who manages accounts)
-REGISTER_READERS = frozenset({REG, ANA, NEG, MED, CW, FIN})
+REGISTER_READERS = frozenset({REG, ANA, NEG, MED, CW, FIN, FOR})
 
 #: anyone, signed in or not (login, health check, language switch, family portal)
 PUBLIC = "public"
