@@ -3,6 +3,17 @@
 ``homecoming.remains.services``."""
 
 from .common import CHANGE, CONFIRM, VIEW
+from .identification import (
+    add_kinship_report,
+    complete_task,
+    confirm_identification,
+    confirmation_fingerprint,
+    confirmation_preview,
+    death_date,
+    exclude_identification,
+    open_identification,
+    propose_identification,
+)
 from .records import (
     add_effect,
     add_mark,
@@ -17,6 +28,8 @@ from .records import (
 
 __all__ = [
     "CHANGE", "CONFIRM", "VIEW",
+    "add_kinship_report", "complete_task", "confirm_identification", "confirmation_fingerprint",
+    "confirmation_preview", "death_date", "exclude_identification", "open_identification", "propose_identification",
     "add_effect", "add_mark", "add_reference_sample", "record_ante_mortem", "record_remains", "record_transfer",
     "update_reference_sample", "update_remains", "update_transfer",
 ]
