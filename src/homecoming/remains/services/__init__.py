@@ -4,6 +4,7 @@
 
 from .common import CHANGE, CONFIRM, VIEW
 from .identification import (
+    TELL,
     add_kinship_report,
     complete_task,
     confirm_identification,
@@ -27,7 +28,7 @@ from .records import (
 )
 
 __all__ = [
-    "CHANGE", "CONFIRM", "VIEW",
+    "CHANGE", "CONFIRM", "TELL", "VIEW",
     "add_kinship_report", "complete_task", "confirm_identification", "confirmation_fingerprint",
     "confirmation_preview", "death_date", "exclude_identification", "open_identification", "propose_identification",
     "add_effect", "add_mark", "add_reference_sample", "record_ante_mortem", "record_remains", "record_transfer",
