@@ -444,9 +444,9 @@ class Change(models.Model):
     """The appended history of forensic records: one row per write (what, which fields, old and
     new values, by whom, when). Never edited."""
 
-    object_type = models.CharField(max_length=24)
+    object_type = models.CharField(max_length=40)
     object_id = models.PositiveBigIntegerField()
-    action = models.CharField(max_length=24)
+    action = models.CharField(max_length=40)
     changes = models.JSONField(default=dict)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                    related_name="+")
