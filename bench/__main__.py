@@ -19,6 +19,7 @@ BENCHMARKS = [
     ("xlsx", ["bench.xlsx", "--write-docs"]),
     ("exchanges", ["bench.exchanges", "--write-docs"]),
     ("reports", ["bench.reports", "--write-docs"]),
+    ("remains", ["bench.remains", "--write-docs"]),
     ("crawl", ["bench.crawl", "--write-docs"]),
     ("load", ["bench.load", "--write-docs"]),  # last: it takes the whole machine for minutes
 ]
