@@ -20,6 +20,7 @@ BENCHMARKS = [
     ("exchanges", ["bench.exchanges", "--write-docs"]),
     ("operations", ["bench.operations", "--write-docs"]),
     ("reports", ["bench.reports", "--write-docs"]),
+    ("remains", ["bench.remains", "--write-docs"]),
     ("crawl", ["bench.crawl", "--write-docs"]),
     ("load", ["bench.load", "--write-docs"]),  # last: it takes the whole machine for minutes
 ]

@@ -143,6 +143,7 @@ INSTALLED_APPS = [
     "homecoming.families",
     "homecoming.aftercare",
     "homecoming.payments",
+    "homecoming.remains",
     "homecoming.reports",
     "homecoming.core",
     "homecoming.api",

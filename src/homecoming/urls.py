@@ -29,6 +29,7 @@ urlpatterns = [
     path("families/", include("homecoming.families.urls")),
     path("aftercare/", include("homecoming.aftercare.urls")),
     path("payments/", include("homecoming.payments.urls")),
+    path("remains/", include("homecoming.remains.urls")),
     path("reports/", include("homecoming.reports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("homecoming.api.urls")),

@@ -118,7 +118,9 @@ def world(make_user, django_capture_on_commit_callbacks):
     batch = pay.prepare_batch(finance, due_ids=[d.pk for d in pay_selectors.open_dues()
                                                  if d.entitlement.person_id == person.pk])
     pay.approve_batch(make_user("finance_officer"), batch.pk)  # a second officer: the bank file exists
+    remains_objects = _remains_world(make_user, person)
     objects = {
+        **remains_objects,
         "person": person.pk,
         "job": job.pk,
         "list": job.incoming_list.pk,
@@ -140,6 +142,32 @@ def world(make_user, django_capture_on_commit_callbacks):
     return objects
 
 
+def _remains_world(make_user, person) -> dict:
+    """A transfer, remains, a reference sample and a proposed identification of ``person``, and a
+    confirmed one of another person (its tasks), made by a forensic expert and a registrar."""
+    from homecoming.registry.models import Person, Side
+    from homecoming.remains import services as forensic
+
+    expert, registrar = make_user("forensic_expert"), make_user("registrar")
+    transfer = forensic.record_transfer(expert, received_on=dt.date(2025, 6, 14), place="Synthetic crossing",
+                                        declared_count=2, received_count=2)
+    remains = forensic.record_remains(expert, transfer.pk, sex="male", age_min=20, age_max=60)
+    other = forensic.record_remains(expert, transfer.pk, sex="male")
+    forensic.add_reference_sample(expert, person.pk, donor_name="Synthetic donor", relationship="mother",
+                                  consent_purpose="identification", consent_on=dt.date(2025, 3, 1),
+                                  barcode="UA-MATRIX-1", collected_on=dt.date(2025, 3, 1))
+    proposed = forensic.open_identification(expert, remains.pk, person.pk, method="documents")
+    forensic.propose_identification(expert, proposed.pk)
+    dead = Person.objects.filter(side=Side.OURS, current_status="missing").exclude(pk=person.pk).order_by("pk").first()
+    confirmed = forensic.open_identification(expert, other.pk, dead.pk, method="documents")
+    forensic.propose_identification(expert, confirmed.pk)
+    confirmed.refresh_from_db()
+    forensic.confirm_identification(registrar, confirmed.pk,
+                                    fingerprint=forensic.confirmation_fingerprint(confirmed))
+    return {"transfer": transfer.pk, "remains": remains.pk, "identification": proposed.pk,
+            "remains_task": confirmed.tasks.order_by("position").first().pk}
+
+
 def url_kwargs(name: str, objects: dict) -> dict:
     """The URL arguments of each named URL, from the objects of ``world`` (MISSING where the
     world has no such object: merges and lock-outs)."""
@@ -149,6 +177,7 @@ def url_kwargs(name: str, objects: dict) -> dict:
     by_app = {
         "registry": "person", "payments": "person", "aftercare": "case", "families": "inquiry",
         "intake": "job", "api": "person", "accounts": "user", "operations": "operation",
+        "remains": "remains",
     }
     o = objects
     special = {
@@ -177,6 +206,11 @@ def url_kwargs(name: str, objects: dict) -> dict:
         "api:families-inquiry-detail": {"pk": o["inquiry"]}, "api:families-inquiry-link": {"pk": o["inquiry"]},
         "reports:csv": {"key": "register"}, "reports:exchange": {"pk": o["exchange"]},
         "reports:agreement": {"pk": o["agreement"]},
+        "remains:transfer_detail": {"pk": o["transfer"]},
+        "remains:person": {"pk": o["person"]}, "remains:person_mark_add": {"pk": o["person"]},
+        "remains:sample_add": {"pk": o["person"]}, "remains:task_done": {"pk": o["remains_task"]},
+        **{f"remains:identification_{n}": {"pk": o["identification"]}
+           for n in ("detail", "report", "propose", "exclude", "confirm")},
     }
     if name in special:
         return special[name]

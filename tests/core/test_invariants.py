@@ -21,6 +21,7 @@ from homecoming.operations.models import Operation
 from homecoming.payments.models import ReturnRecord
 from homecoming.registry import services as registry
 from homecoming.registry.models import Person, Source, StatusCount, StatusEvent
+from homecoming.remains.models import Transfer
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2025, 6, 12)
@@ -61,8 +62,28 @@ def world(make_user):
             "phone": "+380501112233", "language": "en", "consent": True}
     filed = families.file_inquiry(None, data)
     families.link_inquiry(registrar, filed.inquiry.pk, people["home"].pk)
+    people["identified"] = registry.create_person(registrar, {"last_name": "Ткач", "first_name": "Іван"},
+                                                  initial_event={"status": "missing", "effective_date": "2023-02-01",
+                                                                 "source_kind": "unit_report"})
+    identification = _confirmed_identification(make_user, registrar, people["identified"])
     people = {k: Person.objects.get(pk=p.pk) for k, p in people.items()}
-    return {"people": people, "first": first, "second": second, "inquiry": filed.inquiry, "registrar": registrar}
+    return {"people": people, "first": first, "second": second, "inquiry": filed.inquiry, "registrar": registrar,
+            "identification": identification}
+
+
+def _confirmed_identification(make_user, registrar, person):
+    """A transfer and remains a forensic expert identified as ``person``, confirmed by the registrar."""
+    from homecoming.remains import services as remains
+
+    expert = make_user("forensic_expert")
+    transfer = remains.record_transfer(expert, received_on=DAY, place="Synthetic crossing", declared_count=1,
+                                       received_count=1)
+    body = remains.record_remains(expert, transfer.pk, sex="male")
+    identification = remains.open_identification(expert, body.pk, person.pk, method="documents")
+    remains.propose_identification(expert, identification.pk)
+    identification.refresh_from_db()
+    return remains.confirm_identification(registrar, identification.pk,
+                                          fingerprint=remains.confirmation_fingerprint(identification))
 
 
 def _event(person, status, day, **fields):
@@ -131,6 +152,14 @@ BREAKERS = {
         Inquiry.objects.filter(pk=w["inquiry"].pk).update(state="new"), w["inquiry"].pk)[-1],
     "operations.done_but_incomplete": lambda w: Operation.objects.create(
         kind="intake.confirm_all", target_id=1, state="done", processed=3, total=4).pk,
+    "remains.confirmed_person_not_deceased": lambda w: (
+        Person.objects.filter(pk=w["people"]["identified"].pk).update(current_status="missing"),
+        w["identification"].pk)[-1],
+    "remains.confirmed_without_telling_first": lambda w: (
+        w["identification"].tasks.filter(kind="hand_over").update(state="done"), w["identification"].pk)[-1],
+    "remains.transfer_counts": lambda w: (
+        Transfer.objects.filter(pk=w["identification"].remains.transfer_id).update(received_count=0),
+        w["identification"].remains.transfer_id)[-1],
 }
 
 

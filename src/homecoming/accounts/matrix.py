@@ -17,13 +17,13 @@ from __future__ import annotations
 
 from . import roles as r
 
-REG, ANA, NEG, MED, CW, FIN, ADM, LEAD = (
+REG, ANA, NEG, MED, CW, FIN, ADM, LEAD, FOR = (
     r.REGISTRAR, r.ANALYST, r.NEGOTIATOR, r.MEDICAL_OFFICER, r.CASE_WORKER, r.FINANCE_OFFICER, r.ADMINISTRATOR,
-    r.LEADERSHIP,
+    r.LEADERSHIP, r.FORENSIC_EXPERT,
 )
-ALL_ROLES = frozenset({REG, ANA, NEG, MED, CW, FIN, ADM, LEAD})
+ALL_ROLES = frozenset({REG, ANA, NEG, MED, CW, FIN, ADM, LEAD, FOR})
 #: every role that works with persons (all but the administrator, who manages accounts)
-REGISTER_READERS = frozenset({REG, ANA, NEG, MED, CW, FIN})
+REGISTER_READERS = frozenset({REG, ANA, NEG, MED, CW, FIN, FOR})
 
 #: anyone, signed in or not (login, health check, language switch, family portal)
 PUBLIC = "public"
@@ -147,6 +147,24 @@ MATRIX: dict[str, dict[str, object]] = {
     "payments:batch_reject": {"POST": _roles(FIN)},
     "payments:batch_paid": {"POST": _roles(FIN)},
     "payments:batch_export": {"GET": _roles(FIN)},
+    # --- remains: forensic data for forensic experts; a registrar reads and confirms the
+    # identifications; telling the family in person is done by those in contact with families
+    "remains:transfer_list": {"GET": _roles(FOR), "POST": _roles(FOR)},
+    "remains:transfer_detail": {"GET": _roles(FOR), "POST": _roles(FOR)},
+    "remains:remains_detail": {"GET": _roles(FOR), "POST": _roles(FOR)},
+    "remains:mark_add": {"POST": _roles(FOR)},
+    "remains:effect_add": {"POST": _roles(FOR)},
+    "remains:identification_open": {"POST": _roles(FOR)},
+    "remains:person": {"GET": _roles(FOR), "POST": _roles(FOR)},
+    "remains:person_mark_add": {"POST": _roles(FOR)},
+    "remains:sample_add": {"POST": _roles(FOR)},
+    "remains:identification_list": {"GET": _roles(FOR, REG)},
+    "remains:identification_detail": {"GET": _roles(FOR, REG)},
+    "remains:identification_report": {"POST": _roles(FOR)},
+    "remains:identification_propose": {"POST": _roles(FOR)},
+    "remains:identification_exclude": {"POST": _roles(FOR)},
+    "remains:identification_confirm": {"POST": _roles(REG)},
+    "remains:task_done": {"POST": _roles(REG, CW)},
     # --- API ----------------------------------------------------------------------------------
     "schema": {"GET": SIGNED_IN},
     "api-docs": {"GET": SIGNED_IN},
@@ -241,6 +259,10 @@ AUDITED_READS: frozenset[str] = frozenset({
     "payments:person",
     "payments:batch",
     "payments:batch_export",
+    "remains:remains_detail",
+    "remains:person",
+    "remains:identification_list",
+    "remains:identification_detail",
     "api:person-list",
     "api:person-detail",
     "api:person-events",

@@ -30,6 +30,7 @@ CASE_WORKER = "case_worker"
 FINANCE_OFFICER = "finance_officer"
 ADMINISTRATOR = "administrator"
 LEADERSHIP = "leadership"
+FORENSIC_EXPERT = "forensic_expert"
 
 ROLES: tuple[Role, ...] = (
     Role(
@@ -47,6 +48,9 @@ ROLES: tuple[Role, ...] = (
             "families.view_inquiry",
             "families.change_inquiry",
             "families.tell_family",
+            # confirms (second person) an identification a forensic expert proposed; reads that
+            # proposal's evidence, not the forensic records themselves
+            "remains.confirm_identification",
         ),
     ),
     Role(
@@ -129,6 +133,17 @@ ROLES: tuple[Role, ...] = (
             "registry.change_referencedata",
             "payments.add_ruleset", "payments.change_ruleset",
             "reports.view_dashboard",
+        ),
+    ),
+    Role(
+        FORENSIC_EXPERT,
+        _("Forensic expert"),
+        _("Remains: post-mortem and ante-mortem data, reference samples, candidates, laboratory results; "
+          "proposes identifications for a registrar to confirm."),
+        (
+            "registry.view_person",
+            "remains.view_forensic",
+            "remains.change_forensic",
         ),
     ),
     Role(

@@ -27,6 +27,8 @@ NAV: tuple[NavItem, ...] = (
     NavItem("exchanges:agreement_list", _("Agreements and exchanges"), "exchanges.view_agreement"),
     NavItem("aftercare:case_list", _("Aftercare"), "aftercare.view_case"),
     NavItem("payments:home", _("Payments"), "payments.view_entitlement"),
+    NavItem("remains:transfer_list", _("Remains"), "remains.view_forensic"),
+    NavItem("remains:identification_list", _("Identifications"), "remains.confirm_identification"),
     NavItem("families:inquiry_list", _("Family inquiries"), "families.view_inquiry"),
     NavItem("reports:dashboard", _("Dashboard"), "reports.view_dashboard"),
     NavItem("accounts:user_list", _("Accounts"), "accounts.manage_accounts"),

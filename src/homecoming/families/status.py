@@ -150,6 +150,29 @@ def current_death_id(person) -> int | None:
     return states[-1].pk if states and states[-1].status == "deceased" else None
 
 
+#: the register's events of death written by a confirmed identification of remains (registry
+#: services.MANAGED_BY_REMAINS, named here as a string: families does not import remains)
+IDENTIFIED_REMAINS = "remains"
+
+
+def before_untold_identification(inquiry):
+    """(status, since) the register held before a death from identified remains that the family
+    has not been told in person yet; None otherwise. Until the family is told, the portal shows
+    what it showed before: not even "please contact us" (issue 20: the family learns of an
+    identification from a person, and nothing new appears before that)."""
+    from homecoming.registry import lifecycle
+
+    person = inquiry.person
+    if person is None or person.current_status != "deceased" or death_told(inquiry):
+        return None
+    events = list(person.status_events.all())
+    death = current_death_id(person)
+    if not any(e.pk == death and e.managed_by == IDENTIFIED_REMAINS for e in events):
+        return None
+    derived = lifecycle.derive([e for e in events if e.pk != death])
+    return derived.status, derived.since
+
+
 def family_state(inquiry, *, standing: str | None = None) -> str:
     """The family's state, from the register and the exchange lists (``standing`` when the caller
     read it for many persons at once)."""
@@ -157,6 +180,9 @@ def family_state(inquiry, *, standing: str | None = None) -> str:
         return RECEIVED
     person = inquiry.person
     status = person.current_status or ""
+    withheld = before_untold_identification(inquiry) if status == "deceased" else None
+    if withheld is not None:
+        return portal_state(withheld[0], NOT_LISTED)
     if status == "on_exchange_list" and standing is None:
         from homecoming.exchanges.selectors import list_standing
 
@@ -172,7 +198,9 @@ def family_view(inquiry, *, state: str | None = None) -> FamilyView:
     if state == RECEIVED:
         last_change = inquiry.created_at.date() if inquiry.created_at else None
     else:
-        last_change = inquiry.person.current_status_date or (inquiry.linked_at.date() if inquiry.linked_at else None)
+        withheld = before_untold_identification(inquiry)
+        since = withheld[1] if withheld is not None else inquiry.person.current_status_date
+        last_change = since or (inquiry.linked_at.date() if inquiry.linked_at else None)
     contact = contact_for(inquiry.person) if state == RETURNED else None
     if contact is not None and not (contact.get("phone") or contact.get("email")):
         # a case worker who publishes no number of their own is reached through the hotline

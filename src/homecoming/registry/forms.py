@@ -28,6 +28,10 @@ DATE_WIDGET = DateInput()
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
+#: the sources a person types (a death from identified remains is written by its confirmation)
+TYPED_SOURCES = [c for c in SourceKind.choices if c[0] != SourceKind.IDENTIFIED_REMAINS]
+
+
 class AccessibleForm(forms.Form):
     """Marks invalid fields with aria-invalid and ties each to its error message."""
 
@@ -144,7 +148,7 @@ class PersonForm(AccessibleForm):
 class InitialEventForm(AccessibleForm):
     status = forms.ChoiceField(label=_("First status"), required=False, choices=_empty_choice(Status.choices, "—"))
     status_date = forms.DateField(label=_("Effective date of the status"), required=False, widget=DATE_WIDGET)
-    source_kind = forms.ChoiceField(label=_("Source"), required=False, choices=_empty_choice(SourceKind.choices, "—"))
+    source_kind = forms.ChoiceField(label=_("Source"), required=False, choices=_empty_choice(TYPED_SOURCES, "—"))
     source_reference = forms.CharField(label=_("Source reference or description"), required=False, max_length=300)
 
     def clean(self):
@@ -168,7 +172,7 @@ class VersionForm(forms.Form):
 class StatusEventForm(AccessibleForm):
     status = forms.ChoiceField(label=_("Status"), choices=())
     effective_date = forms.DateField(label=_("Effective date"), widget=DATE_WIDGET)
-    source_kind = forms.ChoiceField(label=_("Source"), choices=_empty_choice(SourceKind.choices, "—"))
+    source_kind = forms.ChoiceField(label=_("Source"), choices=_empty_choice(TYPED_SOURCES, "—"))
     source_reference = forms.CharField(label=_("Source reference or description"), required=False, max_length=300,
                                        help_text=_("For example the number of the application or of the list."))
     note = forms.CharField(label=_("Note"), required=False, widget=TEXTAREA, max_length=2000)

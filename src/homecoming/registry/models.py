@@ -79,6 +79,8 @@ class SourceKind(models.TextChoices):
     OPEN_SOURCE = "open_source", _("Open source")
     RETURNEE_TESTIMONY = "returnee_testimony", _("Testimony of a returnee")
     EXCHANGE_RECORD = "exchange_record", _("Exchange record")
+    # written by the remains app when a registrar confirms an identification (managed_by "remains")
+    IDENTIFIED_REMAINS = "identified_remains", _("Identification of remains")
 
 
 class Script(models.TextChoices):

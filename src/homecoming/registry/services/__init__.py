@@ -28,6 +28,7 @@ from .fields import (
 )
 from .history import (
     MANAGED_BY_EXCHANGES,
+    MANAGED_BY_REMAINS,
     Contradiction,
     NewEvent,
     add_status_event,
@@ -88,6 +89,7 @@ __all__ = [
     "refresh_current_status",
     "Contradiction",
     "MANAGED_BY_EXCHANGES",
+    "MANAGED_BY_REMAINS",
     "add_status_event",
     "NewEvent",
     "add_status_events_bulk",

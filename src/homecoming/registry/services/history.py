@@ -90,6 +90,8 @@ class Contradiction(ValidationError):
 
 
 MANAGED_BY_EXCHANGES = "exchanges"
+#: the death a confirmed identification of remains wrote: changed through the identification only
+MANAGED_BY_REMAINS = "remains"
 
 
 def _check_event_fits(person: Person, history: list[StatusEvent], *, status: str, date: dt.date, corrects,
@@ -102,6 +104,9 @@ def _check_event_fits(person: Person, history: list[StatusEvent], *, status: str
             raise ValidationError({"status": [_("A person is put on an exchange list by the negotiator, on the "
                                                 "stage's page.")]})
         corrected = next((e for e in history if e.pk == corrects), None)
+        if corrected is not None and corrected.managed_by == MANAGED_BY_REMAINS:
+            raise ValidationError({"corrects": [_("That event was written by the confirmed identification of "
+                                                  "remains; a forensic expert and a registrar change it there.")]})
         if corrected is not None and corrected.managed_by:
             raise ValidationError({"corrects": [_("That event was written by an exchange stage; change it there "
                                                   "(withdraw the entry, or correct the crossing before the "
@@ -150,6 +155,9 @@ def add_status_event(actor, person_id: int, *, status: str, effective_date, sour
     if source is None:
         if source_kind not in SourceKind.values:
             errors["source_kind"] = [_("Choose the kind of source.")]
+        elif source_kind == SourceKind.IDENTIFIED_REMAINS and managed_by != MANAGED_BY_REMAINS:
+            errors["source_kind"] = [_("A death known from identified remains is recorded by confirming the "
+                                       "identification.")]
         if too_long := length_errors(Source, {"reference": source_reference or ""}):
             errors["source_reference"] = too_long["reference"]
     exception_reason = (exception_reason or "").strip()
