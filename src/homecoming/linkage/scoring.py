@@ -165,13 +165,13 @@ class Scorer:
         return best  # type: ignore[return-value]
 
     def _compare1(self, r: Prepared, c: Prepared) -> tuple[float, Levels, bool]:
-        ll = compare_names(r.last, c.last)
+        ll = compare_names(r.last, c.last, True)
         lf = compare_names(r.first, c.first)
         swapped = False
         if ll not in _GOOD and lf not in _GOOD and (ll == "differ" or lf == "differ"):
             # first and last name swapped (wholly, or one of them replaced as well)
             sl = compare_names(r.last, c.first)
-            sf = compare_names(r.first, c.last)
+            sf = compare_names(r.first, c.last, True)
             if (sl in _GOOD) + (sf in _GOOD) > (ll in _GOOD) + (lf in _GOOD):
                 ll, lf, swapped = sf, sl, True
         lp = compare_names(r.patronymic, c.patronymic)
