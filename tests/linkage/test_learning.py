@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 
 from homecoming.linkage import LinkageIndex, Record
-from homecoming.linkage.learning import Label, learn, labels_of_row, params_with
+from homecoming.linkage.learning import Label, labels_of_row, learn, params_with
 from homecoming.linkage.model import DEFAULT_M, Params
 
 FULL = {"last_name": "same", "first_name": "same", "patronymic": "same", "birth_date": "exact"}
