@@ -27,7 +27,7 @@ NAME_LEVELS = ("same", "close", "misread", "initial", "differ", "missing")
 #: ``differ``, ``missing``.
 ID_LEVELS = ("same", "close", "differ", "missing")
 
-_cache: dict[tuple[str, str, bool], str] = {}
+_cache: dict[tuple[str, str, bool, bool], str] = {}
 _FINAL = "aouie"
 
 #: Letters (and letter groups) that scanned lists and hurried clerks put for one another, both
@@ -55,16 +55,16 @@ _MISREAD_SIMILAR = 0.75
 _GENDER_RE = {a: re.compile(re.escape(a) + "$") for a, _ in GENDER_ENDINGS}
 
 
-def compare_names(a: NamePart, b: NamePart, surname: bool = False) -> str:
+def compare_names(a: NamePart, b: NamePart, surname: bool = False, misread: bool = True) -> str:
     """Level of two name parts (see :data:`NAME_LEVELS`); ``surname``: they are surnames (the
-    other gender's ending may be a misreading)."""
+    other gender's ending may be a misreading); ``misread=False``: never ``misread``."""
     if not a.key or not b.key:
         return "missing"
     if a.initial_only or b.initial_only:
         return "initial" if a.initials & b.initials else "differ"
     if a.key == b.key:
         return "same"
-    ck = (a.key, b.key, surname)
+    ck = (a.key, b.key, surname, misread)
     lvl = _cache.get(ck)
     if lvl is not None:
         return lvl
@@ -74,7 +74,7 @@ def compare_names(a: NamePart, b: NamePart, surname: bool = False) -> str:
         lvl = "differ" if _vowels_differ(a, b, 2) else "same"
     else:
         lvl = "close" if _close(a, b) else "differ"
-    if lvl == "differ" and _misread(a, b, surname):
+    if lvl == "differ" and misread and _misread(a, b, surname):
         lvl = "misread"
     if len(_cache) > 500_000:
         _cache.clear()
@@ -121,6 +121,8 @@ def _misread(a: NamePart, b: NamePart, surname: bool) -> bool:
     them for every register name doubled the time of a run)."""
     if len(a.key) < 4 or len(b.key) < 4 or abs(len(a.key) - len(b.key)) > 3:
         return False
+    if not a.keys.isdisjoint(b.keys):  # the same consonants, other vowels: another name
+        return False                   # (Романенко/Яременко), which a misreading cannot mend
     # one misreading leaves the Latin renderings alike: most pairs (blocked by a date or a first
     # name, with unrelated surnames) are let go here, before any spelling is made
     if JaroWinkler.similarity(a.latin, b.latin) < _MISREAD_SIMILAR:
