@@ -64,6 +64,7 @@ ROLES: tuple[Role, ...] = (
             "intake.add_incominglist",
             "intake.review_match",
             "intake.export_register",
+            "intake.learn_linkage",
             "reports.view_dashboard",
         ),
     ),

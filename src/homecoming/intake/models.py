@@ -183,3 +183,32 @@ class ColumnMapping(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                    related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
+
+
+class LinkageModel(models.Model):
+    """A version of the linkage engine's parameters learnt from reviewers' decisions
+    (:mod:`homecoming.linkage.learning`): the ``m`` table and the automatic thresholds, with who
+    learnt it, when, and the counts it rests on.  Versions are never changed: a new one is
+    added, and one of them (or none: the built-in values) is the one the register's index uses."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    m = models.JSONField(default=dict)
+    thresholds = models.JSONField(default=dict)
+    counts = models.JSONField(default=dict)
+    notes = models.JSONField(default=list)
+    active = models.BooleanField(_("in use"), default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    created_by_name = models.CharField(_("learnt by"), max_length=150, blank=True)
+    created_at = models.DateTimeField(_("learnt at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("linkage model")
+        verbose_name_plural = _("linkage models")
+        ordering = ["-version"]
+        permissions = [("learn_linkage", "Can re-estimate the linkage model from review decisions")]
+        constraints = [models.UniqueConstraint(fields=["active"], condition=models.Q(active=True),
+                                               name="intake_one_linkage_model_in_use")]
+
+    def __str__(self) -> str:
+        return f"linkage model {self.version}"

@@ -13,6 +13,10 @@ it reloads the persons named by the events after it.  It is rebuilt from scratch
 event it remembers is gone or has another hash (a restored database, a test's rollback) or
 when its size no longer matches the register's (a write that bypassed the services).
 
+The parameters are those of the linkage model in use (a version learnt from reviewers'
+decisions, ``intake.LinkageModel``, or the built-in values): one more query per use, and a
+change of version is applied to the index as it stands (its weights are computed again).
+
 The index is not safe for two threads at once: :func:`using_register_index` holds a lock
 for the whole use.
 """
@@ -28,7 +32,7 @@ from homecoming.audit.models import AuditEvent, AuditHead
 from homecoming.linkage import LinkageIndex
 from homecoming.registry.selectors import active_persons
 
-from .selectors import register_records
+from .selectors import active_linkage_model, linkage_params, register_records
 
 __all__ = ["using_register_index", "reset_register_index"]
 
@@ -53,9 +57,15 @@ def _head() -> tuple[int, str]:
     return (int(row[0]), row[1]) if row else (0, "")
 
 
-def _build(head: tuple[int, str]) -> None:
-    index = LinkageIndex(register_records())
-    _state.update(index=index, event=head[0], hash=head[1])
+def _model() -> tuple[int, object]:
+    """The version of the linkage model in use (0: the built-in values) and the model."""
+    model = active_linkage_model()
+    return (model.version if model else 0), model
+
+
+def _build(head: tuple[int, str], version: int, model) -> None:
+    index = LinkageIndex(register_records(), linkage_params(model))
+    _state.update(index=index, event=head[0], hash=head[1], model=version)
 
 
 def _changed_persons(after: int, upto: int) -> tuple[set[int], list[tuple[int, int]]] | None:
@@ -107,8 +117,12 @@ def _refresh() -> LinkageIndex:
         index = None
     if index is not None and len(index) != active_persons().count():
         index = None
+    version, model = _model()
     if index is None:
-        _build(head)
+        _build(head, version, model)
+    elif _state.get("model") != version:  # another learnt model was put in use
+        index.set_params(linkage_params(model))
+        _state["model"] = version
     return _state["index"]
 
 

@@ -108,3 +108,40 @@ def review_for_reading(actor, incoming_list: IncomingList, person_ids, *, reques
     from .services import record_review_view  # services read through this module: imported late
 
     record_review_view(actor, incoming_list, person_ids, request=request)
+
+
+def decided_labels() -> list:
+    """Every decided row of every incoming list as labels for learning
+    (:func:`homecoming.linkage.learning.labels_of_row`): the accepted person's candidate is
+    confirmed, every other shown candidate rejected.  Reads levels and probabilities only,
+    no person's details."""
+    from homecoming.linkage.learning import labels_of_row
+
+    labels = []
+    rows = (ListRow.objects.exclude(state=RowState.OPEN).exclude(candidates=[])
+            .values_list("state", "person_id", "candidates").order_by("pk").iterator(chunk_size=2000))
+    for state, person_id, candidates in rows:
+        labels.extend(labels_of_row(candidates or [], person_id, state == RowState.ACCEPTED))
+    return labels
+
+
+def active_linkage_model():
+    """The linkage model in use (``None``: the built-in values)."""
+    from .models import LinkageModel
+
+    return LinkageModel.objects.filter(active=True).first()
+
+
+def linkage_params(model=None):
+    """The engine's parameters of ``model`` (a :class:`~.models.LinkageModel`; ``None``: the
+    built-in values)."""
+    from homecoming.linkage.learning import params_with
+
+    return params_with(model.m, model.thresholds) if model is not None else params_with()
+
+
+def linkage_models():
+    """Every stored version, newest first."""
+    from .models import LinkageModel
+
+    return LinkageModel.objects.select_related("created_by")

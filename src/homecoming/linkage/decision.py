@@ -19,6 +19,7 @@ __all__ = ["MATCH", "REVIEW", "NONE", "rule", "decide"]
 
 MATCH, REVIEW, NONE = "match", "review", "none"
 _GOOD = ("same", "close")
+_AGREE = ("same", "close", "misread")
 
 
 def rule(params: Params, p: float, levels: Sequence[str], twin: bool = False,
@@ -54,7 +55,8 @@ def rule(params: Params, p: float, levels: Sequence[str], twin: bool = False,
                            f"no likely namesake (probability {p:.5f})")
         return REVIEW, ("names only: without a full date of birth or an identifier, "
                         "a namesake cannot be ruled out")
-    names_ok = ll in _GOOD and lf in ("same", "close", "initial")
+    # a misreading counts as agreeing (the probability carries its weaker weight)
+    names_ok = ll in _AGREE and lf in (*_AGREE, "initial")
     # one name part missing: the other must be the same and the date exact
     one_missing = ld == "exact" and ((ll == "same" and lf == "missing") or (lf == "same" and ll == "missing"))
     if not (names_ok or one_missing) or lp == "differ":
@@ -68,7 +70,7 @@ def rule(params: Params, p: float, levels: Sequence[str], twin: bool = False,
 def _identifier_rule(ll: str, lf: str, ls: str, lt: str, twin: bool) -> tuple[str, str]:
     if twin:
         return REVIEW, "identifier shared by more than one register record"
-    if ll not in _GOOD and lf not in _GOOD:
+    if ll not in _AGREE and lf not in _AGREE:
         return REVIEW, "identifier agrees but the names do not"
     if ls == "differ" or lt == "differ":
         return REVIEW, "one identifier agrees, another differs"

@@ -23,6 +23,7 @@ DATE_NOTES = {
 NAME_NOTES = {
     "same": "same name (after normalisation, transliteration or Ukrainian/Russian equivalence)",
     "close": "a typo away",
+    "misread": "one misreading away (a letter a scanner or clerk confuses, or the other gender's ending)",
     "initial": "initial consistent with the name",
     "differ": "different names",
     "missing": "not known on one side",

@@ -103,8 +103,9 @@ def _name_u(u: Table, recs: dict[str, Prepared], ids: list[str], params: Params,
         a, b = recs[rnd.choice(ids)], recs[rnd.choice(ids)]
         for f, x, y in (("last_name", a.last, b.last), ("first_name", a.first, b.first),
                         ("patronymic", a.patronymic, b.patronymic)):
-            lv[f][compare_names(x, y)] += 1
+            lv[f][compare_names(x, y, f == "last_name")] += 1
     for f in NAME_FIELDS:
         tot_f = sum(c for k, c in lv[f].items() if k != "missing") or 1
         u[f]["close"] = max(lv[f]["close"] / tot_f, params.u[f]["close"])
+        u[f]["misread"] = max(lv[f]["misread"] / tot_f, params.u[f]["misread"])
         u[f]["differ"] = max(lv[f]["differ"] / tot_f, 0.5)

@@ -92,6 +92,13 @@ class LinkageIndex:
         self.frequencies.count(p, -1)
         self.scorer.changed()
 
+    def set_params(self, params: Params) -> None:
+        """Use other parameters from now on (a learnt model, :mod:`.learning`): every weight
+        and ``u`` is computed again at the next use; the blocks stay."""
+        self.params = params
+        self.scorer.params = params
+        self.scorer.changed()
+
     # ---- stages ----------------------------------------------------------------------
     def candidates(self, r: Prepared, exclude: str | None = None, wide: bool = True) -> set[int]:
         """Slots (``self.blocking.by_slot``) of the records blocked with ``r``."""

@@ -25,14 +25,14 @@ LOG2 = math.log2
 #: full, date levels only when both dates are full (initials and partial dates keep their
 #: fixed m).
 EM_LEVELS: dict[str, tuple[str, ...]] = {
-    "last_name": ("same", "close", "differ"),
-    "first_name": ("same", "close", "differ"),
-    "patronymic": ("same", "close", "differ"),
+    "last_name": ("same", "close", "misread", "differ"),
+    "first_name": ("same", "close", "misread", "differ"),
+    "patronymic": ("same", "close", "misread", "differ"),
     "birth_date": ("exact", "swap", "typo", "near", "differ"),
 }
 EM_KEYS: tuple[tuple[str, str], ...] = tuple((f, lvl) for f, lvls in EM_LEVELS.items() for lvl in lvls)
 EM_INDEX: dict[tuple[str, str], int] = {k: i for i, k in enumerate(EM_KEYS)}
-_EM_NAME_LEVELS = ("same", "close", "differ")
+_EM_NAME_LEVELS = ("same", "close", "misread", "differ")
 
 
 class Pair(NamedTuple):

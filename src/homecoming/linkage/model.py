@@ -22,9 +22,10 @@ Table = dict[str, dict[str, float]]
 DEFAULT_M: Table = {
     # "initial" is P(initials agree | same person) when one side is an initial: the
     # other levels are conditional on both sides being written in full.
-    "last_name": {"same": 0.91, "close": 0.07, "differ": 0.02, "initial": 0.97},
-    "first_name": {"same": 0.93, "close": 0.05, "differ": 0.02, "initial": 0.97},
-    "patronymic": {"same": 0.90, "close": 0.05, "differ": 0.05, "initial": 0.95},
+    # "misread" (one OCR or by-ear confusion, a surname's other gender ending): issue 18
+    "last_name": {"same": 0.895, "close": 0.07, "misread": 0.015, "differ": 0.02, "initial": 0.97},
+    "first_name": {"same": 0.92, "close": 0.05, "misread": 0.01, "differ": 0.02, "initial": 0.97},
+    "patronymic": {"same": 0.89, "close": 0.05, "misread": 0.01, "differ": 0.05, "initial": 0.95},
     # both dates full
     "birth_date": {"exact": 0.86, "swap": 0.02, "typo": 0.04, "near": 0.05, "differ": 0.03,
                    # one side partial
@@ -36,9 +37,9 @@ DEFAULT_M: Table = {
 #: u probabilities used until the register provides estimates (and as floors).
 DEFAULT_U: Table = {
     # "same": population share of one name, used to smooth register term frequencies
-    "last_name": {"same": 3e-4, "close": 0.002, "initial": 0.15, "differ": 0.99},
-    "first_name": {"same": 0.03, "close": 0.01, "initial": 0.2, "differ": 0.9},
-    "patronymic": {"same": 0.03, "close": 0.01, "initial": 0.2, "differ": 0.9},
+    "last_name": {"same": 3e-4, "close": 0.002, "misread": 0.001, "initial": 0.15, "differ": 0.99},
+    "first_name": {"same": 0.03, "close": 0.01, "misread": 0.005, "initial": 0.2, "differ": 0.9},
+    "patronymic": {"same": 0.03, "close": 0.01, "misread": 0.005, "initial": 0.2, "differ": 0.9},
     # births spread over ~40 years: 1/14,600 for the same day
     "birth_date": {"exact": 7e-5, "swap": 4e-6, "typo": 1.5e-3, "near": 3e-4, "differ": 0.998,
                    "month": 0.002, "year": 0.03, "partial_differ": 0.97},

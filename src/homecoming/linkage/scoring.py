@@ -60,6 +60,9 @@ class Scorer:
         self._w_cache: dict[tuple[str, str], float] = {}
         self._nw_cache: dict[tuple[str, str, str, str], float] = {}
         self._same_w: dict[str, dict[str, float]] = {f: {} for f in NAME_FIELDS}
+        #: whether a name may be ``misread`` (a list's scanned or heard spelling): off while a
+        #: register is deduplicated (:mod:`.dedupe`), whose names registrars typed
+        self.misread = True
 
     def changed(self) -> None:
         """The register changed: ``u`` is stale and name weights (term frequencies) too."""
@@ -165,16 +168,17 @@ class Scorer:
         return best  # type: ignore[return-value]
 
     def _compare1(self, r: Prepared, c: Prepared) -> tuple[float, Levels, bool]:
-        ll = compare_names(r.last, c.last)
-        lf = compare_names(r.first, c.first)
+        mr = self.misread
+        ll = compare_names(r.last, c.last, True, mr)
+        lf = compare_names(r.first, c.first, False, mr)
         swapped = False
         if ll not in _GOOD and lf not in _GOOD and (ll == "differ" or lf == "differ"):
             # first and last name swapped (wholly, or one of them replaced as well)
-            sl = compare_names(r.last, c.first)
-            sf = compare_names(r.first, c.last)
+            sl = compare_names(r.last, c.first, False, mr)
+            sf = compare_names(r.first, c.last, True, mr)
             if (sl in _GOOD) + (sf in _GOOD) > (ll in _GOOD) + (lf in _GOOD):
                 ll, lf, swapped = sf, sl, True
-        lp = compare_names(r.patronymic, c.patronymic)
+        lp = compare_names(r.patronymic, c.patronymic, False, mr)
         ld = compare_dates(r.birth_date, c.birth_date)
         # identifiers are mostly absent: skip the calls then (this runs per pair)
         ls = compare_identifiers(r.service_number, c.service_number) if r.service_number and c.service_number \

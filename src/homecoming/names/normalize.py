@@ -72,7 +72,12 @@ def _fix_word(word: str) -> str:
     n_cyr = sum(1 for c in word if is_cyrillic_char(c))
     n_lat = sum(1 for c in word if is_latin_char(c) or c in "036")
     if not _HAS_LAT.search(word):  # digits only among Cyrillic letters: OCR (Мельни0 → Мельнио is no
-        return word.translate(_LAT_TO_CYR_T) if n_cyr >= 2 * n_lat else word  # worse than the digit)
+        if n_cyr < 2 * n_lat:  # worse than the digit)
+            return word
+        fixed = word.translate(_LAT_TO_CYR_T)
+        # in a word of capitals the digit is a capital (Б0ЛКВАДЗЕ → БОЛКВАДЗЕ): a small letter
+        # inside capitals would be read as two words run together (ХРОбУСТ → ХРОб УСТ)
+        return fixed.upper() if word.isupper() else fixed
     if not n_cyr or not n_lat:
         return word
     as_cyr = word.translate(_LAT_TO_CYR_T)

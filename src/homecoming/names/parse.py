@@ -86,8 +86,23 @@ def _unglue(toks: list[str]) -> list[str]:
         return out
     res: list[str] = []
     for tok in out:
-        res.extend((None if is_patronymic_like(tok) else _split_glued(tok.strip("."))) or [tok])
+        res.extend((_split_patronymic(tok) if is_patronymic_like(tok) else _split_glued(tok.strip("."))) or [tok])
     return res
+
+
+def _split_patronymic(word: str) -> list[str] | None:
+    """``SERGIIGRIGOREVICH`` → ``SERGII``, ``GRIGOREVICH``: a first name run together with the
+    patronymic after it (the longest first name at the start, the rest a patronymic of its own)."""
+    n = len(word)
+    if n < 11:
+        return None
+    for i in range(n - 1, 3, -1):
+        if is_first_name_like(word[:i]):
+            # the longest first name at the start decides: followed by a mere ending it is one
+            # patronymic (Олександрович, Костянтинович), not two words
+            rest = word[i:]
+            return [word[:i], rest] if len(rest) >= 8 and is_patronymic_like(rest) else None
+    return None
 
 
 @lru_cache(maxsize=100_000)

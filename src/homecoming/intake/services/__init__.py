@@ -22,6 +22,7 @@ from .common import (
     stale_after,
 )
 from .imports import recover_interrupted, retry_import, run_import, start_import
+from .learning import learn_linkage_model, use_linkage_model
 from .review import (
     ACTIONS,
     accept_automatic,
@@ -35,6 +36,8 @@ from .review import (
 from .uploads import cancel_import, check_job, choose_encoding, stage_upload, update_mapping
 
 __all__ = [
+    "learn_linkage_model",
+    "use_linkage_model",
     "log",
     "MAX_STORED_ERRORS",
     "MAX_STORED_SKIPPED",
