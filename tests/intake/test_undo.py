@@ -1,0 +1,212 @@
+"""Undo of a review decision and the bulk reject (issue 19).
+
+An undo puts the row back in the queue exactly as it was and takes back what the decision wrote:
+a snapshot of every table (but the audit log) before the decision equals the one after the undo.
+Once a later step used the decision the undo is refused, naming that step, and nothing changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from homecoming.audit.models import AuditEvent
+from homecoming.common.confirm import ChangedSincePreview
+from homecoming.intake import services
+from homecoming.intake.models import ListRow, RowState
+from homecoming.registry import services as registry
+from homecoming.registry.models import Person
+
+from .test_review import imported  # noqa: F401 (the fixture)
+
+pytestmark = pytest.mark.django_db
+
+#: tables an undo must leave as the decision found them: all but the audit log, which keeps both
+SKIP = {"audit.auditevent", "audit.audithead", "sessions.session"}
+
+
+def snapshot(*, row_versions: bool = True) -> dict:
+    """Every row of every table, by table, in primary key order."""
+    out = {}
+    for model in apps.get_models():
+        label = model._meta.label_lower
+        if label in SKIP or model._meta.proxy or not model._meta.managed:
+            continue
+        rows = list(model._base_manager.order_by("pk").values())
+        if label == "intake.listrow" and not row_versions:
+            for r in rows:
+                r.pop("version")
+        out[label] = rows
+    return out
+
+
+def _row(lst, n):
+    return lst.rows.get(row_number=n)
+
+
+def test_undo_of_an_acceptance_restores_everything_but_the_audit(analyst, imported):  # noqa: F811
+    lst, persons = imported
+    row = _row(lst, 2)
+    before = snapshot(row_versions=False)
+    decided = services.decide_row(analyst, row.pk, action="accept", version=row.version,
+                                  person_id=row.candidates[0]["person_id"])
+    assert Person.objects.get(pk=decided.person_id).current_status == "captivity_confirmed"
+    undone = services.undo_decision(analyst, row.pk, version=decided.version)
+    assert undone.state == RowState.OPEN and undone.version == decided.version + 1  # never back: no ABA
+    assert snapshot(row_versions=False) == before
+    event = AuditEvent.objects.get(action="intake.row_undo")
+    assert event.details["state"] == "accepted" and event.details["withdrawn"]["status"] == "captivity_confirmed"
+    assert AuditEvent.objects.filter(action="person.status_event_withdrawn").count() == 1
+
+
+def test_undo_of_a_new_person_and_of_a_rejection_restores_everything(make_user, imported):  # noqa: F811
+    lst, persons = imported
+    lead = make_user("analyst", "registrar")
+    stranger, other = _row(lst, 10), _row(lst, 3)
+    before = snapshot(row_versions=False)
+    created = services.decide_row(lead, stranger.pk, action="create", version=stranger.version)
+    rejected = services.decide_row(lead, other.pk, action="reject", version=other.version, note="not ours")
+    assert rejected.decision_note == "not ours" and Person.objects.count() == 31
+    services.undo_decision(lead, created.pk, version=created.version)
+    services.undo_decision(lead, rejected.pk, version=rejected.version)
+    assert snapshot(row_versions=False) == before
+    assert AuditEvent.objects.get(action="person.withdrawn").details["fields"]["first_name"] == "Остап"
+
+
+def test_undo_refused_once_a_later_status_event_used_the_match(analyst, registrar, imported):  # noqa: F811
+    lst, persons = imported
+    row = _row(lst, 2)
+    decided = services.decide_row(analyst, row.pk, action="accept", version=row.version, person_id=persons[0].pk)
+    registry.add_status_event(registrar, persons[0].pk, status="returned", effective_date=dt.date(2025, 6, 20),
+                              source_kind="exchange_record", source_reference="stage 2")
+    before = snapshot()
+    with pytest.raises(ValidationError, match=r"later status event, “Returned” of 2025-06-20 \(stage 2\)"):
+        services.undo_decision(analyst, row.pk, version=decided.version)
+    assert snapshot() == before
+    assert not AuditEvent.objects.filter(action="intake.row_undo").exists()
+
+
+def test_undo_refused_once_the_new_person_was_used(make_user, imported):  # noqa: F811
+    lst, _ = imported
+    lead = make_user("analyst", "registrar")
+    row = _row(lst, 10)
+    created = services.decide_row(lead, row.pk, action="create", version=row.version)
+    registry.update_person(lead, created.person_id, version=created.person.version, changes={"unit": "в/ч А0000"})
+    before = snapshot()
+    with pytest.raises(ValidationError, match="has been edited since the decision"):
+        services.undo_decision(lead, row.pk, version=created.version)
+    assert snapshot() == before
+
+
+def test_undo_refused_once_another_row_was_matched_to_the_new_person(make_user, imported):  # noqa: F811
+    lst, _ = imported
+    lead = make_user("analyst", "registrar")
+    row, other = _row(lst, 10), _row(lst, 3)
+    created = services.decide_row(lead, row.pk, action="create", version=row.version)
+    services.decide_row(lead, other.pk, action="accept", version=other.version, person_id=created.person_id)
+    before = snapshot()
+    with pytest.raises(ValidationError, match="later status event"):
+        services.undo_decision(lead, row.pk, version=created.version)
+    assert snapshot() == before
+
+
+def test_undo_refused_once_the_family_was_told(analyst, registrar, imported, settings):  # noqa: F811
+    from homecoming.families import services as families
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    lst, persons = imported
+    p = persons[0]
+    filed = families.file_inquiry(None, {
+        "last_name": p.last_name, "first_name": p.first_name, "patronymic": "", "birth_date": "1990",
+        "service_number": "", "unit": "", "incident_date": "2023-04-20", "incident_place": "", "circumstances": "",
+        "inquirer_name": "Олена Синтетична", "relation": "mother", "phone": "", "email": "family@example.org",
+        "language": "en", "consent": True})
+    families.link_inquiry(registrar, filed.inquiry.pk, p.pk)
+    row = _row(lst, 2)
+    decided = services.decide_row(analyst, row.pk, action="accept", version=row.version, person_id=p.pk)
+    before = snapshot()
+    with pytest.raises(ValidationError, match="was sent a message"):
+        services.undo_decision(analyst, row.pk, version=decided.version)
+    assert snapshot() == before
+
+
+def test_who_may_undo(analyst, make_user, imported):  # noqa: F811
+    lst, persons = imported
+    row = _row(lst, 2)
+    decided = services.decide_row(analyst, row.pk, action="reject", version=row.version)
+    others = (make_user("negotiator"), make_user("registrar"), make_user("analyst"))
+    before = snapshot()
+    for actor in others:
+        with pytest.raises(PermissionDenied):
+            services.undo_decision(actor, row.pk, version=decided.version)
+    assert snapshot() == before
+    lead = make_user("analyst", "registrar")
+    assert services.undo_decision(lead, row.pk, version=decided.version).state == RowState.OPEN
+
+
+def test_an_undo_from_a_stale_page_or_of_an_open_row_changes_nothing(analyst, imported):  # noqa: F811
+    lst, _ = imported
+    row = _row(lst, 2)
+    with pytest.raises(ValidationError, match="nothing to undo"):
+        services.undo_decision(analyst, row.pk, version=row.version)
+    decided = services.decide_row(analyst, row.pk, action="reject", version=row.version)
+    services.undo_decision(analyst, row.pk, version=decided.version)
+    again = services.decide_row(analyst, row.pk, action="reject", version=decided.version + 1)
+    before = snapshot()
+    with pytest.raises(services.RowAlreadyDecided):  # the page of the first decision: not this one
+        services.undo_decision(analyst, row.pk, version=decided.version)
+    assert snapshot() == before and again.version == decided.version + 2
+
+
+def test_recent_decisions_are_the_reviewers_own_or_everyones_for_a_lead(analyst, make_user, imported):  # noqa: F811
+    from homecoming.intake import selectors
+
+    lst, _ = imported
+    other = make_user("analyst")
+    mine, theirs = _row(lst, 2), _row(lst, 3)
+    services.decide_row(analyst, mine.pk, action="reject", version=mine.version)
+    services.decide_row(other, theirs.pk, action="reject", version=theirs.version)
+    assert [r.pk for r in selectors.recent_decisions(lst, analyst)] == [mine.pk]
+    lead = make_user("analyst", "registrar")
+    assert [r.pk for r in selectors.recent_decisions(lst, lead)] == [theirs.pk, mine.pk]
+
+
+# --- bulk reject ---------------------------------------------------------------------------
+
+def test_bulk_reject_with_one_reason(analyst, imported):  # noqa: F811
+    lst, _ = imported
+    rows = [_row(lst, n) for n in (3, 4, 10)]
+    seen = services.bulk_reject_fingerprint(services.rows_to_reject(lst.pk, [r.pk for r in rows]))
+    done = services.reject_rows(analyst, lst.pk, [r.pk for r in rows], reason="other unit", confirm=seen)
+    assert {r.state for r in ListRow.objects.filter(pk__in=[r.pk for r in rows])} == {RowState.REJECTED}
+    assert {r.decision_note for r in done} == {"other unit"}
+    assert AuditEvent.objects.filter(action="intake.row_reject").count() == 3
+
+
+def test_bulk_reject_with_a_stale_fingerprint_changes_nothing(analyst, make_user, imported):  # noqa: F811
+    lst, _ = imported
+    rows = [_row(lst, n) for n in (3, 4)]
+    seen = services.bulk_reject_fingerprint(services.rows_to_reject(lst.pk, [r.pk for r in rows]))
+    services.decide_row(make_user("analyst"), rows[0].pk, action="reject", version=rows[0].version)  # meanwhile
+    before = snapshot()
+    with pytest.raises(ChangedSincePreview):
+        services.reject_rows(analyst, lst.pk, [r.pk for r in rows], reason="other unit", confirm=seen)
+    with pytest.raises(ChangedSincePreview):  # no fingerprint at all: a forged form
+        services.reject_rows(analyst, lst.pk, [rows[1].pk], reason="other unit", confirm="")
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("reason, row_ids, message", [
+    ("", None, "Give the reason"), ("x" * 301, None, "At most 300"), ("ok", [], "at least one row"),
+    ("ok", [999999], "not rows of this list"), ("ok", ["a"], "by their numbers"),
+])
+def test_bad_bulk_rejects_change_nothing(analyst, imported, reason, row_ids, message):  # noqa: F811
+    lst, _ = imported
+    ids = [_row(lst, 3).pk] if row_ids is None else row_ids
+    before = snapshot()
+    with pytest.raises(ValidationError, match=message):
+        services.reject_rows(analyst, lst.pk, ids, reason=reason, confirm="x")
+    assert snapshot() == before
