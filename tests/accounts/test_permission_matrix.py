@@ -151,6 +151,7 @@ def url_kwargs(name: str, objects: dict) -> dict:
         "intake:list_review": {"pk": o["list"]}, "intake:export_list": {"pk": o["list"]},
         "intake:accept_automatic": {"pk": o["list"]},
         "intake:row_decide": {"pk": o["list"], "row_id": o["row"]},
+        "intake:row_undo": {"pk": o["list"], "row_id": o["row"]}, "intake:bulk_reject": {"pk": o["list"]},
         "exchanges:agreement_detail": {"pk": o["agreement"]}, "exchanges:agreement_edit": {"pk": o["agreement"]},
         "exchanges:category_create": {"pk": o["agreement"]},
         "exchanges:category_edit": {"pk": o["category"]}, "exchanges:category_pool": {"pk": o["category"]},

@@ -210,3 +210,63 @@ def test_bad_bulk_rejects_change_nothing(analyst, imported, reason, row_ids, mes
     with pytest.raises(ValidationError, match=message):
         services.reject_rows(analyst, lst.pk, ids, reason=reason, confirm="x")
     assert snapshot() == before
+
+
+# --- the page -------------------------------------------------------------------------------
+
+@pytest.fixture
+def client_for(client_for, settings):  # noqa: F811
+    """The pages in English (the messages are checked by their words)."""
+
+    def _client(*roles):
+        c = client_for(*roles)
+        c.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        return c
+
+    return _client
+
+
+def test_the_page_lists_recent_decisions_and_undoes_one(client_for, imported):  # noqa: F811
+    lst, persons = imported
+    c = client_for("analyst")
+    row = _row(lst, 2)
+    url = f"/intake/lists/{lst.pk}/"
+    c.post(f"{url}rows/{row.pk}/decide/", {"action": "reject", "version": row.version, "reason": "another unit"})
+    page = c.get(url).content.decode()
+    assert 'id="recent-2"' in page and "another unit" in page and "review-keys.js" in page
+    assert ListRow.objects.get(pk=row.pk).decision_note == "another unit"
+    r = c.post(f"{url}rows/{row.pk}/undo/", {"version": row.version + 1, "next": "show=review"}, follow=True)
+    assert "back in the queue" in r.content.decode()
+    assert ListRow.objects.get(pk=row.pk).state == RowState.OPEN
+    assert 'id="recent-2"' not in c.get(url).content.decode()
+
+
+def test_the_page_refuses_someone_elses_undo_with_a_message(client_for, analyst, imported):  # noqa: F811
+    lst, _ = imported
+    row = _row(lst, 2)
+    decided = services.decide_row(analyst, row.pk, action="reject", version=row.version)
+    c = client_for("analyst")
+    assert 'id="recent-2"' not in c.get(f"/intake/lists/{lst.pk}/").content.decode()  # not theirs to undo
+    r = c.post(f"/intake/lists/{lst.pk}/rows/{row.pk}/undo/", {"version": decided.version}, follow=True)
+    assert "Only the reviewer who decided row 2" in r.content.decode()
+    assert ListRow.objects.get(pk=row.pk).state == RowState.REJECTED
+
+
+def test_the_page_previews_a_bulk_reject_and_confirms_it(client_for, imported):  # noqa: F811
+    lst, _ = imported
+    c = client_for("analyst")
+    ids = [_row(lst, n).pk for n in (3, 4)]
+    url = f"/intake/lists/{lst.pk}/reject/"
+    preview = c.post(url, {"rows": ids, "reason": "other unit", "next": "show=review"})
+    text = preview.content.decode()
+    assert preview.status_code == 200 and "Reject 2 rows" in text and _row(lst, 3).name in text
+    assert lst.rows.filter(state=RowState.REJECTED).count() == 0  # a preview changes nothing
+    fp = services.bulk_reject_fingerprint(services.rows_to_reject(lst.pk, ids))
+    assert f'value="{fp}"' in text
+    r = c.post(url, {"rows": ids, "reason": "other unit", "confirm": fp}, follow=True)
+    assert "2 rows rejected." in r.content.decode()
+    assert lst.rows.filter(state=RowState.REJECTED, decision_note="other unit").count() == 2
+    again = c.post(url, {"rows": ids, "reason": "other unit", "confirm": fp}, follow=True)  # stale now
+    assert "This changed since you looked at it" in again.content.decode()
+    missing = c.post(url, {"rows": ids, "reason": ""}, follow=True)
+    assert "Give the reason" in missing.content.decode()

@@ -81,6 +81,8 @@ MATRIX: dict[str, dict[str, object]] = {
     "intake:job_cancel": {"POST": _roles(ANA)},
     "intake:list_review": {"GET": _roles(ANA)},
     "intake:row_decide": {"POST": _roles(ANA)},
+    "intake:row_undo": {"POST": _roles(ANA)},
+    "intake:bulk_reject": {"POST": _roles(ANA)},
     "intake:accept_automatic": {"POST": _roles(ANA)},
     "intake:export_list": {"GET": _roles(ANA)},
     "intake:export_register": {"GET": _roles(ANA)},
