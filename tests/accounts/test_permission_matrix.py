@@ -170,6 +170,8 @@ def url_kwargs(name: str, objects: dict) -> dict:
         "api:payments-entitlement": {"person_id": o["person"]},
         "api:payments-batch-approve": {"pk": o["batch"]},
         "api:intake-list-rows": {"pk": o["list"]}, "api:intake-row-decision": {"pk": o["row"]},
+        "api:intake-row-undo": {"pk": o["row"]}, "api:intake-list-recent-decisions": {"pk": o["list"]},
+        "api:intake-list-reject": {"pk": o["list"]},
         "api:families-inquiry-detail": {"pk": o["inquiry"]}, "api:families-inquiry-link": {"pk": o["inquiry"]},
         "reports:csv": {"key": "register"}, "reports:exchange": {"pk": o["exchange"]},
         "reports:agreement": {"pk": o["agreement"]},

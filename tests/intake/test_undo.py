@@ -270,3 +270,31 @@ def test_the_page_previews_a_bulk_reject_and_confirms_it(client_for, imported): 
     assert "This changed since you looked at it" in again.content.decode()
     missing = c.post(url, {"rows": ids, "reason": ""}, follow=True)
     assert "Give the reason" in missing.content.decode()
+
+
+# --- the API --------------------------------------------------------------------------------
+
+def test_api_recent_decisions_undo_and_bulk_reject(client_for, registrar, imported):  # noqa: F811
+    lst, persons = imported
+    c = client_for("analyst")
+    row = _row(lst, 2)
+    decided = services.decide_row(c.user, row.pk, action="accept", version=row.version, person_id=persons[0].pk)
+    recent = c.get(f"/api/v1/intake/lists/{lst.pk}/recent-decisions/").json()
+    assert [r["id"] for r in recent] == [row.pk]
+    registry.add_status_event(registrar, persons[0].pk, status="returned", effective_date=dt.date(2025, 6, 20),
+                              source_kind="exchange_record", source_reference="stage 2")
+    r = c.post(f"/api/v1/intake/rows/{row.pk}/undo/", {"version": decided.version}, content_type="application/json")
+    assert r.status_code == 409 and "later status event" in r.json()["detail"]
+    other = _row(lst, 3)
+    decided = services.decide_row(c.user, other.pk, action="reject", version=other.version)
+    assert client_for("analyst").post(f"/api/v1/intake/rows/{other.pk}/undo/", {"version": decided.version},
+                                      content_type="application/json").status_code == 403
+    r = c.post(f"/api/v1/intake/rows/{other.pk}/undo/", {"version": decided.version}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["state"] == "open"
+    ids = [_row(lst, n).pk for n in (3, 4)]
+    preview = c.get(f"/api/v1/intake/lists/{lst.pk}/reject/?rows={ids[0]},{ids[1]}").json()
+    body = {"rows": ids, "reason": "other unit", "confirm": preview["fingerprint"]}
+    r = c.post(f"/api/v1/intake/lists/{lst.pk}/reject/", body, content_type="application/json")
+    assert r.status_code == 200 and sorted(r.json()["rejected"]) == sorted(ids)
+    r = c.post(f"/api/v1/intake/lists/{lst.pk}/reject/", body, content_type="application/json")
+    assert r.status_code == 409
