@@ -175,6 +175,8 @@ def url_kwargs(name: str, objects: dict) -> dict:
         "api:families-inquiry-detail": {"pk": o["inquiry"]}, "api:families-inquiry-link": {"pk": o["inquiry"]},
         "reports:csv": {"key": "register"}, "reports:exchange": {"pk": o["exchange"]},
         "reports:agreement": {"pk": o["agreement"]},
+        "exchanges:counter_row_decide": {"pk": o["exchange"], "row_id": MISSING},
+        "exchanges:counter_row_undo": {"pk": o["exchange"], "row_id": MISSING},
     }
     if name in special:
         return special[name]

@@ -98,6 +98,8 @@ MATRIX: dict[str, dict[str, object]] = {
     "exchanges:exchange_status": {"POST": _roles(NEG)},
     "exchanges:exchange_add": {"POST": _roles(NEG)},
     "exchanges:counter_list": {"POST": _roles(NEG)},
+    "exchanges:counter_row_decide": {"POST": _roles(NEG)},
+    "exchanges:counter_row_undo": {"POST": _roles(NEG)},
     "exchanges:crossings": {"POST": _roles(NEG)},
     "exchanges:reconcile": {"GET": _roles(NEG), "POST": _roles(NEG)},
     "exchanges:report": {"GET": _roles(NEG)},

@@ -19,6 +19,8 @@ from homecoming.common.actors import actor
 from homecoming.common.errors import apply_errors, flash_outcome, message_of
 from homecoming.common.permissions import require_all, require_any
 from homecoming.common.routes import route
+from homecoming.core.evidence import evidence as _evidence
+from homecoming.core.evidence import evidence_labels as _evidence_labels
 from homecoming.registry.forms import RegisterFilterForm
 from homecoming.registry.models import Status
 from homecoming.registry.selectors import SORTS, RegisterFilters
@@ -27,8 +29,6 @@ from . import exports, selectors, services
 from .columns import FIELDS
 from .forms import BulkRejectForm, DecideForm, ExportForm, MappingForm, StartForm, UploadForm
 from .models import ImportJob, ImportKind, IncomingList, ListRow, RowState
-from .reasons import evidence as _evidence
-from .reasons import evidence_labels as _evidence_labels
 
 PAGE_SIZE = 20
 PHASE_LABELS = {
@@ -230,7 +230,7 @@ def list_review(request, pk):
         "list": lst, "page": page, "items": items, "tabs": tabs, "which": which,
         "query": urlencode({"show": which}),
         "recent": selectors.recent_decisions(lst, request.user) if can_review else [],
-        "bulk_form": BulkRejectForm(),
+        "bulk_form": BulkRejectForm(), "evidence_labels": labels,
         "can_review": request.user.has_perm("intake.review_match"),
         "can_create": request.user.has_perm("registry.add_person"),
         "can_export": request.user.has_perm("intake.export_register"),

@@ -1,4 +1,4 @@
-/* Keyboard shortcuts of the review queue (intake/list_review.html, exchanges' counter-list).
+/* Keyboard shortcuts of the review queues (intake/list_review.html, exchanges/exchange_detail.html).
 
    j or n: next row; k or p: previous row; a: confirm the chosen person of the current row;
    r: reject it; x: choose it for a bulk reject; ?: show or hide the help line.
