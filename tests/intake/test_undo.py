@@ -298,3 +298,20 @@ def test_api_recent_decisions_undo_and_bulk_reject(client_for, registrar, import
     assert r.status_code == 200 and sorted(r.json()["rejected"]) == sorted(ids)
     r = c.post(f"/api/v1/intake/lists/{lst.pk}/reject/", body, content_type="application/json")
     assert r.status_code == 409
+
+
+def test_a_person_taken_back_by_an_undo_is_no_candidate_of_the_next_list(make_user, imported):  # noqa: F811
+    from .conftest import csv_bytes
+
+    lst, _ = imported
+    lead = make_user("analyst", "registrar")
+    row = _row(lst, 10)
+    created = services.decide_row(lead, row.pk, action="create", version=row.version)
+    gone = created.person_id
+    services.undo_decision(lead, row.pk, version=created.version)
+    job = services.stage_upload(lead, content=csv_bytes([["Прізвище", "Ім'я", "По батькові", "Дата народження"],
+                                                         ["Зозуля", "Остап", "Тарасович", "04.03.2001"]]),
+                                filename="again.csv", kind="list", source_kind="icrc", source_reference="ICRC",
+                                list_date=dt.date(2025, 6, 8))
+    again = services.start_import(lead, job.pk).incoming_list.rows.get()
+    assert gone not in {c["person_id"] for c in again.candidates}
