@@ -185,6 +185,7 @@ def url_kwargs(name: str, objects: dict) -> dict:
         "intake:list_review": {"pk": o["list"]}, "intake:export_list": {"pk": o["list"]},
         "intake:accept_automatic": {"pk": o["list"]},
         "intake:row_decide": {"pk": o["list"], "row_id": o["row"]},
+        "intake:row_undo": {"pk": o["list"], "row_id": o["row"]}, "intake:bulk_reject": {"pk": o["list"]},
         "exchanges:agreement_detail": {"pk": o["agreement"]}, "exchanges:agreement_edit": {"pk": o["agreement"]},
         "exchanges:category_create": {"pk": o["agreement"]},
         "exchanges:category_edit": {"pk": o["category"]}, "exchanges:category_pool": {"pk": o["category"]},
@@ -203,6 +204,8 @@ def url_kwargs(name: str, objects: dict) -> dict:
         "api:payments-entitlement": {"person_id": o["person"]},
         "api:payments-batch-approve": {"pk": o["batch"]},
         "api:intake-list-rows": {"pk": o["list"]}, "api:intake-row-decision": {"pk": o["row"]},
+        "api:intake-row-undo": {"pk": o["row"]}, "api:intake-list-recent-decisions": {"pk": o["list"]},
+        "api:intake-list-reject": {"pk": o["list"]},
         "api:families-inquiry-detail": {"pk": o["inquiry"]}, "api:families-inquiry-link": {"pk": o["inquiry"]},
         "reports:csv": {"key": "register"}, "reports:exchange": {"pk": o["exchange"]},
         "reports:agreement": {"pk": o["agreement"]},
@@ -211,6 +214,8 @@ def url_kwargs(name: str, objects: dict) -> dict:
         "remains:sample_add": {"pk": o["person"]}, "remains:task_done": {"pk": o["remains_task"]},
         **{f"remains:identification_{n}": {"pk": o["identification"]}
            for n in ("detail", "report", "propose", "exclude", "confirm")},
+        "exchanges:counter_row_decide": {"pk": o["exchange"], "row_id": MISSING},
+        "exchanges:counter_row_undo": {"pk": o["exchange"], "row_id": MISSING},
     }
     if name in special:
         return special[name]

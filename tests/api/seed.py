@@ -167,6 +167,14 @@ def seed(make_user, make_returnee) -> Seed:
     s.add("GET", "/intake/lists/{id}/rows/", path_parameters={"id": lst.pk}, query={"show": "all"})
     s.add("POST", "/intake/rows/{id}/decision/", path_parameters={"id": row.pk},
           body={"action": "reject", "version": row.version})
+    s.add("POST", "/intake/rows/{id}/undo/", path_parameters={"id": row.pk}, body={"version": row.version + 1})
+    s.add("GET", "/intake/lists/{id}/recent-decisions/", path_parameters={"id": lst.pk})
+    others = [r.pk for r in lst.rows.order_by("row_number")[1:3]]
+    s.add("GET", "/intake/lists/{id}/reject/", path_parameters={"id": lst.pk},
+          query={"rows": ",".join(map(str, others))})
+    s.add("POST", "/intake/lists/{id}/reject/", path_parameters={"id": lst.pk}, body={
+        "rows": others, "reason": "не з цього реєстру",
+        "confirm": intake.bulk_reject_fingerprint(intake.rows_to_reject(lst.pk, others))})
 
     # --- a family's inquiry ---------------------------------------------------------------------------
     inquiry = families.file_inquiry(None, {

@@ -45,6 +45,9 @@ ROLES: tuple[Role, ...] = (
             "registry.view_contacts",
             "registry.add_statusevent",
             "intake.import_persons",
+            # A registrar keeps the register clean: one who is also an analyst leads the review and
+            # may undo any reviewer's decision (with intake.review_match, which only analysts hold).
+            "intake.undo_any_decision",
             "families.view_inquiry",
             "families.change_inquiry",
             "families.tell_family",

@@ -144,7 +144,13 @@ class CounterCandidateSerializer(serializers.Serializer):
     entry = serializers.IntegerField()
     person = serializers.IntegerField()
     probability = serializers.FloatField()
-    explanation = serializers.CharField()
+    explanation = serializers.SerializerMethodField(help_text="field=level(+weight); ... (as before issue 19)")
+
+    def get_explanation(self, candidate) -> str:
+        steps = candidate.get("explanation") or []
+        if isinstance(steps, str):
+            return steps
+        return "; ".join(f"{f['field']}={f['level']}({f['weight']:+.1f})" for f in steps)
 
 
 class CounterRowOutcomeSerializer(serializers.Serializer):

@@ -215,9 +215,23 @@ class CounterRow(models.Model):
     candidates = models.JSONField(default=list)
     reason = models.CharField(max_length=300, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
+    # A person's decision on a row to review (services/counter.py): "" while open, and what it wrote
+    # ({"event": the entry's confirmation, "counter_row": the entry's row before}) for its undo.
+    state = models.CharField(max_length=8, blank=True, default="")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    wrote = models.JSONField(default=dict, blank=True)
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["exchange", "row_number"]
+
+    @property
+    def name(self) -> str:
+        d = self.data
+        return " ".join(x for x in (d.get("last_name"), d.get("first_name"), d.get("patronymic")) if x) or d.get(
+            "full_name", "")
 
 
 class Communique(models.Model):

@@ -1,6 +1,6 @@
 from homecoming.common.routes import urlpatterns_of
 
-from . import views
+from . import counter_views, views
 
 app_name = "exchanges"
-urlpatterns = urlpatterns_of(views)  # each view's address stands above it: @route(...)
+urlpatterns = urlpatterns_of(views, counter_views)  # each view's address stands above it: @route(...)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from homecoming.common.errors import apply_errors
 from homecoming.common.permissions import require_all
 from homecoming.common.routes import route
 from homecoming.operations import services as operation_services
+from homecoming.core.evidence import evidence_labels
 from homecoming.registry.selectors import person_by_reference
 
 from . import selectors, services
@@ -33,7 +35,6 @@ from .models import (
     Agreement,
     Category,
     Communique,
-    CounterRow,
     Direction,
     EntryState,
     Exchange,
@@ -168,6 +169,8 @@ def _stage(request, pk, perm) -> Exchange:
 @route("stages/<int:pk>/")
 def exchange_detail(request, pk):
     exchange = _stage(request, pk, services.VIEW_EXCHANGE)
+    from .counter_views import counter_rows  # that module uses this one's helpers
+
     entries, crossings = selectors.stage_for_reading(actor(request), exchange, request=request)
     for e in entries:
         e.next_states = [(t, EntryState(t).label) for t in sorted(services.ENTRY_TRANSITIONS[e.state])]
@@ -188,7 +191,8 @@ def exchange_detail(request, pk):
         "entries_changeable": exchange.status in services.ENTRIES_CHANGEABLE,
         "lists_open": exchange.status in services.LISTS_OPEN,
         "counter_form": CounterListForm(), "crossing_form": CrossingForm(), "crossings": crossings,
-        "counter_rows": CounterRow.objects.filter(exchange=exchange).select_related("entry__person"),
+        "counter_rows": counter_rows(request, exchange, {e.pk: e for e in entries}),
+        "counter_labels": evidence_labels(list_side=_("On their list"), register_side=_("Our entry")),
         "crossed": {c.person_id for c in crossings},
         "communique": Communique.objects.filter(exchange=exchange).first(),
     })
@@ -283,68 +287,6 @@ def entry_state(request, pk):
 
 def entry_url(entry):
     return reverse("exchanges:exchange_detail", args=[entry.exchange_id]) + f"#entry-{entry.pk}"
-
-
-COLUMN_ALIASES = {"прізвище": "last_name", "фамилия": "last_name", "ім'я": "first_name", "ім’я": "first_name",
-                  "имя": "first_name", "по батькові": "patronymic", "отчество": "patronymic",
-                  "дата народження": "birth_date", "дата рождения": "birth_date", "піб": "full_name",
-                  "фио": "full_name"}
-
-
-def parse_counter_csv(data: bytes) -> list[dict]:
-    """A small CSV reader for the counter-list upload (UTF-8, comma or semicolon). Errors name the
-    row and column. Larger or other files go through intake, which calls match_counter_list."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValidationError(_("The file is not UTF-8 text.")) from exc
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    rows = list(reader)
-    if not rows:
-        raise ValidationError(_("The file is empty."))
-    header = [COLUMN_ALIASES.get(h.strip().lower(), h.strip().lower()) for h in rows[0]]
-    known = set(services.ROW_FIELDS)
-    if not ({"last_name", "first_name"} <= set(header) or "full_name" in header):
-        raise ValidationError(_("Row 1 (the header) needs the columns last_name and first_name, or full_name; "
-                                "found: %(found)s.") % {"found": ", ".join(rows[0])})
-    out = []
-    for number, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            raise ValidationError(_("Row %(n)s has %(got)s columns; the header has %(want)s.")
-                                  % {"n": number, "got": len(row), "want": len(header)})
-        out.append({k: v.strip() for k, v in zip(header, row, strict=True) if k in known})
-    if not out:
-        raise ValidationError(_("The file has no rows after the header."))
-    return out
-
-
-@route("stages/<int:pk>/counter-list/")
-@require_POST
-def counter_list(request, pk):
-    exchange = _stage(request, pk, services.CHANGE_EXCHANGE)
-    form = CounterListForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Choose a CSV file."))
-        return redirect("exchanges:exchange_detail", exchange.pk)
-    upload = form.cleaned_data["file"]
-    if upload.size > 5 * 1024 * 1024:
-        messages.error(request, _("The file is larger than 5 MB; import it through incoming lists."))
-        return redirect("exchanges:exchange_detail", exchange.pk)
-    try:
-        rows = parse_counter_csv(upload.read())
-        result = services.match_counter_list(request.user, exchange, rows, request=request)
-    except ValidationError as exc:
-        _flash_errors(request, exc)
-    else:
-        messages.success(request, _("Counter-list: %(m)s matched (%(c)s confirmed), %(r)s to review, %(n)s not on "
-                                    "our lists; %(o)s of our entries are not on theirs.")
-                         % {"m": result["match"], "c": result["confirmed"], "r": result["review"],
-                            "n": result["none"], "o": len(result["not_on_their_list"])})
-    return redirect("exchanges:exchange_detail", exchange.pk)
 
 
 @route("stages/<int:pk>/crossings/")

@@ -9,6 +9,7 @@ from homecoming.registry.models import Person
 from homecoming.registry.services import (
     follow_merges,
     status_event_added,
+    status_event_withdrawing,
     status_events_added,
 )
 
@@ -23,6 +24,11 @@ def _status_event_added(sender, person, event, **kwargs):
 @receiver(status_events_added, dispatch_uid="families.status_events_added")
 def _status_events_added(sender, events, persons, **kwargs):
     services.statuses_changed(events, persons)
+
+
+@receiver(status_event_withdrawing, dispatch_uid="families.status_event_withdrawing")
+def _status_event_withdrawing(sender, person, event, **kwargs):
+    services.refuse_withdrawal_once_told(person, event)  # raises: the undo is rolled back
 
 
 @receiver(entries_changed, dispatch_uid="families.entries_changed")

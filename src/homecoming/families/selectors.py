@@ -62,7 +62,7 @@ def _record(person: Person) -> Record:
 class Proposal:
     person: Person
     candidate: LinkCandidate
-    #: the candidate's explanation in the reader's words (homecoming.intake.reasons.evidence), set by the view
+    #: the candidate's explanation in the reader's words (homecoming.core.evidence.evidence), set by the view
     evidence: list[dict] = field(default_factory=list)
 
 

@@ -26,7 +26,7 @@ from homecoming.common.actors import actor
 from homecoming.common.errors import apply_errors, flash_outcome
 from homecoming.common.permissions import require_all
 from homecoming.common.routes import route
-from homecoming.intake.reasons import evidence, evidence_labels
+from homecoming.core.evidence import evidence, evidence_labels
 from homecoming.registry import selectors as registry_selectors
 from homecoming.registry.models import Person
 

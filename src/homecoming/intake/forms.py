@@ -83,6 +83,11 @@ class DecideForm(AccessibleForm):
     version = forms.IntegerField()
     person = forms.IntegerField(required=False)
     other = forms.CharField(required=False, max_length=40, label=_("Another person (reference, e.g. HC-000123)"))
+    reason = forms.CharField(required=False, max_length=300, label=_("Reason (for a rejection)"))
+
+
+class BulkRejectForm(AccessibleForm):
+    reason = forms.CharField(label=_("Reason for rejecting the chosen rows"), max_length=300)
 
 
 class ExportForm(AccessibleForm):

@@ -113,6 +113,7 @@ class IncomingList(models.Model):
         permissions = [
             ("review_match", "Can decide matches of incoming list rows"),
             ("export_register", "Can export the register and lists"),
+            ("undo_any_decision", "Can undo another reviewer's decision on a list row"),
         ]
 
     def __str__(self) -> str:
@@ -159,6 +160,8 @@ class ListRow(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
+    #: the reviewer's reason, given with a rejection (one reason for every row of a bulk reject)
+    decision_note = models.CharField(_("reason"), max_length=300, blank=True, default="")
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -80,46 +78,3 @@ def translate_reason(text: str) -> str:
 
 def is_known(text: str) -> bool:
     return any(p.fullmatch(text.strip()) for p, _render in _REASONS)
-
-
-# --- the evidence beside a candidate (the intake review queue, a family inquiry's candidates) ---
-
-TENTH = Decimal("0.1")
-#: the engine's field and comparison-level codes, in words
-FIELD_LABELS = {
-    "last_name": gettext_lazy("Last name"), "first_name": gettext_lazy("First name"),
-    "patronymic": gettext_lazy("Patronymic"), "birth_date": gettext_lazy("Date of birth"),
-    "service_number": gettext_lazy("Service number"), "tax_number": gettext_lazy("Tax number"),
-}
-LEVEL_LABELS = {
-    "same": gettext_lazy("same"), "close": gettext_lazy("a typo away"), "initial": gettext_lazy("initial agrees"),
-    "differ": gettext_lazy("differs"), "missing": gettext_lazy("not known on one side"),
-    "exact": gettext_lazy("same date"), "swap": gettext_lazy("day and month swapped"),
-    "typo": gettext_lazy("one digit differs"), "near": gettext_lazy("one day, month or year apart"),
-    "month": gettext_lazy("same month"), "year": gettext_lazy("same year"),
-}
-
-
-def evidence(explanation: list[dict], labels: dict | None = None) -> list[dict]:
-    """The evidence rows of one candidate. ``labels`` (from ``evidence_labels``) is made once per
-    page: a review page shows some 300 evidence rows, and a lazy label translated, and a weight
-    formatted by a template filter, in each of them made the page the slowest one of the load test."""
-    labels = labels or evidence_labels()
-    fields, levels, decimal = labels["fields"], labels["levels"], labels["decimal"]
-    out = []
-    for f in explanation:
-        w = f.get("weight", 0.0)
-        out.append({
-            "label": fields.get(f["field"], f["field"]), "list_value": f.get("list_value", ""),
-            "registry_value": f.get("registry_value", ""), "level": levels.get(f["level"], f["level"]),
-            "weight": w, "weight_text": str(Decimal(repr(w)).quantize(TENTH, ROUND_HALF_UP)).replace(".", decimal),
-            "agreement": "agree" if w > 0.5 else "disagree" if w < -0.5 else "neutral",
-        })
-    return out
-
-
-def evidence_labels() -> dict:
-    """The field and level labels in the request's language, and its decimal separator."""
-    return {"fields": {k: str(v) for k, v in FIELD_LABELS.items()},
-            "levels": {k: str(v) for k, v in LEVEL_LABELS.items()},
-            "decimal": str(formats.get_format("DECIMAL_SEPARATOR"))}

@@ -6,7 +6,8 @@ worker, a command) builds it at its first list and then only applies what change
 
 What changed is read from the audit log: every write to the register goes through
 ``registry.services`` and records an audit event naming the person (``person.create``,
-``person.update``, ``person.alternative_name``, ``person.merge`` ...), and writers
+``person.update``, ``person.alternative_name``, ``person.merge``, ``person.withdrawn`` (a
+person a review decision created, taken back by its undo) ...), and writers
 serialise on the audit head, so event ids are in commit order: once event *n* is visible,
 every earlier one is too.  The index remembers the last event it applied; before each use
 it reloads the persons named by the events after it.  It is rebuilt from scratch when the
@@ -37,7 +38,8 @@ from .selectors import active_linkage_model, linkage_params, register_records
 __all__ = ["using_register_index", "reset_register_index"]
 
 #: person.* audit actions that do not change what the index holds (reads, status events)
-_NOT_CHANGES = ("person.view", "person.search", "person.status_event", "person.status_events_bulk")
+_NOT_CHANGES = ("person.view", "person.search", "person.status_event", "person.status_events_bulk",
+                "person.status_event_withdrawn")
 #: beyond this many changed persons, building afresh is cheaper than patching
 _REBUILD_ABOVE = 20_000
 _DIGITS = re.compile(r"(\d+)\s*$")

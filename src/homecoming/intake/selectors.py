@@ -89,6 +89,18 @@ def queue_rows(incoming_list: IncomingList, which: str) -> QuerySet[ListRow]:
         "person", "decided_by").order_by("row_number")
 
 
+RECENT_DECISIONS = 10
+
+
+def recent_decisions(incoming_list: IncomingList, user, *, limit: int = RECENT_DECISIONS) -> QuerySet[ListRow]:
+    """The latest decisions on the rows of ``incoming_list`` that ``user`` may undo: their own, or
+    anyone's for a lead (``intake.undo_any_decision``), newest first."""
+    rows = incoming_list.rows.exclude(state=RowState.OPEN).filter(decided_at__isnull=False)
+    if not user.has_perm("intake.undo_any_decision"):
+        rows = rows.filter(decided_by_id=getattr(user, "pk", None))
+    return rows.select_related("person", "decided_by").order_by("-decided_at", "-pk")[:limit]
+
+
 def persons_by_id(ids) -> dict[int, Person]:
     """Persons by id, following merges to the surviving record."""
     found = {p.pk: p for p in Person.objects.filter(pk__in=set(ids)).select_related("merged_into")}

@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from homecoming.common.actors import actor
@@ -19,17 +20,17 @@ from homecoming.common.errors import apply_errors, flash_outcome, message_of
 from homecoming.common.permissions import require_all, require_any
 from homecoming.common.routes import route
 from homecoming.operations import services as operation_services
+from homecoming.core.evidence import evidence as _evidence
+from homecoming.core.evidence import evidence_labels as _evidence_labels
 from homecoming.registry.forms import RegisterFilterForm
 from homecoming.registry.models import Status
 from homecoming.registry.selectors import SORTS, RegisterFilters
 
 from . import exports, selectors, services
 from .columns import FIELDS
-from .forms import DecideForm, ExportForm, MappingForm, StartForm, UploadForm
+from .forms import BulkRejectForm, DecideForm, ExportForm, MappingForm, StartForm, UploadForm
 from .models import ImportJob, ImportKind, IncomingList, ListRow, RowState
 from .operations import CONFIRM_ALL
-from .reasons import evidence as _evidence
-from .reasons import evidence_labels as _evidence_labels
 
 PAGE_SIZE = 20
 PHASE_LABELS = {
@@ -252,7 +253,9 @@ def list_review(request, pk):
         "operation": operation,
         "list": lst, "page": page, "items": items, "tabs": tabs, "which": which,
         "query": urlencode({"show": which}),
-        "can_review": can_review,
+        "recent": selectors.recent_decisions(lst, request.user) if can_review else [],
+        "bulk_form": BulkRejectForm(), "evidence_labels": labels,
+        "can_review": request.user.has_perm("intake.review_match"),
         "can_create": request.user.has_perm("registry.add_person"),
         "can_export": request.user.has_perm("intake.export_register"),
         "export_form": ExportForm(),
@@ -274,6 +277,7 @@ def row_decide(request, pk, row_id):
         return target
     d = form.cleaned_data
     action, person_id = d["action"], d.get("person")
+    note = d.get("reason") or ""
     if action == "other":
         person = services.person_for_reference(d.get("other") or "")
         if person is None:
@@ -283,7 +287,7 @@ def row_decide(request, pk, row_id):
         action, person_id = "accept", person.pk
     try:
         row = services.decide_row(request.user, row.pk, action=action, version=d["version"], person_id=person_id,
-                                  request=request)
+                                  note=note, request=request)
     except services.RowAlreadyDecided as exc:
         messages.warning(request, str(exc))
     except ValidationError as exc:
@@ -298,6 +302,65 @@ def row_decide(request, pk, row_id):
             messages.success(request, _("Row %(row)s: %(state)s, %(ref)s.") % {
                 "row": row.row_number, "state": row.get_state_display(), "ref": row.person.reference})
     return target
+
+
+def _back_to_queue(request, pk):
+    back = request.POST.get("next") or ""
+    return redirect(reverse("intake:list_review", args=[pk]) + (f"?{back}" if back.startswith("show=") else ""))
+
+
+@route("lists/<int:pk>/rows/<int:row_id>/undo/")
+@require_POST
+def row_undo(request, pk, row_id):
+    """Undo a decision: the row goes back to the queue as it was (services.undo_decision)."""
+    require_all(request, "intake.review_match")
+    row = get_object_or_404(ListRow, pk=row_id, incoming_list_id=pk)
+    try:
+        services.undo_decision(request.user, row.pk, version=request.POST.get("version"), request=request)
+    except services.RowAlreadyDecided as exc:
+        messages.warning(request, str(exc))
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _("Row %(row)s: %(error)s Nothing was changed.") % {
+            "row": row.row_number, "error": message_of(exc) if isinstance(exc, ValidationError) else str(exc)})
+    else:
+        messages.success(request, _("Row %(row)s: the decision was undone; the row is back in the queue.")
+                         % {"row": row.row_number})
+    return _back_to_queue(request, pk)
+
+
+@route("lists/<int:pk>/reject/")
+@require_POST
+def bulk_reject(request, pk):
+    """Reject the chosen rows with one reason: first a preview of the rows (with the fingerprint of
+    what it shows), then the confirmation (common/confirm.py)."""
+    require_all(request, "intake.review_match")
+    lst = get_object_or_404(IncomingList, pk=pk)
+    form = BulkRejectForm(request.POST)
+    row_ids = request.POST.getlist("rows")
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for rejecting these rows; nothing was changed."))
+        return _back_to_queue(request, pk)
+    reason = form.cleaned_data["reason"]
+    if request.POST.get("confirm") is not None:
+        try:
+            done = services.reject_rows(request.user, lst.pk, row_ids, reason=reason,
+                                        confirm=request.POST.get("confirm"), request=request)
+        except ValidationError as exc:
+            messages.error(request, message_of(exc))
+        else:
+            messages.success(request, ngettext("%(n)s row rejected.", "%(n)s rows rejected.", len(done))
+                             % {"n": len(done)})
+            return _back_to_queue(request, pk)
+    try:
+        rows = services.rows_to_reject(lst.pk, row_ids)
+    except ValidationError as exc:
+        messages.error(request, message_of(exc))
+        return _back_to_queue(request, pk)
+    return render(request, "intake/bulk_reject.html", {
+        "list": lst, "rows": rows, "reason": reason, "next": request.POST.get("next") or "",
+        "fingerprint": services.bulk_reject_fingerprint(rows),
+        "decided": [r for r in rows if r.state != RowState.OPEN],
+    })
 
 
 @route("lists/<int:pk>/accept-automatic/")

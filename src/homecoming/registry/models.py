@@ -281,7 +281,9 @@ class Source(models.Model):
 
 class StatusEvent(models.Model):
     """One entry of a person's append-only status history. Never edited, never deleted:
-    a correction is a new event (``corrects`` names the event it replaces)."""
+    a correction is a new event (``corrects`` names the event it replaces). The one exception is
+    the undo of the review decision that wrote it, before anything used it
+    (services/withdraw.py; the audit log keeps it)."""
 
     # No index of its own: (person, effective_date, id) below serves every lookup by person.
     person = models.ForeignKey(Person, models.CASCADE, related_name="status_events", db_index=False)

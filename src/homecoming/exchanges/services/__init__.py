@@ -3,13 +3,21 @@ permission, writes the audit event and any status event (through the register's 
 
 A package by concern (``agreements``: agreements and their categories; ``stages``: an exchange
 and its stages; ``entries``: who is on the lists and the counterpart's list matched against ours;
-``reconciliation``: the crossings on the day, the reconciliation and the communiqué; ``merges``:
-following the register's merges); this module re-exports the public names so that callers
-import from ``homecoming.exchanges.services`` as before.
+``counter``: decisions on its rows to review and their undo; ``reconciliation``: the crossings
+on the day, the reconciliation and the communiqué; ``merges``: following the register's
+merges); this module re-exports the public names so that callers import from
+``homecoming.exchanges.services`` as before.
 """
 
 from .agreements import AGREEMENT_TEXT, check_rule, create_agreement, create_category, update_agreement, update_category
 from .common import CHANGE_AGREEMENT, CHANGE_EXCHANGE, RECONCILE, VIEW_AGREEMENT, VIEW_EXCHANGE
+from .counter import (
+    COUNTER_ACTIONS,
+    CounterRowChanged,
+    decide_counter_row,
+    may_undo_counter,
+    undo_counter_decision,
+)
 from .entries import (
     ENTRIES_CHANGEABLE,
     ENTRY_TRANSITIONS,
@@ -55,6 +63,11 @@ __all__ = [
     "change_entry_state",
     "ROW_FIELDS",
     "match_counter_list",
+    "COUNTER_ACTIONS",
+    "CounterRowChanged",
+    "decide_counter_row",
+    "may_undo_counter",
+    "undo_counter_decision",
     "AlreadyReconciled",
     "record_crossings",
     "remove_crossing",

@@ -297,7 +297,8 @@ def match_counter_list(actor, exchange, rows: list[dict[str, Any]], *, confirm: 
                 continue
             seen.add(entry_id)
             candidates.append({"entry": entry_id, "person": entries[entry_id].person_id,
-                               "probability": round(c.probability, 4), "explanation": c.explain_text()})
+                               "probability": round(c.probability, 4),
+                               "explanation": c.to_dict()["explanation"]})  # field by field, for the review
         decision = result.decision
         if decision == "match" and candidates:
             entry = entries[candidates[0]["entry"]]

@@ -23,6 +23,7 @@ from .inquiries import (
 )
 from .notifications import (
     deliver_notification,
+    refuse_withdrawal_once_told,
     requeue_stale_notifications,
     retry_notification,
     status_changed,
@@ -60,5 +61,6 @@ __all__ = [
     "statuses_changed",
     "deliver_notification",
     "retry_notification",
+    "refuse_withdrawal_once_told",
     "requeue_stale_notifications",
 ]

@@ -83,6 +83,19 @@ def status_changed(person, event) -> list[Notification]:
     return notes
 
 
+def refuse_withdrawal_once_told(person, event) -> None:
+    """The register is about to take back ``event`` (the undo of a review decision): refused once
+    a family following ``person`` was sent a message since the event was written, for the family
+    would keep news the register no longer holds (raises; the undo is rolled back)."""
+    note = Notification.objects.filter(inquiry__person=person, created_at__gte=event.created_at) \
+        .order_by("created_at").first()
+    if note is not None:
+        raise ValidationError(_("The family following %(ref)s was sent a message on %(when)s about this status: the "
+                                "decision cannot be undone; correct the register instead.")
+                              % {"ref": person.reference,
+                                 "when": timezone.localtime(note.created_at).strftime("%Y-%m-%d %H:%M")})
+
+
 def statuses_changed(events, persons: dict) -> list[Notification]:
     """The register added many status events at once (``persons``: id -> Person with the refreshed
     status; inside its transaction): the same as :func:`status_changed` for each event, in a few

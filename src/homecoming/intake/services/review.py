@@ -8,8 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from homecoming.audit.services import record
+from homecoming.audit.services import record, record_many
+from homecoming.common.confirm import check, fingerprint
+from homecoming.common.text import sentence, text_problem
 from homecoming.registry import services as registry_services
+from homecoming.registry.limits import length_errors
 from homecoming.registry.models import Person
 
 from .. import columns, selectors
@@ -30,12 +33,12 @@ def _event_reference(row: ListRow) -> str:
 
 @transaction.atomic
 def decide_row(actor, row_id: int, *, action: str, version: int, person_id: int | None = None,
-               request=None) -> ListRow:
+               note: str = "", request=None) -> ListRow:
     """Decide one row of an incoming list:
 
     * ``accept`` (``person_id``: a candidate or any other active person): the person gets a status
       event (the list's status, dated the list's date, source: the list and the row);
-    * ``reject``: the row is nobody in the register (or not this candidate);
+    * ``reject``: the row is nobody in the register (or not this candidate); ``note``: why;
     * ``create``: a new person is created from the row with that status event (needs
       ``registry.add_person``).
 
@@ -52,6 +55,7 @@ def decide_row(actor, row_id: int, *, action: str, version: int, person_id: int 
     if row.state != RowState.OPEN or row.version != version:
         raise RowAlreadyDecided(row)
     lst = row.incoming_list
+    note = _checked_note(note)
     event = None
     person = None
     if action == "accept":
@@ -83,12 +87,83 @@ def decide_row(actor, row_id: int, *, action: str, version: int, person_id: int 
     row.status_event = event
     row.decided_by = _user(actor)
     row.decided_at = timezone.now()
+    row.decision_note = note if action == "reject" else ""
     row.version += 1
-    row.save(update_fields=["state", "person", "status_event", "decided_by", "decided_at", "version"])
+    row.save(update_fields=["state", "person", "status_event", "decided_by", "decided_at", "decision_note",
+                            "version"])
     record(actor, f"intake.row_{action}", object_type="list_row", object_id=row.pk,
            details={"list": lst.pk, "row": row.row_number, "person": person.pk if person else None,
-                    "event": event.pk if event else None, "linkage": row.decision}, request=request)
+                    "event": event.pk if event else None, "linkage": row.decision,
+                    **({"reason": note} if note else {})}, request=request)
     return row
+
+
+def _checked_note(note) -> str:
+    note = (note or "").strip() if isinstance(note, str) else note
+    if not isinstance(note, str):
+        raise ValidationError({"reason": [_("Give the reason as text.")]})
+    if too_long := length_errors(ListRow, {"decision_note": note}):
+        raise ValidationError({"reason": too_long["decision_note"]})
+    if problem := text_problem(note):
+        raise ValidationError({"reason": [sentence(problem)]})
+    return note
+
+
+def bulk_reject_fingerprint(rows) -> str:
+    """What the person who rejects many rows at once saw: each row at its version (common.confirm)."""
+    return fingerprint(sorted((r.pk, r.version, r.state) for r in rows))
+
+
+def rows_to_reject(list_id: int, row_ids) -> list[ListRow]:
+    """The chosen rows of one list, as the preview of a bulk reject shows them; an id that is not a
+    row of the list is refused (a forged or stale form)."""
+    try:
+        ids = sorted({int(x) for x in row_ids})
+    except (TypeError, ValueError):
+        raise ValidationError({"rows": [_("Choose the rows by their numbers.")]}) from None
+    if not ids:
+        raise ValidationError({"rows": [_("Choose at least one row to reject.")]})
+    if len(ids) > MAX_BULK_REJECT:
+        raise ValidationError({"rows": [_("At most %(n)s rows at once.") % {"n": MAX_BULK_REJECT}]})
+    rows = list(ListRow.objects.filter(incoming_list_id=list_id, pk__in=ids).order_by("row_number"))
+    if len(rows) != len(ids):
+        raise ValidationError({"rows": [_("Some of the chosen rows are not rows of this list.")]})
+    return rows
+
+
+MAX_BULK_REJECT = 500
+
+
+@transaction.atomic
+def reject_rows(actor, list_id: int, row_ids, *, reason: str, confirm: str | None,
+                request=None) -> list[ListRow]:
+    """Reject many rows of one list at once, with one reason: the rows are nobody in the register.
+
+    ``confirm`` is the fingerprint of the rows as the preview showed them
+    (:func:`bulk_reject_fingerprint`): a row decided or undone meanwhile (in another tab, by a
+    colleague) changes it, and then nothing is rejected (``ChangedSincePreview``). Each row gets
+    its own audit event, as a rejection one by one would."""
+    _require(actor, "intake.review_match")
+    reason = _checked_note(reason)
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for rejecting these rows.")]})
+    rows = rows_to_reject(list_id, row_ids)
+    rows = list(ListRow.objects.select_for_update().filter(pk__in=[r.pk for r in rows]).order_by("row_number"))
+    check(confirm, bulk_reject_fingerprint(rows))
+    decided = [r.row_number for r in rows if r.state != RowState.OPEN]
+    if decided:
+        raise ValidationError(_("Rows already decided cannot be rejected again: %(rows)s. Nothing was changed.")
+                              % {"rows": ", ".join(map(str, decided))})
+    user, now = _user(actor), timezone.now()
+    for r in rows:
+        r.state, r.decided_by, r.decided_at, r.decision_note = RowState.REJECTED, user, now, reason
+        r.version += 1
+    ListRow.objects.bulk_update(rows, ["state", "decided_by", "decided_at", "decision_note", "version"])
+    record_many(actor, [{"action": "intake.row_reject", "object_type": "list_row", "object_id": r.pk,
+                         "details": {"list": list_id, "row": r.row_number, "person": None, "event": None,
+                                     "linkage": r.decision, "reason": reason, "bulk": len(rows)}}
+                        for r in rows], request=request)
+    return rows
 
 
 def automatic_rows(actor, list_id: int) -> list[tuple[int, int, int, int]]:

@@ -59,6 +59,7 @@ from .persons import (
     record_person_view,
     update_person,
 )
+from .withdraw import StillInUse, status_event_withdrawing, withdraw_new_person, withdraw_status_event
 
 __all__ = [
     "EARLIEST_INCIDENT",
@@ -104,4 +105,8 @@ __all__ = [
     "merge_persons",
     "undo_merge",
     "bulk_create_persons",
+    "StillInUse",
+    "status_event_withdrawing",
+    "withdraw_status_event",
+    "withdraw_new_person",
 ]
