@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,8 +14,8 @@ from homecoming.common.actors import actor
 from homecoming.common.errors import apply_errors
 from homecoming.common.permissions import require_all
 from homecoming.common.routes import route
-from homecoming.operations import services as operation_services
 from homecoming.core.evidence import evidence_labels
+from homecoming.operations import services as operation_services
 from homecoming.registry.selectors import person_by_reference
 
 from . import selectors, services

@@ -19,9 +19,9 @@ from homecoming.common.actors import actor
 from homecoming.common.errors import apply_errors, flash_outcome, message_of
 from homecoming.common.permissions import require_all, require_any
 from homecoming.common.routes import route
-from homecoming.operations import services as operation_services
 from homecoming.core.evidence import evidence as _evidence
 from homecoming.core.evidence import evidence_labels as _evidence_labels
+from homecoming.operations import services as operation_services
 from homecoming.registry.forms import RegisterFilterForm
 from homecoming.registry.models import Status
 from homecoming.registry.selectors import SORTS, RegisterFilters
