@@ -19,6 +19,7 @@ BENCHMARKS = [
     ("xlsx", ["bench.xlsx", "--write-docs"]),
     ("exchanges", ["bench.exchanges", "--write-docs"]),
     ("reports", ["bench.reports", "--write-docs"]),
+    ("audit", ["bench.audit"]),  # prints its table; docs/benchmarks.md, "Audit log", by hand
     ("crawl", ["bench.crawl", "--write-docs"]),
     ("load", ["bench.load", "--write-docs"]),  # last: it takes the whole machine for minutes
 ]
