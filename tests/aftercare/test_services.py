@@ -147,6 +147,11 @@ def test_the_family_portal_gets_the_case_owners_contact_and_nothing_else(make_re
     worker = make_user("case_worker", first_name="Марія", last_name="Тестова", email="maria@hq.example")
     case = Case.objects.get(person=person)
     services.assign_case(make_user("case_worker"), case.pk, worker.pk)
-    assert contact_for(person) == {"name": "Марія Тестова", "email": "maria@hq.example"}
+    # the sign-in e-mail is not published: only the name until the account gives a work contact
+    assert contact_for(person) == {"name": "Марія Тестова"}
+    type(worker).objects.filter(pk=worker.pk).update(family_phone="+380 44 000 0000",
+                                                     family_email="maria.work@hq.example")
+    assert contact_for(person) == {"name": "Марія Тестова", "phone": "+380 44 000 0000",
+                                   "email": "maria.work@hq.example"}
     Case.objects.filter(pk=case.pk).update(state=CaseState.CLOSED)
     assert contact_for(person) is None  # a closed case is no longer a contact
