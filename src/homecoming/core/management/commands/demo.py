@@ -25,6 +25,7 @@ DEMO_ACCOUNTS = {
     "finance2": ([r.FINANCE_OFFICER], "Оксана", "Фінансистка"),
     "admin": ([r.ADMINISTRATOR], "Степан", "Адміністратор"),
     "leadership": ([r.LEADERSHIP], "Віктор", "Керівник"),
+    "forensic": ([r.FORENSIC_EXPERT], "Наталія", "Експертка"),
 }
 
 
