@@ -28,8 +28,9 @@ def dedupe_pairs(index: LinkageIndex, explain: bool) -> dict[tuple[str, str], tu
     person); pairs below ``dedupe_review_floor`` are left out."""
     scorer = index.scorer
     scorer.refresh()
-    # registrars typed both sides: no scanner's misreadings (making them for every register
-    # name, 100,000, took a run from 20 s of CPU to 48 s)
+    # registrars typed both sides: no scanner's misreadings, and a pair matched here is merged
+    # into one cluster without a list to compete in (the misread level is for the other side's
+    # lists); it also spares making misreadings of every register name
     scorer.misread = False
     try:
         return _pairs(index, explain)
