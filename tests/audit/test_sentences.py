@@ -21,6 +21,10 @@ from homecoming.intake.services.review import ACTIONS as ROW_ACTIONS
 
 SRC = Path(homecoming.__file__).parent
 WRITERS = {"record", "record_list_read"}
+# Helpers that write the audit event with the action their caller names (by keyword ``action=``,
+# or at the position given): their callers' codes count, the helper's own
+# ``record(actor, action, ...)`` is not a code.
+FORWARDERS = {"save_with_history": None, "_log_identification": 2}
 
 
 def _constants(tree: ast.Module) -> dict[str, str]:
@@ -51,13 +55,25 @@ def codes_in_src() -> dict[str, str]:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         constants = _constants(tree)
+        inside_forwarders = {id(n) for f in ast.walk(tree)
+                             if isinstance(f, ast.FunctionDef) and f.name in FORWARDERS for n in ast.walk(f)}
         for node in ast.walk(tree):
+            if id(node) in inside_forwarders:
+                continue
             where = f"{path.relative_to(SRC)}:{getattr(node, 'lineno', 0)}"
             if isinstance(node, ast.Call):
                 name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
                 if name in WRITERS and len(node.args) >= 2:
                     for code in _codes_of(node.args[1], constants, where):
                         codes.setdefault(code, where)
+                if name in FORWARDERS:
+                    position = FORWARDERS[name]
+                    given = [k.value for k in node.keywords if k.arg == "action"]
+                    if position is not None and len(node.args) > position:
+                        given.append(node.args[position])
+                    for value in given:
+                        for code in _codes_of(value, constants, where):
+                            codes.setdefault(code, where)
             elif isinstance(node, ast.Dict):
                 for key, value in zip(node.keys, node.values, strict=True):
                     if isinstance(key, ast.Constant) and key.value == "action" and \

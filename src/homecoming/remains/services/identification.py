@@ -46,7 +46,7 @@ def _identification(pk, *, lock: bool = True) -> Identification:
     return obj
 
 
-def _log(actor, identification: Identification, action: str, changes: dict, request=None) -> None:
+def _log_identification(actor, identification: Identification, action: str, changes: dict, request=None) -> None:
     from ..models import Change
 
     Change.objects.create(object_type="identification", object_id=identification.pk, action=action,
@@ -193,7 +193,7 @@ def confirm_identification(actor, identification_id, *, fingerprint: str | None,
     identification.save(update_fields=["state", "confirmed_by", "confirmed_at", "death_event"])
     Task.objects.bulk_create([Task(identification=identification, kind=kind, position=i)
                               for i, kind in enumerate(TASKS_AFTER_CONFIRMATION)])
-    _log(actor, identification, "identification.confirm",
+    _log_identification(actor, identification, "identification.confirm",
          {"state": IdentificationState.CONFIRMED, "death_event": event.pk}, request=request)
     # the other open identifications of these remains and of this person are closed by it
     others = Identification.objects.select_for_update().filter(
@@ -201,7 +201,7 @@ def confirm_identification(actor, identification_id, *, fingerprint: str | None,
     for other in others:
         other.state = IdentificationState.EXCLUDED
         other.save(update_fields=["state"])
-        _log(actor, other, "identification.exclude", {"state": IdentificationState.EXCLUDED,
+        _log_identification(actor, other, "identification.exclude", {"state": IdentificationState.EXCLUDED,
                                                       "by_confirmation_of": identification.pk}, request=request)
     return identification
 
