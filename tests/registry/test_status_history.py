@@ -49,6 +49,27 @@ def test_a_correction_is_a_new_event_that_retracts_the_one_it_corrects(registrar
     assert "already been corrected" in str(exc.value)
 
 
+def test_correcting_a_correction_is_judged_against_the_live_history_not_the_original(registrar, make_person):
+    """Found by the stateful test: replacing a correction brought the event it had corrected back to
+    life in the check, so "captivity confirmed" after "found" was let through without a reason."""
+    person = make_person(status="missing", status_date=dt.date(2026, 1, 16))
+    first = StatusEvent.objects.get(person=person)
+    fix = add(registrar, person, "found", dt.date(2024, 10, 20), corrects=first.pk, source_kind="icrc")
+    later = add(registrar, person, "captivity_confirmed", dt.date(2024, 9, 29), source_kind="icrc")
+    add(registrar, person, "found", dt.date(2025, 3, 25), corrects=later.pk, source_kind="icrc")
+    before = list(StatusEvent.objects.filter(person=person).values_list("pk", "status", "effective_date"))
+    with pytest.raises(ValidationError) as exc:
+        add(registrar, person, "captivity_confirmed", dt.date(2026, 10, 7), corrects=fix.pk, source_kind="icrc")
+    assert "cannot follow" in str(exc.value)
+    assert list(StatusEvent.objects.filter(person=person).values_list("pk", "status", "effective_date")) == before
+    # With the reason stated it is recorded, as any contradiction may be.
+    add(registrar, person, "captivity_confirmed", dt.date(2026, 10, 7), corrects=fix.pk, source_kind="icrc",
+        exception_reason="The finding was a namesake; the ICRC confirms captivity.")
+    person.refresh_from_db()
+    assert person.current_status == "captivity_confirmed"
+    assert status_is_consistent(person)
+
+
 def test_statuses_that_make_no_sense_for_the_side_are_refused(registrar, make_person):
     enemy = make_person("Іванов", "Сергій", "Петрович", side="enemy", status="held")
     before = StatusEvent.objects.count()

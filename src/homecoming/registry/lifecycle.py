@@ -143,8 +143,9 @@ def contradictions(side: str, events: Iterable, *, status: str, effective_date: 
     Empty when it fits. Listings are the exchanges' business (they check the pool)."""
     if status == LISTING:
         return []
-    kept = [e for e in events if e.pk != corrects]
-    states = state_events(live_events(kept))
+    # Live first, then without the replaced event: dropping it before would bring back to life
+    # whatever it had corrected itself (a correction of a correction judged against the original).
+    states = state_events([e for e in live_events(events) if e.pk != corrects])
     new_key = (effective_date, PHASE.get(status, 0), float("inf"))
     before = [e for e in states if _key(e) < new_key]
     after = [e for e in states if _key(e) > new_key]
