@@ -7,7 +7,8 @@ Every writer of status events calls in here inside its own transaction:
   takes the corrected one out (it was live until now: an event is corrected at most once);
 * a person whose side changes moves their live events from one side to the other;
 * the bulk loaders (the demo register, a file import) add their events in one go;
-* a merge moves events between two records of the same side: nothing changes.
+* a merge moves events between two records of the same side: nothing changes;
+* a review decision undone takes its events away (:func:`events_removing`).
 
 Each change is one ``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`` (the same statement
 on SQLite and PostgreSQL), so concurrent writers add up instead of overwriting each other. The
@@ -21,11 +22,13 @@ the other way round (a deadlock).
 
 from __future__ import annotations
 
+import operator
 from collections import Counter
 from collections.abc import Iterable
+from functools import reduce
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 
 from .models import Person, StatusCount, StatusEvent
 
@@ -42,6 +45,9 @@ def add(deltas: Counter) -> None:
            f"ON CONFLICT (day, status, side) DO UPDATE SET n = {table}.n + excluded.n")
     with connection.cursor() as cursor:
         cursor.executemany(sql, [(connection.ops.adapt_datefield_value(d), st, sd, n) for d, st, sd, n in rows])
+    lowered = [Q(day=d, status=st, side=sd) for d, st, sd, n in rows if n < 0]
+    if lowered:  # a day counted down to nothing holds no row, as if it had never been counted
+        StatusCount.objects.filter(reduce(operator.or_, lowered), n=0).delete()
 
 
 def events_added(events: Iterable[StatusEvent], side_of: dict[int, str] | None = None) -> None:
@@ -64,6 +70,27 @@ def events_added(events: Iterable[StatusEvent], side_of: dict[int, str] | None =
     for person_id, day, status in corrected:
         deltas[(day, status, side_of[person_id])] -= 1
     add(deltas)
+
+
+def events_removing(events: Iterable[StatusEvent]) -> Counter:
+    """What taking ``events`` away does to the counts, computed before they are deleted (a review
+    decision undone: registry/services/withdraw.py): each live one counts one less, and one that
+    corrected another gives that one back. The caller applies it with :func:`add` after its audit
+    event, as every writer does."""
+    events = list(events)
+    ids = {e.pk for e in events}
+    still_corrected = set(StatusEvent.objects.filter(corrects_id__in=ids).exclude(pk__in=ids)
+                          .values_list("corrects_id", flat=True))
+    side_of = dict(Person.objects.filter(pk__in={e.person_id for e in events}).values_list("pk", "side"))
+    deltas: Counter = Counter()
+    for e in events:
+        if e.pk not in still_corrected:
+            deltas[(e.effective_date, e.status, side_of[e.person_id])] -= 1
+    back = [e.corrects_id for e in events if e.corrects_id and e.corrects_id not in ids]
+    for person_id, day, status in StatusEvent.objects.filter(pk__in=back).values_list(
+            "person_id", "effective_date", "status"):
+        deltas[(day, status, side_of[person_id])] += 1
+    return deltas
 
 
 def side_changed(person_id: int, old: str, new: str) -> None:

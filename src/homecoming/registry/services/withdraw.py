@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from homecoming.audit.services import record
 
+from .. import status_counts
 from ..models import Person, PersonNameKey, Source, StatusEvent
 from .fields import ALL_FIELDS, _as_text, _require
 from .history import refresh_current_status
@@ -105,12 +106,14 @@ def withdraw_status_event(actor, event_id: int, *, permission: str, ignore: dict
         _refuse_used(person, used)
     status_event_withdrawing.send(sender=StatusEvent, person=person, event=event)
     details = _event_details(event)
+    counts = status_counts.events_removing([event])
     source_id = event.source_id
     event.delete()
     _drop_source(source_id)
     refresh_current_status(person)
     record(actor, "person.status_event_withdrawn", object_type="person", object_id=person.pk,
            details=details, request=request)
+    status_counts.add(counts)  # after the audit event, as every writer (status_counts.py)
     return details
 
 
@@ -144,6 +147,7 @@ def withdraw_new_person(actor, person_id: int, *, permission: str, ignore: dict 
                                                          if _as_text(person, f)},
                "events": [_event_details(e) for e in events]}
     sources = {e.source_id for e in events}
+    counts = status_counts.events_removing(events)
     PersonNameKey.objects.filter(person=person).delete()
     StatusEvent.objects.filter(person=person).delete()
     for source_id in sources:
@@ -151,4 +155,5 @@ def withdraw_new_person(actor, person_id: int, *, permission: str, ignore: dict 
     pk = person.pk
     person.delete()
     record(actor, "person.withdrawn", object_type="person", object_id=pk, details=details, request=request)
+    status_counts.add(counts)  # after the audit event, as every writer (status_counts.py)
     return details
