@@ -153,7 +153,7 @@ def _remains_world(make_user, person) -> dict:
                                         declared_count=2, received_count=2)
     remains = forensic.record_remains(expert, transfer.pk, sex="male", age_min=20, age_max=60)
     other = forensic.record_remains(expert, transfer.pk, sex="male")
-    forensic.add_reference_sample(expert, person.pk, donor_name="Synthetic donor", relationship="mother",
+    forensic.add_reference_sample(expert, person.pk, donor_name="Оксана Синтетична", relationship="mother",
                                   consent_purpose="identification", consent_on=dt.date(2025, 3, 1),
                                   barcode="UA-MATRIX-1", collected_on=dt.date(2025, 3, 1))
     proposed = forensic.open_identification(expert, remains.pk, person.pk, method="documents")

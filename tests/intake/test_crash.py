@@ -51,7 +51,8 @@ def test_import_killed_while_saving_changes_nothing(tmp_path, make_user):
     assert out.split()[:2] == ["recovered", "failed:running"], out
     assert out.split()[2] == "done", out
     assert db.counts(("registry_person",))["registry_person"] == before["registry_person"] + ROWS
-    actions = db.audit_actions_after(last_audit)
+    # (a verification is an event of its own since the audit viewer shows when the chain was last checked)
+    actions = [a for a in db.audit_actions_after(last_audit) if a != "audit.verify"]
     assert actions[3:5] == ["intake.interrupted", "intake.retry"] and actions[-1] == "intake.import", actions
     assert db.audit_verify().returncode == 0
 

@@ -143,7 +143,7 @@ def category_pool(request, pk):
     if exchange is not None:
         on_stage = set(exchange.entries.values_list("person_id", flat=True))
     for row in rows:
-        row["on_lists"] = pool.on_lists.get(row["person"].pk, [])
+        row["on_lists"] = [(n, state, EntryState(state).label) for n, state in pool.on_lists.get(row["person"].pk, [])]
         row["on_this_stage"] = row["person"].pk in on_stage
     can_add = (exchange is not None and exchange.status in services.LISTS_OPEN
                and request.user.has_perm(services.CHANGE_EXCHANGE) and which == "eligible")
