@@ -8,9 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Coalesce, Collate, Replace, Upper
+from django.db.models.functions import Coalesce, Replace, Upper
 
-from homecoming.common.collation import UK
 
 from .keys import query_token_keys, query_tokens
 from .models import (
@@ -38,15 +37,15 @@ _TO_LATIN = str.maketrans("АВЕКМНОРСТХІ", "ABEKMHOPCTXI")
 _TO_CYRILLIC = str.maketrans("ABEKMHOPCTXI", "АВЕКМНОРСТХІ")
 
 SORTS = {
-    "name": ("last_name", "first_name", "patronymic", "id"),
+    # names in Ukrainian alphabetical order: the stored key (homecoming.common.collation)
+    "name": ("name_sort_key", "id"),
     "birth": ("birth_date", "id"),
     "incident": ("incident_date", "id"),
-    "status": ("current_status", "last_name", "id"),
+    "status": ("current_status", "name_sort_key", "id"),
     "reference": ("id",),
 }
 
 
-_NAME_FIELDS = frozenset({"last_name", "first_name", "patronymic"})
 
 
 def active_persons() -> QuerySet[Person]:
@@ -161,8 +160,7 @@ def filter_persons(f: RegisterFilters) -> QuerySet[Person]:
     if f.missing_then_found:
         qs = qs.filter(was_missing=True).exclude(current_status__in=["", Status.MISSING])
     keys = SORTS.get(f.sort, SORTS["name"])
-    # names in Ukrainian alphabetical order (homecoming.common.collation), other keys plainly
-    order = [Collate(F(o), UK) if o in _NAME_FIELDS else F(o) for o in keys]
+    order = [F(o) for o in keys]
     if f.q:
         # A search yields a small set: sort it. Wrapping the sort keys keeps PostgreSQL from
         # walking the whole name index in order hoping to meet 50 matches early (slow for rare
