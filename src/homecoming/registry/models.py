@@ -208,8 +208,9 @@ class Person(models.Model):
         ordering = ["name_sort_key", "id"]
         indexes = [
             models.Index(fields=["last_name", "first_name", "patronymic", "id"], name="person_name_idx"),
-            # the register browsed by name reads this index in order (homecoming.common.collation)
-            models.Index(fields=["name_sort_key", "id"], name="person_sort_key_idx"),
+            # the register browsed by name reads this index in order (homecoming.common.collation),
+            # testing merged_into without visiting the table (registry.selectors._browsed_persons)
+            models.Index(fields=["name_sort_key", "id", "merged_into"], name="person_sort_key_idx"),
             models.Index(fields=["current_status"], name="person_status_idx"),
             models.Index(fields=["incident_date"], name="person_incident_idx"),
             models.Index(fields=["birth_date"], name="person_birth_idx"),

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Replace, Upper
 
 
@@ -152,8 +152,17 @@ _FILTER_LOOKUPS = {
 }
 
 
+def _browsed_persons() -> QuerySet[Person]:
+    """:func:`active_persons` for a browse without a query. Said so that no index can serve the
+    test (``COALESCE(merged_into_id, 0) = 0``): SQLite without statistics would otherwise pick the
+    ``merged_into`` index (every row) and sort 100,000 rows (1.8 s for page 1,000 by name) instead
+    of reading ``person_sort_key_idx`` in order, which also holds ``merged_into`` (0.02 s)."""
+    return Person.objects.alias(_merged=Coalesce("merged_into", Value(0), output_field=IntegerField())).filter(
+        _merged=0)
+
+
 def filter_persons(f: RegisterFilters) -> QuerySet[Person]:
-    qs = search_persons(f.q) if f.q else active_persons()
+    qs = search_persons(f.q) if f.q else _browsed_persons()
     given = {lookup: getattr(f, name) for name, lookup in _FILTER_LOOKUPS.items() if getattr(f, name)}
     if given:
         qs = qs.filter(**given)

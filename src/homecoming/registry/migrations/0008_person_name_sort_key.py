@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=False),
         migrations.AddIndex(
             model_name='person',
-            index=models.Index(fields=['name_sort_key', 'id'], name='person_sort_key_idx'),
+            index=models.Index(fields=['name_sort_key', 'id', 'merged_into'], name='person_sort_key_idx'),
         ),
         migrations.RunPython(drop_icu_index, create_icu_index, elidable=False),
     ]
