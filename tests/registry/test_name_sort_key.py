@@ -74,3 +74,22 @@ def test_the_migration_fills_existing_rows(make_person):
     migration = importlib.import_module("homecoming.registry.migrations.0008_person_name_sort_key")
     migration.fill(apps, SimpleNamespace(connection=connection))  # it needs only the connection
     assert not stale()
+
+
+def test_browsing_by_name_reads_the_sort_key_index_in_order(make_person):
+    """SQLite without statistics would pick the merged_into index (every row of the register) and
+    sort them all: page 1,000 took 1.8 s on 100,000 persons, now 0.03 s (docs/benchmarks.md)."""
+    from django.db import connection
+
+    from homecoming.registry.selectors import RegisterFilters, filter_persons
+
+    if connection.vendor != "sqlite":
+        pytest.skip("the plan of SQLite without statistics (PostgreSQL keeps its own)")
+    make_person("Шевченко", "Тарас", "Григорович")
+    for descending in (False, True):
+        qs = filter_persons(RegisterFilters(descending=descending)).values_list("pk", flat=True)[50:100]
+        sql, params = qs.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        assert "person_sort_key_idx" in plan and "TEMP B-TREE" not in plan, plan

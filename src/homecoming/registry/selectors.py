@@ -10,7 +10,6 @@ from typing import Any
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Replace, Upper
 
-
 from .keys import query_token_keys, query_tokens
 from .models import (
     REFERENCE_PREFIX,
