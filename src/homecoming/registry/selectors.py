@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Replace, Upper
 
@@ -152,10 +153,14 @@ _FILTER_LOOKUPS = {
 
 
 def _browsed_persons() -> QuerySet[Person]:
-    """:func:`active_persons` for a browse without a query. Said so that no index can serve the
-    test (``COALESCE(merged_into_id, 0) = 0``): SQLite without statistics would otherwise pick the
-    ``merged_into`` index (every row) and sort 100,000 rows (1.8 s for page 1,000 by name) instead
-    of reading ``person_sort_key_idx`` in order, which also holds ``merged_into`` (0.02 s)."""
+    """:func:`active_persons` for a browse without a query. On SQLite said so that no index can
+    serve the test (``COALESCE(merged_into_id, 0) = 0``): without statistics SQLite would pick
+    the ``merged_into`` index (every row) and sort 100,000 rows (1.8 s for page 1,000 by name)
+    instead of reading ``person_sort_key_idx`` in order, which also holds ``merged_into`` (0.03 s).
+    PostgreSQL keeps statistics and reads that index for the plain test (an index-only scan,
+    25 ms for page 1,000; the COALESCE form would make it guess and sort: 180 ms)."""
+    if connection.vendor != "sqlite":
+        return active_persons()
     return Person.objects.alias(_merged=Coalesce("merged_into", Value(0), output_field=IntegerField())).filter(
         _merged=0)
 
