@@ -1,7 +1,8 @@
 """Names sort in Ukrainian alphabetical order on both databases (issue 19): І, Є, Ї and Ґ at their
 places in the alphabet, not before А as their code points would put them, and Latin names after
-every Cyrillic one. The order is applied in the query (homecoming.common.collation), so the same
-lists come out of SQLite and PostgreSQL, and the schema names no collation."""
+every Cyrillic one. Each person stores the key of the name (homecoming.common.collation), compared
+by code point on both databases, so the same lists come out of SQLite and PostgreSQL, and the
+schema names no collation of ours."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ import random
 
 import pytest
 from django.db import connection
-from django.db.models.functions import Collate
 
-from homecoming.common.collation import UK, by_name, person_order, person_sort_key, sort_key
+from homecoming.common.collation import name_sort_key, person_order, person_sort_key, sort_key
 from homecoming.registry.models import Person
 from homecoming.registry.selectors import RegisterFilters, filter_persons
 
@@ -59,19 +59,37 @@ def test_every_name_order_helper_agrees_with_the_python_key(alphabet_persons):
     in_db = list(Person.objects.order_by(*person_order()).values_list("last_name", flat=True))
     in_memory = [p.last_name for p in sorted(made, key=person_sort_key)]
     assert in_db == in_memory == ORDERED
-    by_first = list(Person.objects.order_by(*by_name("last_name", "id")).values_list("last_name", flat=True))
-    assert by_first == ORDERED
+    assert list(Person.objects.values_list("last_name", flat=True)) == ORDERED  # the model's default order
 
 
 @pytest.mark.django_db
-def test_the_collation_is_the_database_s_own(alphabet_persons):
-    """On PostgreSQL the order is ICU's ``uk-UA-x-icu`` (no code of ours runs); on SQLite ours."""
-    rows = list(Person.objects.order_by(Collate("last_name", UK), "id").values_list("last_name", flat=True))
+def test_the_database_compares_the_key_by_code_point(alphabet_persons):
+    """No collation of ours at query time: the stored key in plain binary order is the alphabet,
+    on PostgreSQL whatever the database's default collation (the column's is ``C``)."""
+    rows = list(Person.objects.order_by("name_sort_key", "id").values_list("last_name", flat=True))
     assert rows == ORDERED
+    keys = list(Person.objects.order_by("name_sort_key", "id").values_list("name_sort_key", flat=True))
+    assert keys == sorted(keys)  # Python's str order is code point order
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT collname FROM pg_collation WHERE collname = %s", [UK])
-            assert cursor.fetchone() == (UK,)
+            cursor.execute("SELECT collation_name FROM information_schema.columns "
+                           "WHERE table_name = 'registry_person' AND column_name = 'name_sort_key'")
+            assert cursor.fetchone() == ("C",)
+
+
+def test_the_stored_key_orders_like_the_parts_one_after_another():
+    """Surname first, then first name, then patronymic; a shorter part first, whatever follows."""
+    names = [("Бабенко", "Яків", ""), ("Бабенко", "Ігор", "Петрович"), ("Баб", "Ярема", "Ярович"),
+             ("Бабенко", "Ігор", ""), ("Ґава", "Анна", ""), ("Бабенко-Ярош", "Іван", ""), ("Бабенкович", "Іван", ""),
+             ("", "Іван", ""), ("Zaitsev", "Ivan", ""), ("Бабенко", "ігор", "")]
+    expected = sorted(names, key=lambda n: tuple(sort_key(p) for p in n))
+    assert sorted(names, key=lambda n: name_sort_key(*n)) == expected
+    assert expected[:3] == [("", "Іван", ""), ("Баб", "Ярема", "Ярович"), ("Бабенко", "ігор", "")]
+    # storable on PostgreSQL: no NUL, no surrogate, whatever the script
+    for text in ("가나다", "\uabcd\ud7a3", "Ἀθῆναι", "O'Brien"):
+        key = name_sort_key(text, text, text)
+        assert "\x00" not in key and not any(0xD800 <= ord(c) <= 0xDFFF for c in key)
+        key.encode("utf-8")
 
 
 @pytest.mark.django_db
@@ -81,4 +99,4 @@ def test_the_schema_names_no_collation():
         pytest.skip("SQLite: an outside sqlite3 tool must still write the file")
     with connection.cursor() as cursor:
         cursor.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL")
-        assert not [sql for (sql,) in cursor.fetchall() if UK in sql]
+        assert not [sql for (sql,) in cursor.fetchall() if "uk-UA" in sql or "COLLATE" in sql.upper()]

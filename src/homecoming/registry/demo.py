@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from homecoming.audit.models import AuditEvent
 from homecoming.audit.services import record
+from homecoming.common.collation import name_sort_key
 from homecoming.names import display_case, equivalents
 
 from . import status_counts
@@ -360,14 +361,15 @@ def load(persons: int, seed: int, *, actor="demo-data") -> Loaded:
             "female" if female else "male", birth, precision, service_number, tax, "",
             branch, "" if civilian else f"в/ч А{rng.randint(1000, 9999)}", rank, category if rank else "",
             incident, place, direction, operation, medical, notes, contacts, current, since, was_missing,
-            None, 1, now_db, now_db, None,
+            None, 1, now_db, now_db, None, name_sort_key(last, first, patr),
         ))
 
     person_cols = ["id", "side", "kind", "last_name", "first_name", "patronymic", "sex", "birth_date",
                    "birth_date_precision", "service_number", "tax_number", "documents", "branch_id", "unit",
                    "rank_id", "rank_category", "incident_date", "incident_place", "direction_id", "operation_id",
                    "medical_category", "medical_notes", "family_contacts", "current_status", "current_status_date",
-                   "was_missing", "merged_into_id", "version", "created_at", "updated_at", "created_by_id"]
+                   "was_missing", "merged_into_id", "version", "created_at", "updated_at", "created_by_id",
+                   "name_sort_key"]
     with transaction.atomic():
         insert_rows(Source, ["id", "kind", "reference", "created_at"], source_rows)
         insert_rows(Person, person_cols, person_rows)

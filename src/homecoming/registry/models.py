@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from homecoming.common.collation import NAME_SORT_KEY_LENGTH, name_sort_key
 from homecoming.common.text import validate_text
 
 
@@ -141,6 +142,19 @@ class Rank(ReferenceItem):
 
 # --- the person -------------------------------------------------------------------------
 
+
+class BinaryKeyField(models.CharField):
+    """A text compared by code point on both databases: SQLite's default (BINARY) already does;
+    on PostgreSQL the column gets the ``C`` collation, whatever the database's default (a sort
+    key in a language collation would be reordered). Only the column definition differs."""
+
+    def db_parameters(self, connection):
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
+
+
 REFERENCE_PREFIX = "HC-"
 
 
@@ -181,6 +195,9 @@ class Person(models.Model):
 
     merged_into = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="merged_records",
                                     verbose_name=_("merged into"))
+    # the name in Ukrainian alphabetical order (homecoming.common.collation.name_sort_key): kept by
+    # save() and by every bulk write of names (registry services, demo); the register sorts by it
+    name_sort_key = BinaryKeyField(_("name sort key"), max_length=NAME_SORT_KEY_LENGTH, default="", editable=False)
     version = models.PositiveIntegerField(_("version"), default=1)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -190,9 +207,12 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
-        ordering = ["last_name", "first_name", "patronymic", "id"]
+        ordering = ["name_sort_key", "id"]
         indexes = [
             models.Index(fields=["last_name", "first_name", "patronymic", "id"], name="person_name_idx"),
+            # the register browsed by name reads this index in order (homecoming.common.collation),
+            # testing merged_into without visiting the table (registry.selectors._browsed_persons)
+            models.Index(fields=["name_sort_key", "id", "merged_into"], name="person_sort_key_idx"),
             models.Index(fields=["current_status"], name="person_status_idx"),
             models.Index(fields=["incident_date"], name="person_incident_idx"),
             models.Index(fields=["birth_date"], name="person_birth_idx"),
@@ -213,6 +233,19 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.full_name}"
+
+    def save(self, *args, **kwargs):
+        """Keeps :attr:`name_sort_key` equal to the key of the names (also with ``update_fields``)."""
+        self.refresh_name_sort_key()
+        fields = kwargs.get("update_fields")
+        if fields is not None and {"last_name", "first_name", "patronymic"} & set(fields):
+            kwargs["update_fields"] = {*fields, "name_sort_key"}
+        super().save(*args, **kwargs)
+
+    def refresh_name_sort_key(self) -> str:
+        """Sets and returns the sort key of the current names (bulk writers call this)."""
+        self.name_sort_key = name_sort_key(self.last_name, self.first_name, self.patronymic)
+        return self.name_sort_key
 
     @property
     def reference(self) -> str:

@@ -75,6 +75,7 @@ def _write(persons: list[Person], *, source, status: str, date, user, batch_size
         batch = persons[start:start + batch_size]
         for p, pk in zip(batch, allocate_ids(Person, len(batch)), strict=True):
             p.pk, p.created_at, p.updated_at = pk, now, now
+            p.refresh_name_sort_key()  # no save() here: the register's name order (collation)
         insert_rows(Person, *db_values(Person, batch))
         insert_rows(PersonNameKey, ["person_id", "key"], [(p.pk, k) for p in batch for k in sorted(keys.of(p))])
         if source is not None:

@@ -112,9 +112,11 @@ def update_person(actor, person_id: int, *, version: int, changes: dict[str, Any
     if not changed:
         return person
     new_version = person.version + 1
+    columns = {Person._meta.get_field(f).attname: getattr(person, Person._meta.get_field(f).attname) for f in changed}
+    if {"last_name", "first_name", "patronymic"} & set(changed):
+        columns["name_sort_key"] = person.refresh_name_sort_key()  # the register's order (collation)
     updated = Person.objects.filter(pk=person.pk, version=version).update(
-        version=new_version, updated_at=timezone.now(),
-        **{Person._meta.get_field(f).attname: getattr(person, Person._meta.get_field(f).attname) for f in changed},
+        version=new_version, updated_at=timezone.now(), **columns,
     )
     if updated != 1:  # cannot happen under the row lock, but never overwrite silently
         raise StaleVersion(Person.objects.get(pk=person.pk))
