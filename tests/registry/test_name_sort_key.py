@@ -71,7 +71,7 @@ def test_the_migration_fills_existing_rows(make_person):
     make_person("Іваненко", "Ольга", "")
     Person.objects.update(name_sort_key="")
     assert len(stale()) == 2
-    migration = importlib.import_module("homecoming.registry.migrations.0008_person_name_sort_key")
+    migration = importlib.import_module("homecoming.registry.migrations.0009_person_name_sort_key")
     migration.fill(apps, SimpleNamespace(connection=connection))  # it needs only the connection
     assert not stale()
 

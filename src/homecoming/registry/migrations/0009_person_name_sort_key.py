@@ -47,7 +47,7 @@ def create_icu_index(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('registry', '0007_person_name_uk_collation_idx'),
+        ('registry', '0008_merge_collation_counts_remains'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
