@@ -20,6 +20,7 @@ from django.core.management import call_command
 from django.urls import Resolver404, resolve
 
 from tests.layout import SIZES, clipped
+from tests.reference_data import restore_reference_data
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -78,6 +79,7 @@ def _check(page, url: str, where: str, findings: list[str], screenshot=None, pic
 
 @pytest.fixture
 def demo(browser_page):
+    restore_reference_data()  # an earlier transactional test may have emptied the directions the demo draws from
     call_command("demo", persons=300, seed=2025, stdout=io.StringIO())
 
 

@@ -12,6 +12,7 @@ import pytest
 from homecoming.exchanges import services as exchanges
 from homecoming.registry import services as registry
 from homecoming.registry.models import Branch, Direction, Rank
+from tests.reference_data import restore_reference_data
 
 RULE_ALL = {"and": []}
 
@@ -48,24 +49,12 @@ def _carry_out(neg, exchange, day, person_ids, category, *, crossed):
     exchanges.reconcile(neg, exchange.pk)
 
 
-def _reference_data():
-    """Transactional (browser) tests may start from an emptied database: put the migrations' data back
-    (each loader is idempotent)."""
-    import importlib
-
-    from django.apps import apps
-
-    importlib.import_module("homecoming.registry.migrations.0002_reference_data").load(apps, None)
-    importlib.import_module("homecoming.aftercare.migrations.0002_plan_template").forwards(apps, None)
-    importlib.import_module("homecoming.payments.migrations.0002_initial_rules").forwards(apps, None)
-
-
 @pytest.fixture
 def world(make_user):
     """Returns a dict: the persons by name, the agreement, its stages and the users that made them."""
     from homecoming.payments import services as payments
 
-    _reference_data()
+    restore_reference_data()
     registrar = make_user("registrar", "medical_officer")
     neg = make_user("negotiator")
     branches = list(Branch.objects.order_by("position", "id")[:3])
