@@ -329,6 +329,7 @@ class Weights:
         self.date: dict[str, int] = {}
         self.documents: dict[str, int] = {}
         self.document_levels: dict[int, tuple] = {}  # position -> document_level(...)
+        self.age_gap: dict[tuple, int | None] = {}  # (year of birth, of disappearance) -> gap
 
 
 def _geometric(first: float, ratio: float, n: int) -> float:
@@ -338,52 +339,59 @@ def _geometric(first: float, ratio: float, n: int) -> float:
 
 
 class Index:
-    """The missing persons, prepared once for ranking many remains (:meth:`rank`)."""
+    """The missing persons, prepared once for ranking many remains (:meth:`rank`).
+
+    Persons are kept in buckets of sex, year of birth and month of disappearance, each bucket as
+    parallel columns of value ids (a profile of height, hair and dental status; a place; a date;
+    marks apart, as most persons have none)."""
 
     def __init__(self, records: Iterable[AnteMortem]):
         self.records: list[AnteMortem] = []
         self.position: dict[int, int] = {}
-        # columns (one entry per person): value ids
-        self.col_bucket: list[int] = []
-        self.col_height: list[int] = []
-        self.col_hair: list[int] = []
-        self.col_dental: list[int] = []
-        self.col_place: list[int] = []
-        self.col_date: list[int] = []
-        self.col_marks: list[tuple[int, ...]] = []
-        # distinct values, with the positions or counts of the persons having them
-        self.buckets: list[tuple] = []  # (sex, birth year, year of disappearance)
+        self.slot: list[tuple[int, int]] = []  # position -> (bucket, index in the bucket)
+        # buckets: (sex, birth year, year, month of disappearance) and their columns
+        self.buckets: list[tuple] = []
         self.bucket_members: list[list[int]] = []
-        self.heights: list[tuple] = []
+        self.bucket_ids: list[list[int]] = []
+        self.bucket_profiles: list[list[int]] = []
+        self.bucket_places: list[list[int]] = []
+        self.bucket_dates: list[list[int]] = []
+        self.bucket_marked: list[list[tuple[int, tuple[int, ...]]]] = []
+        # distinct values, with how many persons have them (and where)
+        self.profiles: list[tuple[int, int, int]] = []  # (height id, hair id, dental id)
+        self.heights: list[tuple | None] = []
         self.height_count: list[int] = []
         self.hairs: list[str] = []
         self.hair_count: list[int] = []
         self.dentals: list[str] = []
         self.dental_count: list[int] = []
         self.places: list[str] = []
-        self.place_members: list[list[int]] = []
+        self.place_count: list[int] = []
+        self.place_buckets: list[set[int]] = []
         self.place_by_key: dict[str, set[int]] = defaultdict(set)
         self.dates: list[dt.date | None] = []
-        self.date_members: list[list[int]] = []
         self.date_ordinals: list[int] = []  # sorted, one per person with a date
         self.mark_values: list[tuple[str, str]] = []
-        self.mark_members: list[list[int]] = []  # positions of the persons with that mark
+        self.mark_count: list[int] = []
+        self.mark_buckets: list[set[int]] = []
+        self.mark_members: list[list[int]] = []
+        self.col_marks: list[tuple[int, ...]] = []  # position -> mark ids
+        self.sex_count: Counter = Counter()
+        self.age_groups: Counter = Counter()  # (year of birth, year of disappearance) -> persons
         self.by_name_key: dict[str, set[int]] = defaultdict(set)
         self._ids: dict[str, dict] = defaultdict(dict)
         self._sorted = True
         for am in records:
             self.add(am)
 
-    def _id(self, kind: str, value, values: list, members: list | None = None, counts: list | None = None) -> int:
+    def _id(self, kind: str, value, values: list, *lists: list, empty=list) -> int:
         ids = self._ids[kind]
         i = ids.get(value)
         if i is None:
             i = ids[value] = len(values)
             values.append(value)
-            if members is not None:
-                members.append([])
-            if counts is not None:
-                counts.append(0)
+            for extra in lists:
+                extra.append(empty())
         return i
 
     def add(self, am: AnteMortem) -> None:
@@ -392,42 +400,52 @@ class Index:
         self.records.append(am)
         self.position[am.id] = pos
         sex = am.sex if _known(am.sex) else UNKNOWN
-        b = self._id("bucket", (sex, am.birth_year, am.date.year if am.date else None), self.buckets,
-                     self.bucket_members)
+        key = (sex, am.birth_year, am.date.year if am.date else None, am.date.month if am.date else None)
+        b = self._id("bucket", key, self.buckets, self.bucket_members, self.bucket_ids, self.bucket_profiles,
+                     self.bucket_places, self.bucket_dates, self.bucket_marked)
+        self.slot.append((b, len(self.bucket_members[b])))
+        self.sex_count[sex] += 1
+        self.age_groups[(am.birth_year, key[2])] += 1
         self.bucket_members[b].append(pos)
-        self.col_bucket.append(b)
-        h = self._id("height", _range(am.height_min, am.height_max), self.heights, counts=self.height_count)
+        self.bucket_ids[b].append(am.id)
+        h = self._id("height", _range(am.height_min, am.height_max), self.heights, self.height_count, empty=int)
         self.height_count[h] += 1
-        self.col_height.append(h)
         hair = am.hair if _known(am.hair) else UNKNOWN
-        r = self._id("hair", hair, self.hairs, counts=self.hair_count)
+        r = self._id("hair", hair, self.hairs, self.hair_count, empty=int)
         self.hair_count[r] += 1
-        self.col_hair.append(r)
         dental = am.dental if _known(am.dental) else UNKNOWN
-        d = self._id("dental", dental, self.dentals, counts=self.dental_count)
+        d = self._id("dental", dental, self.dentals, self.dental_count, empty=int)
         self.dental_count[d] += 1
-        self.col_dental.append(d)
+        self.bucket_profiles[b].append(self._id("profile", (h, r, d), self.profiles))
         place = normalize_key(am.place or "")
-        q = self._id("place", place, self.places, self.place_members)
-        if len(self.place_members[q]) == 0:
-            for key in place_keys(place):
-                self.place_by_key[key].add(q)
-        self.place_members[q].append(pos)
-        self.col_place.append(q)
-        t = self._id("date", am.date, self.dates, self.date_members)
-        self.date_members[t].append(pos)
-        self.col_date.append(t)
+        q = self._id("place", place, self.places, self.place_count, self.place_buckets,
+                     empty=lambda: None)
+        if self.place_count[q] is None:
+            self.place_count[q], self.place_buckets[q] = 0, set()
+            for k in place_keys(place):
+                self.place_by_key[k].add(q)
+        self.place_count[q] += 1
+        self.place_buckets[q].add(b)
+        self.bucket_places[b].append(q)
+        self.bucket_dates[b].append(self._id("date", am.date, self.dates))
         if am.date is not None:
             self.date_ordinals.append(am.date.toordinal())
             self._sorted = False
         codes = []
         for mark in dict.fromkeys(tuple(m) for m in am.marks):  # a mark listed twice counts once
-            c = self._id("mark", mark, self.mark_values, self.mark_members)
+            c = self._id("mark", mark, self.mark_values, self.mark_count, self.mark_buckets, self.mark_members,
+                         empty=lambda: None)
+            if self.mark_count[c] is None:
+                self.mark_count[c], self.mark_buckets[c], self.mark_members[c] = 0, set(), []
+            self.mark_count[c] += 1
             self.mark_members[c].append(pos)
+            self.mark_buckets[c].add(b)
             codes.append(c)
         self.col_marks.append(tuple(codes))
-        for key in _person_name_keys(am):
-            self.by_name_key[key].add(pos)
+        if codes:
+            self.bucket_marked[b].append((len(self.bucket_members[b]) - 1, tuple(codes)))
+        for k in _person_name_keys(am):
+            self.by_name_key[k].add(pos)
 
     def __len__(self) -> int:
         return len(self.records)
@@ -442,9 +460,7 @@ class Index:
         w = Weights()
         n = max(len(self.records), 1)
         # sex: excludes when different; agreement weighs as rare as the sex is in the register
-        sexes = Counter()
-        for (sex, _by, _dy), members in zip(self.buckets, self.bucket_members, strict=True):
-            sexes[sex] += len(members)
+        sexes = self.sex_count
         known_sex = n - sexes[UNKNOWN]
         for sex in (*sexes, UNKNOWN, "male", "female"):
             if not _known(pm.sex) or not _known(sex):
@@ -455,10 +471,11 @@ class Index:
                 w.sex[sex] = _ms(M["sex"], _u(sexes[sex], known_sex))
         # age: the share of the register at each gap
         gaps = Counter()
-        for (_sex, by, dy), members in zip(self.buckets, self.bucket_members, strict=True):
-            gap = age_level(pm, by, dy)[0]
+        w.age_gap = {}
+        for (by, dy), count in self.age_groups.items():
+            gap = w.age_gap[(by, dy)] = age_level(pm, by, dy)[0]
             if gap is not None:
-                gaps[gap] += len(members)
+                gaps[gap] += count
         total = sum(gaps.values())
         for gap, count in gaps.items():
             m = M["age_within"] if gap == 0 else _geometric(1 - M["age_within"], M["age_year_outside"], gap)
@@ -486,7 +503,7 @@ class Index:
             for level, m in M[field].items():
                 out[level] = _ms(m, _u(levels[level], total))
         # marks: the chance that a body shows that mark is the share of the register with it
-        share = {mark: len(members) / n for mark, members in zip(self.mark_values, self.mark_members, strict=True)}
+        share = {mark: count / n for mark, count in zip(self.mark_values, self.mark_count, strict=True)}
         kind_share = Counter()
         for (kind, _loc), s in share.items():
             kind_share[kind] += s
@@ -533,16 +550,16 @@ class Index:
 
     def _place_weights(self, pm: PostMortem, w: Weights, n: int) -> None:
         keys = place_keys(normalize_key(pm.place or ""))
-        n_places = sum(len(m) for p, m in zip(self.places, self.place_members, strict=True) if place_keys(p))
+        n_places = sum(c for p, c in zip(self.places, self.place_count, strict=True) if place_keys(p))
         key_share = {}
         for key in keys:
-            k = sum(len(self.place_members[q]) for q in self.place_by_key.get(key, ()))
+            k = sum(self.place_count[q] for q in self.place_by_key.get(key, ()))
             if k <= COMMON_PLACE_WORD * n_places:
                 key_share[key] = _u(k, n_places)
         sharing = set()
         for key in key_share:
             sharing |= self.place_by_key.get(key, set())
-        u_any = sum(len(self.place_members[q]) for q in sharing) / max(n_places, 1)
+        u_any = sum(self.place_count[q] for q in sharing) / max(n_places, 1)
         differ = _ms(M["place"]["differ"], max(1 - u_any, 0.5 / max(n_places, 1)))
         for place in self.places:
             pkeys = place_keys(place)
@@ -623,14 +640,15 @@ class Index:
     # --- ranking ----------------------------------------------------------------------------
 
     def _tables(self, pm: PostMortem, w: Weights):
-        """Per value id of each column, its weight (thousandths of a bit) for ``pm``."""
+        """Per bucket (sex and age; None: excluded) and per value id of each column, the weight in
+        thousandths of a bit for ``pm``."""
         buckets = []
-        for sex, by, dy in self.buckets:
+        for sex, by, dy, _dm in self.buckets:
             s = w.sex.get(sex, 0)
             if s is EXCLUDED:
                 buckets.append(None)
                 continue
-            gap = age_level(pm, by, dy)[0]
+            gap = w.age_gap[(by, dy)]
             buckets.append(s + (0 if gap is None else w.age[gap]))
         heights = []
         for value in self.heights:
@@ -638,88 +656,114 @@ class Index:
             heights.append(0 if gap is None else w.height[gap])
         hairs = [w.hair[hair_level(pm.hair, v)] for v in self.hairs]
         dentals = [w.dental[dental_level(pm.dental, v)] for v in self.dentals]
+        profiles = [heights[h] + hairs[r] + dentals[d] for h, r, d in self.profiles]
         places = [w.place[p][1] for p in self.places]
         dates = [0 if d is None or pm.date is None else w.date[date_level((pm.date - d).days)] for d in self.dates]
         marks = [w.mark[(mark, mark_level(mark, pm.marks)[0])] for mark in self.mark_values]
-        return buckets, heights, hairs, dentals, places, dates, marks
+        return buckets, profiles, places, dates, marks
 
-    def _scorer(self, pm: PostMortem, w: Weights):
-        buckets, heights, hairs, dentals, places, dates, marks = tables = self._tables(pm, w)
-        cb, ch, cr, cd, cq, ct, cm = (self.col_bucket, self.col_height, self.col_hair, self.col_dental,
-                                      self.col_place, self.col_date, self.col_marks)
-        doc_levels = w.document_levels
+    def _month_date_bound(self, pm: PostMortem, w: Weights, year, month) -> int:
+        """The best date weight of a disappearance in that month."""
+        if pm.date is None or year is None:
+            return 0
+        first = dt.date(year, month, 1)
+        last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
+        lo, hi = (pm.date - last).days, (pm.date - first).days  # days from disappearance to found
+        levels = [lv for lv, (a, b) in (("before", (-10**9, -4)), ("agree", (-3, 30)), ("near", (31, 180)),
+                                        ("later", (181, 10**9))) if a <= hi and lo <= b]
+        return max(w.date[lv] for lv in levels)
+
+    def _scan(self, pm: PostMortem, w: Weights, limit: int | None):
+        """(score, -id) of the best ``limit`` persons (all when None), exactly: buckets are
+        scored best bound first, and none is scored whose bound is below the ``limit``-th score."""
+        buckets, profiles, places, dates, marks = self._tables(pm, w)
+        col_marks = self.col_marks
+        n_buckets = len(self.buckets)
+        # the bound of each bucket: its sex and age weight, the best date weight of its month, the
+        # best profile, and the best place, marks and documents weights found in it
+        best_profile = max(profiles, default=0)
+        rest_place = max((x for x in places if x <= 0), default=0)
+        extra = [0] * n_buckets
+        place_extra = [rest_place] * n_buckets
+        for q, weight in enumerate(places):
+            if weight > 0:
+                for b in self.place_buckets[q]:
+                    if weight > place_extra[b]:
+                        place_extra[b] = weight
+        # marks: a person of a bucket weighs at most the positive weights of the marks in it
+        for c, weight in enumerate(marks):
+            if weight > 0:
+                for b in self.mark_buckets[c]:
+                    extra[b] += weight
         doc_w = w.documents
-        doc_differ = doc_w.get("differ", 0)
-        docs = {pos: doc_w[lv[0]] for pos, lv in doc_levels.items()}
-
-        def score(pos: int):
-            base = buckets[cb[pos]]
-            if base is None:
-                return None
-            s = base + heights[ch[pos]] + hairs[cr[pos]] + dentals[cd[pos]] + places[cq[pos]] + dates[ct[pos]]
-            for c in cm[pos]:
-                s += marks[c]
-            if doc_w:
-                s += docs.get(pos, doc_differ)
-            return s
-
-        return score, tables, docs, doc_differ
+        doc_delta: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        doc_base = doc_w.get("differ", 0) if doc_w else 0
+        doc_extra = [doc_base] * n_buckets
+        for pos, level in w.document_levels.items():
+            b, j = self.slot[pos]
+            weight = doc_w[level[0]]
+            if weight != doc_base:
+                doc_delta[b].append((j, weight - doc_base))
+            if weight > doc_extra[b]:
+                doc_extra[b] = weight
+        month_bound: dict[tuple, int] = {}
+        bounds = []
+        for b, (_sex, _by, dy, dm) in enumerate(self.buckets):
+            if buckets[b] is None:
+                continue
+            date_bound = month_bound.get((dy, dm))
+            if date_bound is None:
+                date_bound = month_bound[(dy, dm)] = self._month_date_bound(pm, w, dy, dm)
+            bounds.append((buckets[b] + best_profile + date_bound + place_extra[b] + extra[b] + doc_extra[b], b))
+        bounds.sort(reverse=True)
+        heap: list[tuple[int, int]] = []  # (score, -id): the worst kept on top
+        full = False
+        for bound, b in bounds:
+            if full and bound < heap[0][0]:
+                break
+            base = buckets[b] + doc_base
+            scores = [base + profiles[p] + places[q] + dates[t]
+                      for p, q, t in zip(self.bucket_profiles[b], self.bucket_places[b], self.bucket_dates[b],
+                                         strict=True)]
+            for j, delta in doc_delta.get(b, ()):
+                scores[j] += delta
+            # marks: the bucket's bound first; exactly for those still in reach
+            up = extra[b]
+            if full and max(scores) + up < heap[0][0]:
+                continue
+            members, ids = self.bucket_members[b], self.bucket_ids[b]
+            threshold = heap[0][0] if full else None
+            for j, s in enumerate(scores):
+                if threshold is not None and s + up < threshold:
+                    continue
+                codes = col_marks[members[j]]
+                if codes:
+                    s += sum(marks[c] for c in codes)
+                    if threshold is not None and s < threshold:
+                        continue
+                item = (s, -ids[j])
+                if limit is None:
+                    heap.append(item)
+                elif not full:
+                    heapq.heappush(heap, item)
+                    full = len(heap) >= limit
+                elif item > heap[0]:
+                    heapq.heapreplace(heap, item)
+                if full:
+                    threshold = heap[0][0]
+        return heap
 
     def scores(self, pm: PostMortem) -> dict[int, float]:
         """person id -> score (bits) of every person not excluded, by the tables."""
-        score = self._scorer(pm, self.weights(pm))[0]
-        out = {}
-        for pos, am in enumerate(self.records):
-            s = score(pos)
-            if s is not None:
-                out[am.id] = s / 1000
-        return out
+        return {-neg_id: s / 1000 for s, neg_id in self._scan(pm, self.weights(pm), None)}
 
     def rank(self, pm: PostMortem, limit: int = 20) -> list[Candidate]:
         """The ``limit`` best candidates, best first (ties by person id), with their evidence;
-        the same as :meth:`rank_exhaustive`, sparse first."""
+        the same as :meth:`rank_exhaustive`, without scoring most persons."""
+        if limit <= 0:
+            return []
         w = self.weights(pm)
-        score, (buckets, heights, hairs, dentals, places, dates, marks), docs, doc_differ = self._scorer(pm, w)
-        records = self.records
-        # the persons with some positive evidence few share
-        first: set[int] = set()
-        for q, weight in enumerate(places):
-            if weight > 0:
-                first.update(self.place_members[q])
-        for t, weight in enumerate(dates):
-            if weight > 0:
-                first.update(self.date_members[t])
-        for c, weight in enumerate(marks):
-            if weight > 0:
-                first.update(self.mark_members[c])
-        first.update(pos for pos, weight in docs.items() if weight > 0)
-        heap: list[tuple[int, int]] = []  # (score, -id): the worst kept on top
-
-        def consider(pos: int) -> None:
-            s = score(pos)
-            if s is None:
-                return
-            item = (s, -records[pos].id)
-            if len(heap) < limit:
-                heapq.heappush(heap, item)
-            elif item > heap[0]:
-                heapq.heapreplace(heap, item)
-
-        for pos in first:
-            consider(pos)
-        # the rest: none of their places, dates, marks or documents weighs more than 0 (nor more
-        # than the best non-positive weight of each); their bucket's age weight does the rest
-        rest = (max(heights, default=0) + max(hairs, default=0) + max(dentals, default=0)
-                + max((x for x in places if x <= 0), default=0) + max((x for x in dates if x <= 0), default=0)
-                + (max([x for x in docs.values() if x <= 0] + [doc_differ]) if w.documents else 0))
-        order = sorted((b for b, s in enumerate(buckets) if s is not None), key=lambda b: -buckets[b])
-        for b in order:
-            if limit and len(heap) >= limit and buckets[b] + rest < heap[0][0]:
-                break
-            for pos in self.bucket_members[b]:
-                if pos not in first:
-                    consider(pos)
-        best = sorted(heap, key=lambda item: (-item[0], -item[1]))
+        best = sorted(self._scan(pm, w, limit), key=lambda item: (-item[0], -item[1]))
         return [self._candidate(pm, w, -neg_id, s) for s, neg_id in best]
 
     def _candidate(self, pm: PostMortem, w: Weights, pid: int, s: int) -> Candidate:
