@@ -65,8 +65,10 @@ EXCLUDED = None
 #: days to years after the disappearance; a document found with a body is usually the person's.
 M = {
     "sex": 0.99,
-    "age_within": 0.8, "age_year_outside": 0.5,  # outside: 0.2 spread as 0.1, 0.05, ... per year
-    "height_within": 0.85, "height_cm_outside": 0.75,  # outside: 0.15 spread geometrically per cm
+    # outside the range: most of the rest near (each year half as likely as the one before), and
+    # a gross error (a wrong year of birth, a misread body) anywhere within 40 years or cm
+    "age_within": 0.8, "age_year_outside": 0.5, "age_gross": 0.03,
+    "height_within": 0.85, "height_cm_outside": 0.75, "height_gross": 0.02,
     "hair": {"agree": 0.8, "compatible": 0.1, "differ": 0.1},
     "dental": {"agree": 0.85, "differ": 0.15},
     "mark": {"agree": 0.5, "mirrored": 0.05, "elsewhere": 0.1, "not_found": 0.35},
@@ -332,6 +334,16 @@ class Weights:
         self.age_gap: dict[tuple, int | None] = {}  # (year of birth, of disappearance) -> gap
 
 
+def _never_stronger_further(weights: dict[int, int]) -> None:
+    """Further outside a range never weighs less against than nearer (the register's shares of
+    far gaps are few and noisy)."""
+    lowest = None
+    for gap in sorted(weights):
+        if gap > 0:
+            lowest = weights[gap] if lowest is None else min(lowest, weights[gap])
+            weights[gap] = lowest
+
+
 def _geometric(first: float, ratio: float, n: int) -> float:
     """m of ``n`` steps (years, cm) outside a range: the share ``first`` left outside, spread so
     that each step is ``ratio`` times as likely as the one before."""
@@ -478,8 +490,10 @@ class Index:
                 gaps[gap] += count
         total = sum(gaps.values())
         for gap, count in gaps.items():
-            m = M["age_within"] if gap == 0 else _geometric(1 - M["age_within"], M["age_year_outside"], gap)
+            m = M["age_within"] if gap == 0 else (
+                _geometric(1 - M["age_within"] - M["age_gross"], M["age_year_outside"], gap) + M["age_gross"] / 40)
             w.age[gap] = _ms(m, _u(count, total))
+        _never_stronger_further(w.age)
         # height
         gaps = Counter()
         for value, count in zip(self.heights, self.height_count, strict=True):
@@ -489,8 +503,11 @@ class Index:
                     gaps[gap] += count
         total = sum(gaps.values())
         for gap, count in gaps.items():
-            m = M["height_within"] if gap == 0 else _geometric(1 - M["height_within"], M["height_cm_outside"], gap)
+            m = M["height_within"] if gap == 0 else (
+                _geometric(1 - M["height_within"] - M["height_gross"], M["height_cm_outside"], gap)
+                + M["height_gross"] / 40)
             w.height[gap] = _ms(m, _u(count, total))
+        _never_stronger_further(w.height)
         # hair, dental: the share of the register at each level
         for field, values, counts, level_of in (("hair", self.hairs, self.hair_count, hair_level),
                                                 ("dental", self.dentals, self.dental_count, dental_level)):
