@@ -76,6 +76,15 @@ M = {
     "date": {"before": 0.02, "agree": 0.4, "near": 0.35, "later": 0.23},
     "documents": {"agree": 0.85, "close": 0.07, "surname": 0.03, "differ": 0.05},
 }
+#: u of a typical register (the shares :func:`_u` starts from), and how many persons it weighs as
+PRIOR_PERSONS = 50
+U0 = {
+    "sex": 0.5, "age_within": 0.25, "age_year_outside": 0.02, "height_within": 0.3, "height_cm_outside": 0.02,
+    "hair": {"agree": 0.2, "compatible": 0.2, "differ": 0.6}, "dental": {"agree": 0.3, "differ": 0.7},
+    "mark": 0.01, "place_word": 0.01,
+    "date": {"before": 0.3, "agree": 0.03, "near": 0.15, "later": 0.52},
+    "documents": {"agree": 0.001, "close": 0.002, "surname": 0.01, "differ": 0.987},
+}
 #: a word of a place shared by more than this share of the register's places is no agreement
 COMMON_PLACE_WORD = 0.05
 #: weights are kept within these bounds (bits)
@@ -175,9 +184,11 @@ def _ms(m: float, u: float) -> int:
     return round(1000 * min(max(bits, MIN_WEIGHT), MAX_WEIGHT))
 
 
-def _u(count: float, total: float) -> float:
-    """A share counted in the register, smoothed (a value nobody has is not infinitely strong)."""
-    return (count + 0.5) / (total + 1.0)
+def _u(count: float, total: float, prior: float) -> float:
+    """A share counted in the register, with :data:`PRIOR_PERSONS` persons of a typical register
+    added at the ``prior`` share: a value nobody has is not infinitely strong, and a small
+    register (a demo, one found by blocking) gives weights near the typical ones."""
+    return (count + PRIOR_PERSONS * prior) / (total + PRIOR_PERSONS)
 
 
 # --- the levels of each field (values in, level out; the weights come from the register) -----
@@ -480,7 +491,7 @@ class Index:
             elif sex != pm.sex:
                 w.sex[sex] = EXCLUDED
             else:
-                w.sex[sex] = _ms(M["sex"], _u(sexes[sex], known_sex))
+                w.sex[sex] = _ms(M["sex"], _u(sexes[sex], known_sex, U0["sex"]))
         # age: the share of the register at each gap
         gaps = Counter()
         w.age_gap = {}
@@ -492,7 +503,7 @@ class Index:
         for gap, count in gaps.items():
             m = M["age_within"] if gap == 0 else (
                 _geometric(1 - M["age_within"] - M["age_gross"], M["age_year_outside"], gap) + M["age_gross"] / 40)
-            w.age[gap] = _ms(m, _u(count, total))
+            w.age[gap] = _ms(m, _u(count, total, U0["age_within"] if gap == 0 else U0["age_year_outside"]))
         _never_stronger_further(w.age)
         # height
         gaps = Counter()
@@ -506,7 +517,7 @@ class Index:
             m = M["height_within"] if gap == 0 else (
                 _geometric(1 - M["height_within"] - M["height_gross"], M["height_cm_outside"], gap)
                 + M["height_gross"] / 40)
-            w.height[gap] = _ms(m, _u(count, total))
+            w.height[gap] = _ms(m, _u(count, total, U0["height_within"] if gap == 0 else U0["height_cm_outside"]))
         _never_stronger_further(w.height)
         # hair, dental: the share of the register at each level
         for field, values, counts, level_of in (("hair", self.hairs, self.hair_count, hair_level),
@@ -518,9 +529,9 @@ class Index:
             out = getattr(w, field)
             out["unknown"] = 0
             for level, m in M[field].items():
-                out[level] = _ms(m, _u(levels[level], total))
+                out[level] = _ms(m, _u(levels[level], total, U0[field][level]))
         # marks: the chance that a body shows that mark is the share of the register with it
-        share = {mark: count / n for mark, count in zip(self.mark_values, self.mark_count, strict=True)}
+        share = {mark: _u(count, n, U0["mark"]) for mark, count in zip(self.mark_values, self.mark_count, strict=True)}
         kind_share = Counter()
         for (kind, _loc), s in share.items():
             kind_share[kind] += s
@@ -529,11 +540,11 @@ class Index:
             kind, location = mark
             level = mark_level(mark, pm.marks)[0]
             if level == "agree":
-                u = seen_on_body * share.get(mark, 0)
+                u = seen_on_body * share[mark]
             elif level == "mirrored":
-                u = seen_on_body * share.get((kind, MIRROR.get(location, location)), 0)
+                u = seen_on_body * share.get((kind, MIRROR.get(location, location)), _u(0, n, U0["mark"]))
             elif level == "elsewhere":
-                u = seen_on_body * (kind_share[kind] - share.get(mark, 0))
+                u = seen_on_body * (kind_share[kind] - share[mark] + _u(0, n, U0["mark"]))
             else:
                 u = 1 - seen_on_body * kind_share[kind]
             w.mark[(mark, level)] = _ms(M["mark"][level], min(max(u, 0.5 / n), 1.0))
@@ -549,7 +560,7 @@ class Index:
             counts = {"before": len(ords) - after_before, "agree": after_before - agree_from,
                       "near": agree_from - near_from, "later": near_from}
             for level, m in M["date"].items():
-                w.date[level] = _ms(m, _u(counts[level], len(ords)))
+                w.date[level] = _ms(m, _u(counts[level], len(ords), U0["date"][level]))
         w.date["unknown"] = 0
         # documents: the share of the register at each level, compared where a key is shared
         if any((name or "").strip() for name in pm.names):
@@ -562,7 +573,7 @@ class Index:
                 levels[lv[0]] += 1
             levels["differ"] += n - len(found)
             for level, m in M["documents"].items():
-                w.documents[level] = _ms(m, _u(levels[level], n))
+                w.documents[level] = _ms(m, _u(levels[level], n, U0["documents"][level]))
         return w
 
     def _place_weights(self, pm: PostMortem, w: Weights, n: int) -> None:
@@ -571,8 +582,9 @@ class Index:
         key_share = {}
         for key in keys:
             k = sum(self.place_count[q] for q in self.place_by_key.get(key, ()))
-            if k <= COMMON_PLACE_WORD * n_places:
-                key_share[key] = _u(k, n_places)
+            share = _u(k, n_places, U0["place_word"])
+            if share <= COMMON_PLACE_WORD:
+                key_share[key] = share
         sharing = set()
         for key in key_share:
             sharing |= self.place_by_key.get(key, set())
