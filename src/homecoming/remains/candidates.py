@@ -73,7 +73,7 @@ M = {
     "dental": {"agree": 0.85, "differ": 0.15},
     "mark": {"agree": 0.5, "mirrored": 0.05, "elsewhere": 0.1, "not_found": 0.35},
     "place": {"agree": 0.5, "differ": 0.5},
-    "date": {"before": 0.02, "agree": 0.4, "near": 0.35, "later": 0.23},
+    "date": {"before": 0.02, "agree": 0.35, "near": 0.25, "months": 0.2, "later": 0.18},
     "documents": {"agree": 0.85, "close": 0.07, "surname": 0.03, "differ": 0.05},
 }
 #: u of a typical register (the shares :func:`_u` starts from), and how many persons it weighs as
@@ -82,7 +82,7 @@ U0 = {
     "sex": 0.5, "age_within": 0.25, "age_year_outside": 0.02, "height_within": 0.3, "height_cm_outside": 0.02,
     "hair": {"agree": 0.2, "compatible": 0.2, "differ": 0.6}, "dental": {"agree": 0.3, "differ": 0.7},
     "mark": 0.01, "place_word": 0.01,
-    "date": {"before": 0.3, "agree": 0.03, "near": 0.15, "later": 0.52},
+    "date": {"before": 0.3, "agree": 0.03, "near": 0.05, "months": 0.2, "later": 0.42},
     "documents": {"agree": 0.001, "close": 0.002, "surname": 0.01, "differ": 0.987},
 }
 #: a word of a place shared by more than this share of the register's places is no agreement
@@ -243,14 +243,17 @@ def mark_level(am_mark: tuple[str, str], pm_marks: Iterable[tuple[str, str]]):
     return best or ("not_found", "")
 
 
+#: days from the disappearance to the date declared, by level (first to last day, both included)
+DATE_LEVELS = {"before": (-10**6, -4), "agree": (-3, 30), "near": (31, 90), "months": (91, 365),
+               "later": (366, 10**6)}
+
+
 def date_level(days: int) -> str:
-    """Days from the disappearance to the date declared."""
-    if days < -3:  # found (or died) before he disappeared: strong evidence against
-        return "before"
-    if days <= 30:
-        return "agree"
-    if days <= 180:
-        return "near"
+    """Days from the disappearance to the date declared (found or died before the person
+    disappeared, beyond three days: strong evidence against)."""
+    for level, (lo, hi) in DATE_LEVELS.items():
+        if lo <= days <= hi:
+            return level
     return "later"
 
 
@@ -553,12 +556,9 @@ class Index:
         # date: the share of the register at each level (the register's dates, sorted)
         if pm.date is not None and self.date_ordinals:
             o, ords = pm.date.toordinal(), self.date_ordinals
-            # days = o - disappearance: before < -3 <= agree <= 30 < near <= 180 < later
-            after_before = bisect.bisect_right(ords, o + 3)  # disappeared at most 3 days after
-            agree_from = bisect.bisect_left(ords, o - 30)
-            near_from = bisect.bisect_left(ords, o - 180)
-            counts = {"before": len(ords) - after_before, "agree": after_before - agree_from,
-                      "near": agree_from - near_from, "later": near_from}
+            # days = o - disappearance, in the levels' intervals: the register's dates within each
+            counts = {level: bisect.bisect_right(ords, o - lo) - bisect.bisect_left(ords, o - hi)
+                      for level, (lo, hi) in DATE_LEVELS.items()}
             for level, m in M["date"].items():
                 w.date[level] = _ms(m, _u(counts[level], len(ords), U0["date"][level]))
         w.date["unknown"] = 0
@@ -698,8 +698,7 @@ class Index:
         first = dt.date(year, month, 1)
         last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1))
         lo, hi = (pm.date - last).days, (pm.date - first).days  # days from disappearance to found
-        levels = [lv for lv, (a, b) in (("before", (-10**9, -4)), ("agree", (-3, 30)), ("near", (31, 180)),
-                                        ("later", (181, 10**9))) if a <= hi and lo <= b]
+        levels = [lv for lv, (a, b) in DATE_LEVELS.items() if a <= hi and lo <= b]
         return max(w.date[lv] for lv in levels)
 
     def _scan(self, pm: PostMortem, w: Weights, limit: int | None):
