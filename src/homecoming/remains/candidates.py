@@ -402,11 +402,18 @@ class Index:
         self.mark_buckets: list[set[int]] = []
         self.mark_members: list[list[int]] = []
         self.col_marks: list[tuple[int, ...]] = []  # position -> mark ids
+        self.bucket_sex: list[str] = []
+        self.bucket_age: list[int] = []  # bucket -> id of (year of birth, year of disappearance)
+        self.bucket_month: list[int] = []  # bucket -> id of (year, month of disappearance)
+        self.age_keys: list[tuple] = []
+        self.months: list[tuple] = []
+        self.date_rank: list[int] = []  # date id -> rank among the distinct dates (None: last)
         self.sex_count: Counter = Counter()
         self.age_groups: Counter = Counter()  # (year of birth, year of disappearance) -> persons
         self.by_name_key: dict[str, set[int]] = defaultdict(set)
         self._ids: dict[str, dict] = defaultdict(dict)
-        self._sorted = True
+        self._distinct_ordinals: list[int] = []
+        self._sorted = False
         for am in records:
             self.add(am)
 
@@ -429,6 +436,10 @@ class Index:
         key = (sex, am.birth_year, am.date.year if am.date else None, am.date.month if am.date else None)
         b = self._id("bucket", key, self.buckets, self.bucket_members, self.bucket_ids, self.bucket_profiles,
                      self.bucket_places, self.bucket_dates, self.bucket_marked)
+        if b == len(self.bucket_sex):
+            self.bucket_sex.append(sex)
+            self.bucket_age.append(self._id("age", (key[1], key[2]), self.age_keys))
+            self.bucket_month.append(self._id("month", (key[2], key[3]), self.months))
         self.slot.append((b, len(self.bucket_members[b])))
         self.sex_count[sex] += 1
         self.age_groups[(am.birth_year, key[2])] += 1
@@ -456,7 +467,7 @@ class Index:
         self.bucket_dates[b].append(self._id("date", am.date, self.dates))
         if am.date is not None:
             self.date_ordinals.append(am.date.toordinal())
-            self._sorted = False
+        self._sorted = False
         codes = []
         for mark in dict.fromkeys(tuple(m) for m in am.marks):  # a mark listed twice counts once
             c = self._id("mark", mark, self.mark_values, self.mark_count, self.mark_buckets, self.mark_members,
@@ -482,6 +493,11 @@ class Index:
         """Every level's weight for ``pm``: m from :data:`M`, u counted in the register."""
         if not self._sorted:
             self.date_ordinals.sort()
+            distinct = sorted((d.toordinal(), i) for i, d in enumerate(self.dates) if d is not None)
+            self.date_rank = [len(distinct)] * len(self.dates)
+            for rank_, (_o, i) in enumerate(distinct):
+                self.date_rank[i] = rank_
+            self._distinct_ordinals = [o for o, _i in distinct]
             self._sorted = True
         w = Weights()
         n = max(len(self.records), 1)
@@ -671,14 +687,10 @@ class Index:
     def _tables(self, pm: PostMortem, w: Weights):
         """Per bucket (sex and age; None: excluded) and per value id of each column, the weight in
         thousandths of a bit for ``pm``."""
-        buckets = []
-        for sex, by, dy, _dm in self.buckets:
-            s = w.sex.get(sex, 0)
-            if s is EXCLUDED:
-                buckets.append(None)
-                continue
-            gap = w.age_gap[(by, dy)]
-            buckets.append(s + (0 if gap is None else w.age[gap]))
+        ages = [0 if (gap := w.age_gap[key]) is None else w.age[gap] for key in self.age_keys]
+        sexes = w.sex
+        buckets = [None if (s := sexes.get(sex, 0)) is EXCLUDED else s + ages[a]
+                   for sex, a in zip(self.bucket_sex, self.bucket_age, strict=True)]
         heights = []
         for value in self.heights:
             gap = None if value is None else height_gap(pm, *value)
@@ -687,7 +699,15 @@ class Index:
         dentals = [w.dental[dental_level(pm.dental, v)] for v in self.dentals]
         profiles = [heights[h] + hairs[r] + dentals[d] for h, r, d in self.profiles]
         places = [w.place[p][1] for p in self.places]
-        dates = [0 if d is None or pm.date is None else w.date[date_level((pm.date - d).days)] for d in self.dates]
+        if pm.date is None:
+            dates = [0] * len(self.dates)
+        else:  # the distinct dates in order, level by level (days = found - disappeared)
+            o, ordinals, by_rank = pm.date.toordinal(), self._distinct_ordinals, []
+            for level, (lo, hi) in sorted(DATE_LEVELS.items(), key=lambda item: -item[1][0]):
+                n = bisect.bisect_right(ordinals, o - lo) - bisect.bisect_left(ordinals, o - hi)
+                by_rank.extend([w.date.get(level, 0)] * n)
+            by_rank.append(0)  # no date
+            dates = [by_rank[r] for r in self.date_rank]
         marks = [w.mark[(mark, mark_level(mark, pm.marks)[0])] for mark in self.mark_values]
         return buckets, profiles, places, dates, marks
 
@@ -705,7 +725,7 @@ class Index:
         """(score, -id) of the best ``limit`` persons (all when None), exactly: buckets are
         scored best bound first, and none is scored whose bound is below the ``limit``-th score."""
         buckets, profiles, places, dates, marks = self._tables(pm, w)
-        col_marks = self.col_marks
+        col_marks, mark_sums = self.col_marks, {}
         n_buckets = len(self.buckets)
         # the bound of each bucket: its sex and age weight, the best date weight of its month, the
         # best profile, and the best place, marks and documents weights found in it
@@ -734,16 +754,10 @@ class Index:
                 doc_delta[b].append((j, weight - doc_base))
             if weight > doc_extra[b]:
                 doc_extra[b] = weight
-        month_bound: dict[tuple, int] = {}
-        bounds = []
-        for b, (_sex, _by, dy, dm) in enumerate(self.buckets):
-            if buckets[b] is None:
-                continue
-            date_bound = month_bound.get((dy, dm))
-            if date_bound is None:
-                date_bound = month_bound[(dy, dm)] = self._month_date_bound(pm, w, dy, dm)
-            bounds.append((buckets[b] + best_profile + date_bound + place_extra[b] + extra[b] + doc_extra[b], b))
-        bounds.sort(reverse=True)
+        months = [self._month_date_bound(pm, w, dy, dm) for dy, dm in self.months]
+        bounds = sorted(((base + best_profile + months[m] + p + x + d, b) for b, (base, m, p, x, d) in enumerate(
+            zip(buckets, self.bucket_month, place_extra, extra, doc_extra, strict=True)) if base is not None),
+            reverse=True)
         heap: list[tuple[int, int]] = []  # (score, -id): the worst kept on top
         full = False
         for bound, b in bounds:
@@ -766,7 +780,10 @@ class Index:
                     continue
                 codes = col_marks[members[j]]
                 if codes:
-                    s += sum(marks[c] for c in codes)
+                    m = mark_sums.get(codes)
+                    if m is None:
+                        m = mark_sums[codes] = sum(marks[c] for c in codes)
+                    s += m
                     if threshold is not None and s < threshold:
                         continue
                 item = (s, -ids[j])
