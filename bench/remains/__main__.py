@@ -1,6 +1,7 @@
 """Candidates for remains (issue 20): is the right person among the first candidates, and how fast.
 
 ``python -m bench.remains [--persons 60000] [--remains 1000] [--register 100000] [--write-docs]``
+and ``python -m bench.remains.oracle [--sample 150]`` (the set's ceiling, below)
 
 A synthetic set with known truth, written here: missing persons with their ante-mortem data as a
 family gives it (height as a range or rounded, hair, dental status, 0-3 marks, place and date of
@@ -12,7 +13,16 @@ for 60%, another place for 20%, none for 20%; date found 0-90 days after the dis
 up to two years for 30%, unknown for 20% (the transfer's date is used). 30% carry a document with
 the name written in Russian. Targets (issue 20): the right person in the first 20 for >= 90% of
 remains from ante- and post-mortem data alone; first for >= 95% of those with a document bearing a
-name; 1,000 remains against 60,000 missing persons ranked in under 30 s.
+name; 1,000 remains against 60,000 missing persons ranked in under 30 s. The generator is the one
+the first version was measured on, unchanged.
+
+Ranking (src/homecoming/remains/candidates.py): weights are log2 likelihood ratios, m stated
+(forensic error, what families report) and u counted in the register for each remains, so rare
+marks, hair, places and names weigh more; the age is the person's between the disappearance and
+the date found; exact sparse-first ranking over buckets of sex, year of birth and month of
+disappearance, each scored only while its bound can reach the 20th score (the tests check it
+gives the same first 20 as scoring everyone). CPU time is given beside wall time: the machine is
+shared, and wall time there is several times the CPU time.
 """
 
 from __future__ import annotations
