@@ -126,7 +126,7 @@ class RemainsSerializer(serializers.Serializer):
         return IdentificationBriefSerializer(rows, many=True).data
 
 
-class EvidenceSerializer(serializers.Serializer):
+class RemainsEvidenceSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="the field's code: sex, age, height, hair, dental, mark, place, date, "
                                             "documents")
     label = serializers.CharField(help_text="the field in the reader's language")
@@ -137,7 +137,7 @@ class EvidenceSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="in the reader's language")
 
 
-class CandidateSerializer(serializers.Serializer):
+class RemainsCandidateSerializer(serializers.Serializer):
     rank = serializers.IntegerField()
     person = serializers.IntegerField()
     person_reference = serializers.CharField()
@@ -145,7 +145,7 @@ class CandidateSerializer(serializers.Serializer):
     birth_date = serializers.DateField(allow_null=True)
     status = serializers.CharField()
     score = serializers.FloatField()
-    evidence = EvidenceSerializer(many=True)
+    evidence = RemainsEvidenceSerializer(many=True)
 
 
 class SufficiencySerializer(serializers.Serializer):
@@ -207,7 +207,7 @@ class KinshipReportSerializer(serializers.Serializer):
         return sorted(s.pk for s in report.samples.all())
 
 
-class TaskSerializer(serializers.Serializer):
+class IdentificationTaskSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     kind = serializers.CharField()
     position = serializers.IntegerField()
@@ -224,7 +224,7 @@ class IdentificationSerializer(IdentificationBriefSerializer):
     confirmed_at = serializers.DateTimeField(allow_null=True)
     date_of_death = serializers.SerializerMethodField()
     kinship_reports = KinshipReportSerializer(many=True, source="kinship_reports.all")
-    tasks = TaskSerializer(many=True, source="tasks.all")
+    tasks = IdentificationTaskSerializer(many=True, source="tasks.all")
     fingerprint = serializers.SerializerMethodField()
 
     def get_date_of_death(self, identification) -> str:
@@ -349,7 +349,7 @@ class ReasoningInput(StrictInput):
     reasoning = Text(required=False, allow_blank=True, help_text="required to exclude")
 
 
-class ConfirmInput(StrictInput):
+class IdentificationConfirmInput(StrictInput):
     fingerprint = Text(help_text="the fingerprint of the identification as you read it (GET .../{id}/)")
 
 
@@ -504,7 +504,7 @@ class RemainsCandidates(ApiView):
 
     required_perms = FORENSIC_READ
 
-    @extend_schema(operation_id="remains_candidates", responses=CandidateSerializer(many=True),
+    @extend_schema(operation_id="remains_candidates", responses=RemainsCandidateSerializer(many=True),
                    parameters=[OpenApiParameter("limit", OpenApiTypes.INT, description="1 to 50, 20 by default")])
     def get(self, request, pk):
         raw = request.query_params.get("limit", "20")
@@ -512,7 +512,7 @@ class RemainsCandidates(ApiView):
             raise ValidationError({"limit": [_("A whole number from 1 to %(n)s.") % {"n": MAX_CANDIDATES}]})
         remains = _remains(pk)
         pairs = selectors.remains_for_reading(request.user, remains, limit=int(raw), request=request)
-        response, _page = self.paged(_candidate_rows(pairs), CandidateSerializer)
+        response, _page = self.paged(_candidate_rows(pairs), RemainsCandidateSerializer)
         return response
 
 
@@ -694,11 +694,11 @@ class IdentificationConfirm(ApiView):
 
     required_perms = {"POST": (CONFIRM,)}
 
-    @extend_schema(operation_id="remains_identification_confirm", request=ConfirmInput,
+    @extend_schema(operation_id="remains_identification_confirm", request=IdentificationConfirmInput,
                    responses=IdentificationSerializer)
     def post(self, request, pk):
         identification = _identification(pk)
-        data = _valid(ConfirmInput, request)
+        data = _valid(IdentificationConfirmInput, request)
         try:
             services.confirm_identification(request.user, identification.pk, fingerprint=data["fingerprint"],
                                             request=request)
