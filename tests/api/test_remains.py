@@ -277,6 +277,10 @@ def test_every_read_is_audited(expert_api, registrar_api, world):
         assert _events(action).filter(actor=api.user).count() == before + 1, (url, action)
     candidates = _events("remains.candidates").latest("id")
     assert str(world["person"]) in candidates.details["ids"]
+    # the persons the remains' identifications name are in the audit of the remains read
+    expert_api.get(_url("remains-detail", world["remains"]))
+    assert _events("remains.view").latest("id").details["persons"] == [world["person"]]
+    assert _events("remains.list").latest("id").details["persons"] == [world["person"]]
 
 
 @pytest.mark.django_db

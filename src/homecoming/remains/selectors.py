@@ -175,15 +175,24 @@ def transfer_for_reading(actor, transfer: Transfer, *, request=None) -> Transfer
     return transfer
 
 
+def _identified_persons(remains_ids) -> list[int]:
+    return sorted(set(Identification.objects.filter(remains_id__in=remains_ids).values_list("person_id", flat=True)))
+
+
 def remains_page_read(actor, remains, *, transfer: Transfer | None = None, request=None) -> None:
-    """Audit a page of remains shown with their post-mortem data (a transfer's remains)."""
-    record_list_read(actor, "remains.list", object_type="remains", ids=[r.pk for r in remains],
-                     details={"transfer": transfer.pk if transfer else None}, request=request)
+    """Audit a page of remains shown with their post-mortem data (a transfer's remains), and the
+    persons their identifications name."""
+    ids = [r.pk for r in remains]
+    record_list_read(actor, "remains.list", object_type="remains", ids=ids,
+                     details={"transfer": transfer.pk if transfer else None, "persons": _identified_persons(ids)},
+                     request=request)
 
 
 def remains_record_for_reading(actor, remains: Remains, *, request=None) -> Remains:
-    """Remains with their post-mortem data, marks and effects, without the candidates: audited."""
-    record(actor, "remains.view", object_type="remains", object_id=remains.pk, request=request)
+    """Remains with their post-mortem data, marks, effects and identifications, without the
+    candidates: audited with the persons the identifications name."""
+    record(actor, "remains.view", object_type="remains", object_id=remains.pk,
+           details={"persons": _identified_persons([remains.pk])}, request=request)
     return remains
 
 
