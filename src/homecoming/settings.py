@@ -388,6 +388,10 @@ SPECTACULAR_SETTINGS = {
         "PersonStatusEnum": "homecoming.registry.models.Status",
         "SideEnum": "homecoming.registry.models.Side",
         "ExchangeStatusEnum": "homecoming.exchanges.models.ExchangeStatus",
+        "KindEnum": "homecoming.registry.models.Kind",
+        "MarkKindEnum": "homecoming.remains.models.MarkKind",
+        "EffectKindEnum": "homecoming.remains.models.EffectKind",
+        "SampleStateEnum": "homecoming.remains.models.SampleState",
     },
 }
 

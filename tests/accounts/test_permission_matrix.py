@@ -153,7 +153,7 @@ def _remains_world(make_user, person) -> dict:
                                         declared_count=2, received_count=2)
     remains = forensic.record_remains(expert, transfer.pk, sex="male", age_min=20, age_max=60)
     other = forensic.record_remains(expert, transfer.pk, sex="male")
-    forensic.add_reference_sample(expert, person.pk, donor_name="Оксана Синтетична", relationship="mother",
+    sample = forensic.add_reference_sample(expert, person.pk, donor_name="Оксана Синтетична", relationship="mother",
                                   consent_purpose="identification", consent_on=dt.date(2025, 3, 1),
                                   barcode="UA-MATRIX-1", collected_on=dt.date(2025, 3, 1))
     proposed = forensic.open_identification(expert, remains.pk, person.pk, method="documents")
@@ -164,7 +164,7 @@ def _remains_world(make_user, person) -> dict:
     confirmed.refresh_from_db()
     forensic.confirm_identification(registrar, confirmed.pk,
                                     fingerprint=forensic.confirmation_fingerprint(confirmed))
-    return {"transfer": transfer.pk, "remains": remains.pk, "identification": proposed.pk,
+    return {"transfer": transfer.pk, "remains": remains.pk, "identification": proposed.pk, "sample": sample.pk,
             "remains_task": confirmed.tasks.order_by("position").first().pk}
 
 
@@ -214,6 +214,13 @@ def url_kwargs(name: str, objects: dict) -> dict:
         "remains:sample_add": {"pk": o["person"]}, "remains:task_done": {"pk": o["remains_task"]},
         **{f"remains:identification_{n}": {"pk": o["identification"]}
            for n in ("detail", "report", "propose", "exclude", "confirm")},
+        **{f"api:remains-{n}": {"pk": o["transfer"]} for n in ("transfer-detail", "transfer-remains")},
+        **{f"api:remains-{n}": {"pk": o["remains"]} for n in ("detail", "marks", "effects", "candidates")},
+        **{f"api:remains-{n}": {"pk": o["person"]} for n in ("person", "ante-mortem", "ante-mortem-marks",
+                                                               "samples")},
+        "api:remains-sample": {"pk": o["sample"]},
+        **{f"api:remains-identification-{n}": {"pk": o["identification"]}
+           for n in ("detail", "kinship-reports", "propose", "exclude", "confirm")},
         "exchanges:counter_row_decide": {"pk": o["exchange"], "row_id": MISSING},
         "exchanges:counter_row_undo": {"pk": o["exchange"], "row_id": MISSING},
     }

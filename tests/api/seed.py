@@ -17,7 +17,8 @@ from typing import Any
 
 RULE = {"≤": [{"age_on": "2025-06-09"}, 24]}
 BORN = dt.date(2003, 5, 17)
-ROLES = ("registrar", "analyst", "negotiator", "medical_officer", "case_worker", "finance_officer")
+ROLES = ("registrar", "analyst", "negotiator", "medical_officer", "case_worker", "finance_officer",
+         "forensic_expert")
 IBAN = "UA213223130000026007233566001"
 LIST_ROWS = [("Фамилия", "Имя", "Отчество", "Дата рождения"),
              ("Сидоренко", "Богдан", "Іванович", "12.03.1990"),
@@ -185,4 +186,74 @@ def seed(make_user, make_returnee) -> Seed:
     s.add("GET", "/families/inquiries/")
     s.add("GET", "/families/inquiries/{id}/", path_parameters={"id": inquiry.pk})
     s.add("POST", "/families/inquiries/{id}/link/", path_parameters={"id": inquiry.pk}, body={"person": missing.pk})
+    _remains(s, reg, s.users["forensic_expert"])
     return s
+
+
+def _remains(s: Seed, reg, expert) -> None:
+    """Transfers, remains, a missing person's forensic records and identifications at each step,
+    each operation on records of its own (a fuzzed change of one never spoils another's request)."""
+    from homecoming.remains import services as forensic
+
+    def transfer(n: int):
+        return forensic.record_transfer(expert, received_on=dt.date(2025, 6, 14), place=f"Синтетичний пункт {n}",
+                                        declared_count=50, received_count=50)
+
+    patched, recorded, held = transfer(1), transfer(2), transfer(3)
+
+    def remains(**fields):
+        return forensic.record_remains(expert, held.pk, sex="male", age_min=20, age_max=40,
+                                       declared_date=dt.date(2025, 3, 1), **fields)
+
+    person = _person(reg, "Загиблий", "Остап", history=(("missing", dt.date(2024, 11, 2)),))
+    am_person = _person(reg, "Безвісний", "Данило", history=(("missing", dt.date(2024, 10, 2)),))
+    forensic.record_ante_mortem(expert, am_person.pk, source="family", collected_on=dt.date(2025, 1, 10))
+    sample = forensic.add_reference_sample(expert, person.pk, donor_name="Ганна Загибла", relationship="mother",
+                                           consent_purpose="identification", consent_on=dt.date(2025, 1, 5),
+                                           barcode="UA-SEED-0001", collected_on=dt.date(2025, 1, 5))
+
+    def identification(n: int, method="documents", *, of=None, propose=False):
+        # a person of its own: a confirmation closes every other open identification of its person
+        who = of or _person(reg, "Ідентифікований", f"Особа{'абвгд'[n]}", history=(("missing", dt.date(2024, 9, 1)),))
+        opened = forensic.open_identification(expert, remains().pk, who.pk, method=method)
+        return forensic.propose_identification(expert, opened.pk) if propose else opened
+
+    to_propose, to_exclude, dna = identification(0), identification(1), identification(2, "dna", of=person)
+    to_confirm = identification(3, propose=True)
+    to_confirm.refresh_from_db()
+    shown = remains()
+    s.add("GET", "/remains/transfers/")
+    s.add("POST", "/remains/transfers/", body={"received_on": "2025-06-20", "place": "Синтетичний пункт",
+                                               "declared_count": 10, "received_count": 10})
+    s.add("GET", "/remains/transfers/{id}/", path_parameters={"id": held.pk})
+    s.add("PATCH", "/remains/transfers/{id}/", path_parameters={"id": patched.pk}, body={"documents": "акт"})
+    s.add("GET", "/remains/transfers/{id}/remains/", path_parameters={"id": held.pk})
+    s.add("POST", "/remains/transfers/{id}/remains/", path_parameters={"id": recorded.pk}, body={"sex": "male"})
+    s.add("GET", "/remains/remains/{id}/", path_parameters={"id": shown.pk})
+    s.add("PATCH", "/remains/remains/{id}/", path_parameters={"id": remains().pk}, body={"hair": "brown"})
+    s.add("POST", "/remains/remains/{id}/marks/", path_parameters={"id": shown.pk},
+          body={"kind": "tattoo", "location": "left_arm"})
+    s.add("POST", "/remains/remains/{id}/effects/", path_parameters={"id": shown.pk},
+          body={"kind": "military_id", "description": "жетон", "name_as_found": "Загиблый Остап"})
+    s.add("GET", "/remains/remains/{id}/candidates/", path_parameters={"id": shown.pk})
+    s.add("GET", "/remains/persons/{id}/", path_parameters={"id": person.pk})
+    s.add("PUT", "/remains/persons/{id}/ante-mortem/", path_parameters={"id": person.pk},
+          body={"source": "family", "collected_on": "2025-01-10", "hair": "brown"})
+    s.add("POST", "/remains/persons/{id}/ante-mortem/marks/", path_parameters={"id": am_person.pk},
+          body={"kind": "scar", "location": "chest"})
+    s.add("POST", "/remains/persons/{id}/samples/", path_parameters={"id": person.pk}, body={
+        "donor_name": "Петро Загиблий", "relationship": "father", "consent_purpose": "identification",
+        "consent_on": "2025-01-05", "barcode": "UA-SEED-0002", "collected_on": "2025-01-05"})
+    s.add("PATCH", "/remains/samples/{id}/", path_parameters={"id": sample.pk}, body={"laboratory": "Синтетична"})
+    s.add("GET", "/remains/identifications/")
+    s.add("POST", "/remains/identifications/", body={"remains": remains().pk, "person": person.pk,
+                                                     "method": "dental"})
+    s.add("GET", "/remains/identifications/{id}/", path_parameters={"id": to_confirm.pk})
+    s.add("POST", "/remains/identifications/{id}/kinship-reports/", path_parameters={"id": dna.pk}, body={
+        "laboratory": "Синтетична лабораторія", "report_reference": "KR-1", "reported_on": "2025-07-01",
+        "likelihood_ratio": "1000000.00", "samples": [sample.pk]})
+    s.add("POST", "/remains/identifications/{id}/propose/", path_parameters={"id": to_propose.pk}, body={})
+    s.add("POST", "/remains/identifications/{id}/exclude/", path_parameters={"id": to_exclude.pk},
+          body={"reasoning": "зубна формула інша"})
+    s.add("POST", "/remains/identifications/{id}/confirm/", path_parameters={"id": to_confirm.pk},
+          body={"fingerprint": forensic.confirmation_fingerprint(to_confirm)})

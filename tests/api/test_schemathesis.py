@@ -34,7 +34,8 @@ DEFAULT_EXAMPLES = 5
 EXAMPLES = int(os.environ.get("HOMECOMING_SCHEMATHESIS_EXAMPLES", DEFAULT_EXAMPLES))  # more: a deeper run
 TRACE = re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\.py\", line \d+|/site-packages/")
 #: who calls an operation when the matrix allows several roles: the one that sees the most
-PREFERENCE = ("registrar", "negotiator", "medical_officer", "finance_officer", "analyst", "case_worker")
+PREFERENCE = ("registrar", "negotiator", "medical_officer", "finance_officer", "analyst", "case_worker",
+              "forensic_expert")
 
 
 @pytest.fixture

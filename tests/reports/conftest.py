@@ -149,3 +149,18 @@ def world(make_user):
     payments.approve_batch(fin2, batch2.pk)
     return {"persons": persons, "agreement": agreement, "stages": [stage1, stage2], "registrar": registrar,
             "negotiator": neg, "branches": branches, "directions": directions}
+
+
+@pytest.fixture
+def remains_world(world, make_user):
+    """World plus forensic work: a transfer of 3 remains, 2 recorded, one with an identification
+    opened; no status changes (the register's figures stay as ``world`` has them)."""
+    from homecoming.remains import services as forensic
+
+    expert = make_user("forensic_expert")
+    transfer = forensic.record_transfer(expert, received_on=dt.date(2025, 6, 14), place="Synthetic crossing",
+                                        declared_count=3, received_count=3)
+    first = forensic.record_remains(expert, transfer.pk, sex="male", age_min=20, age_max=40)
+    forensic.record_remains(expert, transfer.pk)
+    forensic.open_identification(expert, first.pk, world["persons"]["missing1"].pk, method="documents")
+    return {**world, "transfer": transfer}

@@ -8,22 +8,23 @@ from __future__ import annotations
 
 import pytest
 
+from homecoming.reports import selectors
 from tests.browser import both_languages, expect_heading, expect_text, tr
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @both_languages
-def test_analyst_reads_the_dashboard_and_an_exchange_report(browser_page, lang, world, make_user, sign_in, tmp_path,
-                                                             screenshot):
+def test_analyst_reads_the_dashboard_and_an_exchange_report(browser_page, lang, remains_world, make_user, sign_in,
+                                                             tmp_path, screenshot):
     page = browser_page
     make_user("analyst", username="taras")
     sign_in(page, "taras")
     with page.expect_navigation():
         page.click("nav.site-nav a[href='/reports/']")
     expect_heading(page, lang, "Dashboard", exact=True)
-    assert page.locator("section.figure").count() == 12
-    assert page.locator("section.figure svg[role=img]").count() == 12
+    assert page.locator("section.figure").count() == len(selectors.FIGURES)
+    assert page.locator("section.figure svg[role=img]").count() == len(selectors.FIGURES)
     expect_text(page, lang, "Captivity confirmed", "#figure-register table")
     # the date range narrows the figures; a reversed one is refused with a clear message
     page.fill("#id_start", "2025-06-01")

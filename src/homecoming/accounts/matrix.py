@@ -210,6 +210,26 @@ MATRIX: dict[str, dict[str, object]] = {
     "api:families-inquiry-list": {"GET": _roles(REG, CW)},
     "api:families-inquiry-detail": {"GET": _roles(REG, CW)},
     "api:families-inquiry-link": {"POST": _roles(REG)},
+    # remains: forensic data for forensic experts only; the identifications also for registrars,
+    # who confirm them; nothing for any other role (nor a family: the portal has no API)
+    "api:remains-transfer-list": {"GET": _roles(FOR), "POST": _roles(FOR)},
+    "api:remains-transfer-detail": {"GET": _roles(FOR), "PATCH": _roles(FOR)},
+    "api:remains-transfer-remains": {"GET": _roles(FOR), "POST": _roles(FOR)},
+    "api:remains-detail": {"GET": _roles(FOR), "PATCH": _roles(FOR)},
+    "api:remains-marks": {"POST": _roles(FOR)},
+    "api:remains-effects": {"POST": _roles(FOR)},
+    "api:remains-candidates": {"GET": _roles(FOR)},
+    "api:remains-person": {"GET": _roles(FOR)},
+    "api:remains-ante-mortem": {"PUT": _roles(FOR)},
+    "api:remains-ante-mortem-marks": {"POST": _roles(FOR)},
+    "api:remains-samples": {"POST": _roles(FOR)},
+    "api:remains-sample": {"PATCH": _roles(FOR)},
+    "api:remains-identification-list": {"GET": _roles(FOR, REG), "POST": _roles(FOR)},
+    "api:remains-identification-detail": {"GET": _roles(FOR, REG)},
+    "api:remains-identification-kinship-reports": {"POST": _roles(FOR)},
+    "api:remains-identification-propose": {"POST": _roles(FOR)},
+    "api:remains-identification-exclude": {"POST": _roles(FOR)},
+    "api:remains-identification-confirm": {"POST": _roles(REG)},
 }
 
 #: The Django admin holds the reference lists only (branches, directions, operations, ranks):
@@ -283,6 +303,14 @@ AUDITED_READS: frozenset[str] = frozenset({
     "api:payments-batch-list",
     "api:families-inquiry-list",
     "api:families-inquiry-detail",
+    "api:remains-transfer-list",
+    "api:remains-transfer-detail",
+    "api:remains-transfer-remains",
+    "api:remains-detail",
+    "api:remains-candidates",
+    "api:remains-person",
+    "api:remains-identification-list",
+    "api:remains-identification-detail",
 })
 
 

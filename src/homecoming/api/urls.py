@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import aftercare, exchanges, families, intake, payments, registry, views
+from . import aftercare, exchanges, families, intake, payments, registry, remains, views
 
 app_name = "api"
 urlpatterns = [
@@ -44,4 +44,28 @@ urlpatterns = [
     path("families/inquiries/", families.InquiryList.as_view(), name="families-inquiry-list"),
     path("families/inquiries/<int:pk>/", families.InquiryDetail.as_view(), name="families-inquiry-detail"),
     path("families/inquiries/<int:pk>/link/", families.InquiryLink.as_view(), name="families-inquiry-link"),
+    path("remains/transfers/", remains.TransferList.as_view(), name="remains-transfer-list"),
+    path("remains/transfers/<int:pk>/", remains.TransferDetail.as_view(), name="remains-transfer-detail"),
+    path("remains/transfers/<int:pk>/remains/", remains.TransferRemains.as_view(), name="remains-transfer-remains"),
+    path("remains/remains/<int:pk>/", remains.RemainsDetail.as_view(), name="remains-detail"),
+    path("remains/remains/<int:pk>/marks/", remains.RemainsMarks.as_view(), name="remains-marks"),
+    path("remains/remains/<int:pk>/effects/", remains.RemainsEffects.as_view(), name="remains-effects"),
+    path("remains/remains/<int:pk>/candidates/", remains.RemainsCandidates.as_view(), name="remains-candidates"),
+    path("remains/persons/<int:pk>/", remains.PersonForensic.as_view(), name="remains-person"),
+    path("remains/persons/<int:pk>/ante-mortem/", remains.PersonAnteMortem.as_view(), name="remains-ante-mortem"),
+    path("remains/persons/<int:pk>/ante-mortem/marks/", remains.PersonAnteMortemMarks.as_view(),
+         name="remains-ante-mortem-marks"),
+    path("remains/persons/<int:pk>/samples/", remains.PersonSamples.as_view(), name="remains-samples"),
+    path("remains/samples/<int:pk>/", remains.SampleUpdate.as_view(), name="remains-sample"),
+    path("remains/identifications/", remains.IdentificationList.as_view(), name="remains-identification-list"),
+    path("remains/identifications/<int:pk>/", remains.IdentificationDetail.as_view(),
+         name="remains-identification-detail"),
+    path("remains/identifications/<int:pk>/kinship-reports/", remains.IdentificationKinshipReports.as_view(),
+         name="remains-identification-kinship-reports"),
+    path("remains/identifications/<int:pk>/propose/", remains.IdentificationPropose.as_view(),
+         name="remains-identification-propose"),
+    path("remains/identifications/<int:pk>/exclude/", remains.IdentificationExclude.as_view(),
+         name="remains-identification-exclude"),
+    path("remains/identifications/<int:pk>/confirm/", remains.IdentificationConfirm.as_view(),
+         name="remains-identification-confirm"),
 ]

@@ -147,14 +147,53 @@ def identification_for_reading(actor, identification: Identification, *, request
     return identification
 
 
-def identification_page_for_reading(actor, state: str, number, *, per_page: int = 50, request=None):
+def identifications(state: str = ""):
     qs = Identification.objects.select_related("remains", "person").order_by("-proposed_at", "-id")
-    if state:
-        qs = qs.filter(state=state)
-    page = Paginator(qs, per_page).get_page(number)
-    record_list_read(actor, "identification.list", object_type="identification",
-                     ids=[i.pk for i in page.object_list], details={"state": state}, request=request)
+    return qs.filter(state=state) if state else qs
+
+
+def identification_list_read(actor, rows, *, state: str = "", request=None) -> None:
+    """Audit a page of identifications shown (who read which)."""
+    record_list_read(actor, "identification.list", object_type="identification", ids=[i.pk for i in rows],
+                     details={"state": state}, request=request)
+
+
+def identification_page_for_reading(actor, state: str, number, *, per_page: int = 50, request=None):
+    page = Paginator(identifications(state), per_page).get_page(number)
+    identification_list_read(actor, page.object_list, state=state, request=request)
     return page
+
+
+def transfer_page_read(actor, transfers, *, request=None) -> None:
+    """Audit a page of transfers shown (the API's list): no person in it, but forensic data."""
+    record_list_read(actor, "transfer.list", object_type="remains_transfer", ids=[t.pk for t in transfers],
+                     request=request)
+
+
+def transfer_for_reading(actor, transfer: Transfer, *, request=None) -> Transfer:
+    record(actor, "transfer.view", object_type="remains_transfer", object_id=transfer.pk, request=request)
+    return transfer
+
+
+def _identified_persons(remains_ids) -> list[int]:
+    return sorted(set(Identification.objects.filter(remains_id__in=remains_ids).values_list("person_id", flat=True)))
+
+
+def remains_page_read(actor, remains, *, transfer: Transfer | None = None, request=None) -> None:
+    """Audit a page of remains shown with their post-mortem data (a transfer's remains), and the
+    persons their identifications name."""
+    ids = [r.pk for r in remains]
+    record_list_read(actor, "remains.list", object_type="remains", ids=ids,
+                     details={"transfer": transfer.pk if transfer else None, "persons": _identified_persons(ids)},
+                     request=request)
+
+
+def remains_record_for_reading(actor, remains: Remains, *, request=None) -> Remains:
+    """Remains with their post-mortem data, marks, effects and identifications, without the
+    candidates: audited with the persons the identifications name."""
+    record(actor, "remains.view", object_type="remains", object_id=remains.pk,
+           details={"persons": _identified_persons([remains.pk])}, request=request)
+    return remains
 
 
 def sufficiency_message(result) -> str:

@@ -34,6 +34,7 @@ from .selectors import Figure, Range, Row
 
 VIEW_DASHBOARD = "reports.view_dashboard"
 VIEW_PERSON = "registry.view_person"
+VIEW_FORENSIC = "remains.view_forensic"
 PAGE_SIZE = 50
 
 
@@ -84,6 +85,8 @@ HIDDEN = selectors.HIDDEN
 def _fmt(v) -> str:
     if v is None:
         return str(HIDDEN)
+    if isinstance(v, str):  # nothing to count (a median of no one)
+        return v or "—"
     if isinstance(v, Decimal):
         return f"{v:,.2f}".replace(",", "\u202f")
     return f"{v:,}".replace(",", "\u202f")
@@ -101,6 +104,14 @@ def _chart(fig: Figure) -> str:
     if fig.chart == "time_stacked":
         return charts.time_bars(labels, [(c, fig.column(i)) for i, c in enumerate(fig.columns)], title=title,
                                 suppressed_text=mark)
+    if fig.key == "remains_time":
+        return charts.bar(labels, [None if v is None else int(v or 0) for v in fig.column(2)], title=title,
+                          suppressed_text=mark)
+    if fig.key == "remains_samples":
+        enough = [None if a is None or b is None else a - b for a, b in zip(fig.column(0), fig.column(1),
+                                                                            strict=True)]
+        return charts.stacked_bar(labels, [(fig.columns[1], fig.column(1)), (_("Enough"), enough)], title=title,
+                                  suppressed_text=mark)
     if fig.key == "aftercare":
         not_overdue = [None if o is None or d is None else o - d for o, d in zip(fig.column(0), fig.column(1),
                                                                                    strict=True)]
@@ -117,9 +128,15 @@ def _chart(fig: Figure) -> str:
                               suppressed_text=mark)
 
 
+def hides_small_numbers(fig: Figure, user) -> bool:
+    """Whether ``user`` sees ``fig`` with small numbers hidden: the leadership always; the figures of
+    forensic work everyone who may not read forensic data."""
+    return not can_drill(user) or (fig.forensic and not user.has_perm(VIEW_FORENSIC))
+
+
 def present(fig: Figure, user, rng: Range) -> dict:
-    drill = can_drill(user)
-    if not drill:
+    drill = can_drill(user) and not fig.forensic
+    if hides_small_numbers(fig, user):
         fig = selectors.suppress(fig)
     rows = []
     for row in fig.rows:
@@ -155,7 +172,7 @@ def figure_csv(request, key):
         return HttpResponseBadRequest("; ".join(m for ms in form.errors.values() for m in ms),
                                       content_type="text/plain; charset=utf-8")
     fig = selectors.figure(key, rng)
-    if not can_drill(request.user):
+    if hides_small_numbers(fig, request.user):
         fig = selectors.suppress(fig)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = "-".join([key, *rng.params.values()])

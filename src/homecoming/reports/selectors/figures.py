@@ -24,6 +24,7 @@ from homecoming.registry.models import (
 )
 
 from .cube import DaysBetween, YearMonth, _ours, _status_label, person_cube
+from .remains import identification_time, missing_without_samples, remains_progress
 from .shapes import (
     BINS,
     GROUP_KEYS,
@@ -278,6 +279,9 @@ FIGURES: dict[str, Callable[[Range], Figure]] = {
     "missing_resolved": missing_resolved,
     "aftercare": aftercare_tasks,
     "payments": payments,
+    "remains": remains_progress,
+    "remains_time": identification_time,
+    "remains_samples": missing_without_samples,
 }
 
 #: the figures summed from :func:`person_cube`

@@ -98,6 +98,12 @@ class Figure:
     #: the note's format and values (``_note``): its count ``n`` is hidden like a cell when small
     note_format: str = ""
     note_values: dict = field(default_factory=dict)
+    #: a figure of forensic work (remains): small numbers hidden for everyone who may not read
+    #: forensic data, and never a drill-down
+    forensic: bool = False
+    #: {column: count column}: a value about the persons counted beside it (a median of days) is
+    #: hidden whenever that count is
+    paired: dict = field(default_factory=dict)
 
     def column(self, i: int) -> list:
         return [r.cells[i] for r in self.rows]

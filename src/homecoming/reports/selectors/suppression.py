@@ -63,7 +63,9 @@ def suppress(figure: Figure) -> Figure:
         rows.append(replace(row, cells=cells, drill=[None] * len(cells)))
     note = figure.note
     if not figure.money and not figure.line:
-        grid, raw = [r.cells for r in rows], [r.cells for r in figure.rows]
+        # the counts only: a value paired with a count (a median) is hidden with it, below
+        keep = [i for i in range(len(figure.columns)) if i not in figure.paired]
+        grid, raw = [[r.cells[i] for i in keep] for r in rows], [[r.cells[i] for i in keep] for r in figure.rows]
         # the note's count (those without a known date, those still missing) belongs to the
         # column's total like a cell: it is hidden when small, and counts in the complement
         counted = "n" in figure.note_values and len(figure.columns) == 1
@@ -71,8 +73,15 @@ def suppress(figure: Figure) -> Figure:
             n = figure.note_values["n"]
             grid, raw = [*grid, [None if _small(n) else n]], [*raw, [n]]
         _complement(grid, raw)
+        for row, shown in zip(rows, grid, strict=False):  # the note's line, when counted, is last
+            for j, i in enumerate(keep):
+                row.cells[i] = shown[j]
         if counted and grid[-1][0] is None:
             note = figure.note_format % {**figure.note_values, "n": HIDDEN}
+    for row in rows:
+        for value_column, count_column in figure.paired.items():
+            if row.cells[count_column] is None or _small(row.cells[count_column]):
+                row.cells[value_column] = None
     if figure.line:
         total = 0
         for row in rows:
