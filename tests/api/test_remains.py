@@ -107,7 +107,15 @@ def test_forensic_expert_works_from_a_transfer_to_a_confirmed_identification(exp
                                                          "message": ""}
     assert section["ante_mortem"]["marks"][0]["location"] == "left_arm"
 
-    # the candidates: the person first, with the evidence field by field
+    # the candidates: the person first, with the evidence field by field (weights are counted in the
+    # register, so it holds others missing too: in a register of one, every share is the person's own)
+    for i, (last, first) in enumerate([("Вигаденко", "Павло"), ("Синтетичний", "Олег"), ("Умовний", "Ігор"),
+                                       ("Зразковий", "Тарас"), ("Пробний", "Денис")]):
+        registry.create_person(registrar_api.user, {
+            "last_name": last, "first_name": first, "sex": "male", "birth_date": f"199{i}-01-0{i + 1}",
+            "incident_place": "Інше", "incident_date": "2024-10-01"},
+            initial_event={"status": "missing", "effective_date": dt.date(2024, 10, 1), "source_kind": "unit_report",
+                           "source_reference": "synthetic unit report"})
     r = expert_api.get(_url("remains-candidates", remains["id"]))
     assert r.status_code == 200
     first = r.json()["results"][0]
