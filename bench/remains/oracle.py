@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import argparse
 import math
-import random
 import sys
 
-from bench.remains.__main__ import HAIR, LOCATIONS, MIRROR, PLACES, TRANSFER, persons, remains_of
+from bench.remains.__main__ import HAIR, LOCATIONS, MIRROR, PLACES, TRANSFER, synthetic_set
 from homecoming.remains.candidates import Index
 
 LOG0 = float("-inf")
@@ -110,12 +109,8 @@ def likelihood(pm, am) -> float:
 
 
 def ceiling(n_persons: int, n_remains: int, sample: int, seed: int) -> dict:
-    rng = random.Random(seed)  # the same draws, in the same order, as bench.remains.run
-    people = persons(n_persons, rng)
-    truth = rng.sample(people, n_remains)
-    docs = [rng.random() < 0.3 for _ in truth]
-    remains = [remains_of(i, am, h, hair, rng, d) for i, ((am, h, hair), d) in enumerate(zip(truth, docs, strict=True))]
-    chosen = [(pm, am) for pm, (am, _h, _x), d in zip(remains, truth, docs, strict=True) if not d][:sample]
+    people, truth, documents, remains = synthetic_set(n_persons, n_remains, seed)  # as bench.remains.run
+    chosen = [(pm, am) for pm, (am, _h, _x), d in zip(remains, truth, documents, strict=True) if d is None][:sample]
     records = [am for am, _h, _x in people]
     index = Index(records)
     ranked = sum(any(c.person_id == am.id for c in index.rank(pm, 20)) for pm, am in chosen)
