@@ -26,3 +26,14 @@ def test_agreement_is_an_agreement_except_in_the_review_of_a_match():
 def test_no_medical_category_reads_none_not_nothing():
     with translation.override("uk"):
         assert str(MedicalCategory.NONE.label) == "Немає"
+
+
+def test_a_field_named_kind_is_a_persons_category_only_on_the_register():
+    # a remains' effect or task, an import, a payment line: a kind; a person: a category
+    assert uk('{% translate "kind" %}') == "вид"
+    assert uk('{% translate "kind" context "person" %}') == "категорія особи"
+
+
+def test_condition_is_a_state_except_in_a_rule():
+    assert uk('{% translate "Condition" %}') == "Стан"  # remains' condition
+    assert uk('{% translate "Condition" context "rule" %}') == "Умова"  # the rule builder's operator

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from homecoming.registry.models import (
     Branch,
@@ -29,7 +30,8 @@ def rule_labels() -> Labels:
     for name, model in (("branch", Branch), ("direction", Direction), ("operation", Operation)):
         values[name] = {item.code: item.name for item in model.objects.all()}
     return Labels(
-        fields={"side": _("side"), "kind": _("kind"), "sex": _("sex"), "rank_category": _("rank category"),
+        fields={"side": _("side"), "kind": pgettext("person", "kind"), "sex": _("sex"),
+                "rank_category": _("rank category"),
                 "medical_category": _("medical category"), "status": _("status"), "branch": _("branch"),
                 "direction": _("front direction"), "operation": _("operation"), "was_missing": _("was ever missing")},
         values=values,

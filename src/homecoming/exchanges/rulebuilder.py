@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django import forms
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from homecoming.common.collation import sort_key
 from homecoming.common.forms import DateInput
@@ -87,7 +87,7 @@ class RowForm(forms.Form):
 
     subject = forms.ChoiceField(label=gettext_lazy("Field"))
     date = forms.DateField(label=gettext_lazy("On the date"), required=False, widget=DateInput())
-    op = forms.ChoiceField(label=gettext_lazy("Condition"))
+    op = forms.ChoiceField(label=pgettext_lazy("rule", "Condition"))
     value = forms.ChoiceField(label=gettext_lazy("Value"), required=False)
     values = forms.MultipleChoiceField(label=gettext_lazy("Values"), required=False,
                                        widget=forms.SelectMultiple(attrs={"size": 4}))

@@ -160,7 +160,8 @@ REFERENCE_PREFIX = "HC-"
 
 class Person(models.Model):
     side = models.CharField(_("side"), max_length=8, choices=Side.choices, default=Side.OURS)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SERVICEMEMBER)
+    kind = models.CharField(pgettext_lazy("person", "kind"), max_length=16, choices=Kind.choices,
+                            default=Kind.SERVICEMEMBER)
     last_name = models.CharField(_("last name"), max_length=100)
     first_name = models.CharField(_("first name"), max_length=100)
     patronymic = models.CharField(_("patronymic"), max_length=100, blank=True)
