@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import Counter
+from functools import partial
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -227,31 +228,43 @@ def review_undo_rules(actors):
             assert job.incoming_list is not None, f"the list was not imported: {job.state} {job.errors}"
 
         @precondition(lambda self: ListRow.objects.filter(state=RowState.OPEN).exists())
-        @rule(data=st.data(), action=st.sampled_from(["accept", "accept", "reject", "create"]),
-              who=st.sampled_from(["analyst", "analyst_two", "lead"]), any_person=st.booleans())
-        def decide(self, data, action, who, any_person):
-            row = data.draw(st.sampled_from(self.open_rows()))
-            person_id = None
-            if action == "accept":
-                ids = [c["person_id"] for c in row.candidates] if not any_person else []
-                pool = ids or [p.pk for p in self.persons()]
-                if not pool:
+        @rule(data=st.data(), n=st.integers(1, 3))
+        def decide(self, data, n):
+            """A reviewer's few minutes: up to three rows decided (accept a candidate or anyone, reject,
+            create), by one of the analysts or the lead; a refusal changes nothing."""
+            for _ in range(n):
+                rows = self.open_rows()
+                if not rows:
                     return
-                person_id = data.draw(st.sampled_from(pool))
-            done = self.attempt(lambda: intake.decide_row(
-                reviewers[who], row.pk, action=action, version=row.version, person_id=person_id,
-                note="not ours" if action == "reject" else ""))
-            REVIEW_SEEN[f"decide {action} " + ("done" if done is not None else "refused")] += 1
+                row = data.draw(st.sampled_from(rows))
+                action = data.draw(st.sampled_from(["accept", "accept", "reject", "create"]))
+                who = data.draw(st.sampled_from(["analyst", "analyst_two", "lead"]))
+                person_id = None
+                if action == "accept":
+                    ids = [c["person_id"] for c in row.candidates] if not data.draw(st.booleans()) else []
+                    person_id = data.draw(st.sampled_from(ids or [p.pk for p in self.persons()]))
+                done = self.attempt(partial(intake.decide_row, reviewers[who], row.pk, action=action,
+                                            version=row.version, person_id=person_id,
+                                            note="not ours" if action == "reject" else ""))
+                REVIEW_SEEN[f"decide {action} " + ("done" if done is not None else "refused")] += 1
 
         @precondition(lambda self: ListRow.objects.exclude(state=RowState.OPEN).exists())
-        @rule(data=st.data(), who=st.sampled_from(["decider", "decider", "analyst_two", "lead", "registrar"]),
-              page=st.sampled_from(["current"] * 5 + ["stale"]))
-        def undo(self, data, who, page):
-            """Undo a decision: refused with nothing changed when a later step used it, when the actor
-            may not, or from a stale page; otherwise the row is open again and what it wrote is gone."""
-            row = data.draw(st.sampled_from(self.decided_rows()))
+        @rule(data=st.data(), n=st.integers(1, 2))
+        def undo(self, data, n):
+            """Undo a decision or two, by the decider, another analyst, the lead or a registrar, from the
+            page showing it or a stale one: refused with nothing changed when a later step used it, when
+            the actor may not, or from a stale page; otherwise the row is open again and what it wrote is
+            gone."""
+            for _ in range(n):
+                rows = self.decided_rows()
+                if not rows:
+                    return
+                row = data.draw(st.sampled_from(rows))
+                who = data.draw(st.sampled_from(["decider", "decider", "analyst_two", "lead", "registrar"]))
+                self.undo_one(row, who, stale=data.draw(st.sampled_from([False] * 5 + [True])))
+
+        def undo_one(self, row, who, *, stale):
             actor = {"decider": row.decided_by, "registrar": actors["registrar"]}.get(who) or reviewers.get(who)
-            stale = page == "stale"
             version = row.version - 1 if stale else row.version  # stale: a page showing an earlier decision
             used, untouched = _used_since(row), _untouched_since(row)
             may = actor is not None and (actor.pk == row.decided_by_id or actor.has_perm("intake.undo_any_decision")) \
