@@ -718,6 +718,11 @@ DETAIL_KEYS: dict[str, Promise] = {
     "error_count": pgettext_lazy("audit detail", "errors"),
     "details": pgettext_lazy("audit detail", "details"),
     "message": pgettext_lazy("audit detail", "message"),
+    "messages": pgettext_lazy("audit detail", "messages"),
+    "recipient": pgettext_lazy("audit detail", "to the case worker"),
+    "reply": pgettext_lazy("audit detail", "reply"),
+    "length": pgettext_lazy("audit detail", "characters"),
+    "taken_from_queue": pgettext_lazy("audit detail", "taken from the shared queue"),
 }
 
 #: values of the details that are codes with a word in each language (others stay codes)
