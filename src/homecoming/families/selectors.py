@@ -132,7 +132,9 @@ def inbox_for_reading(actor, show: str, number, per_page: int, *, request=None):
     qs = qs.filter(recipient__isnull=True) if show == "queue" else qs.filter(recipient=actor)
     page = Paginator(qs.order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id"), per_page) \
         .get_page(number)
-    record_message_reads(actor, page.object_list, via=f"inbox:{show}", request=request)
+    shown = list(page.object_list)  # audited even when empty, like every list page
+    record_list_read(actor, "family_message.list", object_type="inquiry", ids=sorted({m.inquiry_id for m in shown}),
+                     details={"via": f"inbox:{show}", "messages": [m.pk for m in shown]}, request=request)
     return page
 
 
