@@ -6,6 +6,7 @@ refused; every write and read is audited; the portal shows the reply and nothing
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -16,6 +17,7 @@ from homecoming.aftercare import services as aftercare
 from homecoming.audit.models import AuditEvent
 from homecoming.families import services
 from homecoming.families.models import FamilyMessage
+from homecoming.registry import services as registry_services
 
 from .conftest import inquiry_data
 
@@ -278,3 +280,14 @@ def test_a_shared_queue_message_is_counted_for_every_case_worker(home, client_fo
     c = client_for("case_worker")
     c.cookies["homecoming_language"] = "en"
     assert "1 unread message in the shared queue" in c.get("/").content.decode()
+
+
+def test_a_page_opened_before_the_status_changed_says_why_nothing_was_sent(home, worker, registrar):
+    person, filed, _case = home
+    client, html = _open_portal(filed)
+    registry_services.add_status_event(registrar, person.pk, status="missing", effective_date=dt.date(2025, 7, 1),
+                                       source_kind="unit_report", corrects=None,
+                                       exception_reason="Synthetic: the return was recorded for the wrong person")
+    r = _send(client, html, "Привіт")
+    assert r.status_code == 400 and "once your relative is home" in r.content.decode()
+    assert not FamilyMessage.objects.exists()
