@@ -93,7 +93,7 @@ def send_family_message(inquiry_id: int, body, *, submission: str = "", request=
 
 @transaction.atomic
 def _send(inquiry_id: int, body, *, submission: str, request) -> FamilyMessage:
-    inquiry = Inquiry.objects.select_for_update().select_related("person").filter(pk=inquiry_id).first()
+    inquiry = Inquiry.objects.select_for_update(of=("self",)).select_related("person").filter(pk=inquiry_id).first()
     if inquiry is None or not may_write(inquiry):
         raise ValidationError(_("Messages to a case worker can be written once your relative is home."))
     text = _clean_body(body)
