@@ -10,8 +10,9 @@ from django.core import mail
 from django.template.defaultfilters import date as date_filter
 from django.utils import translation
 
+from homecoming.aftercare import services as aftercare
 from homecoming.registry import services as registry_services
-from tests.browser import LOCALES, both_languages, expect_errors, expect_heading, expect_text, tr
+from tests.browser import LOCALES, both_languages, expect_errors, expect_heading, expect_message, expect_text, ntr, tr
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -120,3 +121,53 @@ def test_inquiry_link_status_portal_and_message(family_page, browser_page, lang,
     assert captive not in page.locator("main").inner_text()
     assert page.locator(".error-summary").is_visible()
     expect_text(page, lang, "We could not open this inquiry", "#denied-title")
+
+    # The relative comes home; the family writes to the case worker named on the portal, who reads
+    # it on the start page and the case and answers; the family reads the answer (issue 19).
+    worker = make_user("case_worker", username="cw-iryna", first_name="Ірина", last_name="Вигадана")
+    registry_services.add_status_event(registrar, person.pk, status="returned", effective_date=dt.date(2025, 6, 20),
+                                       source_kind="exchange_record", source_reference="SYNTHETIC-STAGE-2")
+    case = aftercare.open_case_by_hand(worker, person.pk)
+    aftercare.assign_case(worker, case.pk, worker.pk)
+
+    def open_portal():
+        page.goto("/family/")
+        page.fill("#id_reference", reference)
+        page.fill("#id_code", code)
+        with page.expect_navigation():
+            page.click("#portal-submit")
+        expect_heading(page, lang, "Returned home", exact=True)
+
+    open_portal()
+    expect_text(page, lang, "Write to your case worker", "#msg-title")
+    page.fill("#id_body", "Коли можна приїхати до сина?")
+    with page.expect_navigation():
+        page.click("#message-submit")
+    expect_text(page, lang, "Your message was sent to your case worker. The answer will appear on this page.",
+                "#message-sent")
+    assert "Коли можна приїхати до сина?" in page.locator("#family-messages").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, f"family-portal-message-{lang}")
+
+    staff.context.clear_cookies()
+    sign_in(staff, "cw-iryna")
+    staff.goto("/")
+    unread = ntr(lang, "%(n)s unread message to you", "%(n)s unread messages to you", 1)
+    assert unread in staff.locator("#unread-mine").inner_text()
+    staff.goto(f"/aftercare/{case.pk}/")
+    expect_text(staff, lang, "Messages from the family", "#case-messages-title")
+    assert "Коли можна приїхати до сина?" in staff.locator("#case-family-messages").inner_text()
+    with staff.expect_navigation():
+        staff.locator("#case-family-messages a[id^=case-reply-]").first.click()
+    expect_heading(staff, lang, "Message from a family", exact=True)
+    staff.fill("#id_body", "У четвер після обіду, приїжджайте.")
+    with staff.expect_navigation():
+        staff.click("#reply-submit")
+    expect_message(staff, lang, "Your reply was sent: the family sees it on the portal.")
+    screenshot(staff, f"case-worker-family-message-{lang}")
+
+    open_portal()
+    thread = page.locator("#family-messages").inner_text()
+    assert "У четвер після обіду, приїжджайте." in thread and "Ірина Вигадана" in thread
+    for hidden in ("SYNTHETIC-LIST-9", "synthetic place", "SYNTHETIC-STAGE-2", person.reference):
+        assert hidden not in page.locator("main").inner_text()

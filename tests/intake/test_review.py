@@ -15,7 +15,7 @@ from homecoming.audit.models import AuditEvent
 from homecoming.intake import services
 from homecoming.intake.models import IncomingList, ListRow, RowState
 from homecoming.registry.models import Person, StatusEvent
-from homecoming.registry.services import merge_persons
+from homecoming.registry.services import merge_persons, undo_merge
 
 from .conftest import csv_bytes, russian, synthetic_people
 
@@ -124,6 +124,21 @@ def test_merge_repoints_rows(analyst, make_user, imported):
     services.decide_row(analyst, row.pk, action="accept", version=row.version, person_id=persons[0].pk)
     merge_persons(make_user("registrar"), persons[1].pk, persons[0].pk)
     assert ListRow.objects.get(pk=row.pk).person_id == persons[1].pk
+
+
+def test_undo_of_the_merge_points_rows_back(analyst, make_user, imported):
+    """Found by the stateful test: the undo of a merge moved the row's event back to the duplicate
+    but left the row naming the survivor (the review said row 2 was somebody else)."""
+    lst, persons = imported
+    registrar = make_user("registrar")
+    row, own = lst.rows.get(row_number=2), lst.rows.get(row_number=3)
+    services.decide_row(analyst, row.pk, action="accept", version=row.version, person_id=persons[0].pk)
+    services.decide_row(analyst, own.pk, action="accept", version=own.version, person_id=persons[1].pk)
+    merge = merge_persons(registrar, persons[1].pk, persons[0].pk)
+    undo_merge(registrar, merge.pk)
+    row, own = ListRow.objects.get(pk=row.pk), ListRow.objects.get(pk=own.pk)
+    assert (row.person_id, row.status_event.person_id) == (persons[0].pk, persons[0].pk)
+    assert (own.person_id, own.status_event.person_id) == (persons[1].pk, persons[1].pk)  # the survivor's own
 
 
 @pytest.mark.postgres

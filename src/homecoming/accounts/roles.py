@@ -110,6 +110,9 @@ ROLES: tuple[Role, ...] = (
             "aftercare.change_task",
             "families.view_inquiry",
             "families.tell_family",
+            # the family's messages to their case worker (issue 19): read, marked read, answered
+            "families.view_familymessage",
+            "families.change_familymessage",
         ),
     ),
     Role(

@@ -28,3 +28,12 @@ class AftercareConfig(AppConfig):
             return None
         return {"name": owner.get_full_name() or owner.get_username(), "phone": owner.family_phone,
                 "email": owner.family_email}
+
+    def family_case_worker_for(self, person) -> int | None:
+        """The account id of the case worker who owns ``person``'s open case (None: no case, or nobody
+        owns it). Asked by name by the families app (homecoming.families.contacts.case_worker_id_for),
+        which sends a family's message to that case worker, or else to the case workers' shared queue."""
+        from .selectors import open_case_of
+
+        case = open_case_of(person)
+        return case.owner_id if case is not None else None

@@ -65,6 +65,25 @@ def case_open(request):
     }, status=400)
 
 
+#: panels other apps draw on the case page, by template name (aftercare imports none of them); a
+#: template that does not exist (its app not installed) is skipped
+CASE_PANELS: tuple[str, ...] = ("families/_case_messages.html",)
+
+
+def case_panels() -> list[str]:
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    found = []
+    for name in CASE_PANELS:
+        try:
+            get_template(name)
+        except TemplateDoesNotExist:
+            continue
+        found.append(name)
+    return found
+
+
 def _case_context(request, case, **extra):
     today = timezone.localdate()
     tasks = list(selectors.case_tasks(case))
@@ -72,7 +91,8 @@ def _case_context(request, case, **extra):
         task.overdue = task.is_overdue(today)
     return {"case": case, "tasks": tasks, "can_see_medical": services.can_see_medical(request.user),
             "can_change_case": request.user.has_perm("aftercare.change_case"),
-            "can_change_task": request.user.has_perm("aftercare.change_task"), "today": today, **extra}
+            "can_change_task": request.user.has_perm("aftercare.change_task"), "today": today,
+            "case_panels": case_panels(), **extra}
 
 
 @route("<int:pk>/")

@@ -56,6 +56,7 @@ def items_for(user) -> list[dict]:
 # does not exist (its app not installed) is skipped.
 START_WIDGETS: tuple[str, ...] = (
     "aftercare/_start_widget.html",
+    "families/_start_widget.html",
 )
 
 

@@ -36,3 +36,20 @@ def contact_for(person) -> dict | None:
             if contact:
                 return contact
     return None
+
+
+def case_worker_id_for(person) -> int | None:
+    """The account id of the case worker of ``person`` (the owner of their open aftercare case), asked
+    of any installed app whose ``AppConfig`` has ``family_case_worker_for(person)``; None when none
+    answers (no case, nobody assigned, or aftercare not installed): the message then goes to the case
+    workers' shared queue."""
+    if person is None:
+        return None
+    for config in apps.get_app_configs():
+        provider = getattr(config, "family_case_worker_for", None)
+        if provider is None or not callable(provider):
+            continue
+        answer = provider(person)
+        if answer:
+            return int(answer)
+    return None

@@ -82,3 +82,19 @@ class InquiryForm(AccessibleForm):
 
 class LinkForm(AccessibleForm):
     person = forms.CharField(label=_("Register reference"), max_length=20, help_text=_("For example HC-000123"))
+
+
+class MessageForm(AccessibleForm):
+    """A family's message to the case worker (portal), or a case worker's reply (staff)."""
+
+    body = forms.CharField(label=_("Your message"), max_length=2000, strip=True,
+                           widget=forms.Textarea(attrs={"rows": 5, "maxlength": 2000}),
+                           help_text=_("Plain text, at most 2,000 characters. Do not write anything you would not "
+                                       "want others to know."))
+
+    def __init__(self, *args, staff: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if staff:
+            self.fields["body"].label = _("Your reply")
+            self.fields["body"].help_text = _("The family sees these words on the portal, and nothing else: write "
+                                              "nothing about detention or remains.")

@@ -189,3 +189,44 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
+
+
+class MessageFrom(models.TextChoices):
+    FAMILY = "family", _("The family")
+    STAFF = "staff", _("The headquarters")
+
+
+class FamilyMessage(models.Model):
+    """A message a family wrote on the portal to their relative's case worker, or a case worker's
+    reply to it (``in_reply_to``). Written through services.send_family_message and
+    services.reply_to_family_message only. A family's message goes to the case worker who owns the
+    relative's aftercare case when it is sent (``recipient``), or, with nobody assigned, to the case
+    workers' shared queue (``recipient`` empty). The portal shows the family their own inquiry's
+    messages and the replies to them: the replies are the case worker's words and nothing else."""
+
+    inquiry = models.ForeignKey(Inquiry, models.CASCADE, related_name="messages")
+    sender = models.CharField(_("sender"), max_length=6, choices=MessageFrom.choices)
+    in_reply_to = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="replies")
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                  verbose_name=_("to the case worker"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=_("written by"))
+    body = models.TextField(_("message"), validators=[MaxLengthValidator(2000)])
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("read by"))
+    # The digest of the portal form's one-time token: the same form sent twice sends one message.
+    submission_key = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("message from a family")
+        verbose_name_plural = _("messages from families")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["inquiry", "created_at"], name="family_message_inquiry_idx"),
+                   models.Index(fields=["recipient", "read_at"], name="family_message_inbox_idx")]
+        constraints = [models.UniqueConstraint(fields=["submission_key"], condition=~models.Q(submission_key=""),
+                                               name="family_message_sent_once")]
+
+    def __str__(self) -> str:
+        return f"{self.inquiry_id}/{self.pk}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from homecoming.audit.services import record_list_read
@@ -14,8 +14,8 @@ from homecoming.linkage import LinkageIndex, PartialDate, Record
 from homecoming.registry.models import Person, Side
 from homecoming.registry.selectors import active_persons, search_persons
 
-from .models import BirthPrecision, Inquiry, LockOut, Notification
-from .services import record_inquiry_view
+from .models import BirthPrecision, FamilyMessage, Inquiry, LockOut, MessageFrom, Notification
+from .services import record_inquiry_view, record_message_reads
 
 POOL_LIMIT = 3000
 
@@ -107,3 +107,48 @@ def inquiry_page_for_reading(actor, state: str, number, per_page: int, *, reques
     record_list_read(actor, "inquiry.list", object_type="inquiry", ids=[i.pk for i in page.object_list],
                      details={"state": state}, request=request)
     return page
+
+
+# --- messages between families and case workers (services/messages.py) ---------------------------
+
+def portal_thread(inquiry: Inquiry) -> list[FamilyMessage]:
+    """What the family sees of its messages: its own and the replies to them, oldest first; a reply
+    carries its text, its date and the name of the case worker who wrote it, nothing else."""
+    return list(FamilyMessage.objects.filter(inquiry=inquiry).select_related("author").order_by("created_at", "id"))
+
+
+def unread_counts(user) -> dict[str, int]:
+    """Unread messages from families: addressed to ``user`` and in the shared queue (counts only)."""
+    if not getattr(user, "is_authenticated", False) or not user.has_perm("families.view_familymessage"):
+        return {"mine": 0, "queue": 0}
+    unread = FamilyMessage.objects.filter(sender=MessageFrom.FAMILY, read_at__isnull=True)
+    return {"mine": unread.filter(recipient=user).count(), "queue": unread.filter(recipient__isnull=True).count()}
+
+
+def inbox_for_reading(actor, show: str, number, per_page: int, *, request=None):
+    """One page of the family messages addressed to ``actor`` (``show="mine"``) or in the shared
+    queue (``"queue"``), unread first, newest first; audited."""
+    qs = FamilyMessage.objects.filter(sender=MessageFrom.FAMILY).select_related("inquiry__person", "recipient")
+    qs = qs.filter(recipient__isnull=True) if show == "queue" else qs.filter(recipient=actor)
+    page = Paginator(qs.order_by(F("read_at").asc(nulls_first=True), "-created_at", "-id"), per_page) \
+        .get_page(number)
+    shown = list(page.object_list)  # audited even when empty, like every list page
+    record_list_read(actor, "family_message.list", object_type="inquiry", ids=sorted({m.inquiry_id for m in shown}),
+                     details={"via": f"inbox:{show}", "messages": [m.pk for m in shown]}, request=request)
+    return page
+
+
+def thread_for_reading(actor, message: FamilyMessage, *, request=None) -> list[FamilyMessage]:
+    """The whole exchange of ``message``'s inquiry, for a case worker; audited."""
+    thread = list(FamilyMessage.objects.filter(inquiry_id=message.inquiry_id).select_related("author", "read_by")
+                  .order_by("created_at", "id"))
+    record_message_reads(actor, thread, via="message", request=request)
+    return thread
+
+
+def person_messages_for_reading(actor, person, *, request=None) -> list[FamilyMessage]:
+    """The messages of every family following ``person`` (the case page); audited."""
+    messages = list(FamilyMessage.objects.filter(inquiry__person=person).select_related("author", "inquiry__person")
+                    .order_by("created_at", "id"))
+    record_message_reads(actor, messages, via="case", request=request)
+    return messages

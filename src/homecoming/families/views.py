@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
@@ -31,8 +32,9 @@ from homecoming.registry import selectors as registry_selectors
 from homecoming.registry.models import Person
 
 from . import selectors, services
-from .forms import InquiryForm, LinkForm, PortalForm
-from .models import FiledVia, Inquiry, InquiryState
+from .contacts import case_worker_id_for
+from .forms import InquiryForm, LinkForm, MessageForm, PortalForm
+from .models import FamilyMessage, FiledVia, Inquiry, InquiryState, MessageFrom
 from .status import WARNING, death_told, family_view, headquarters_contact
 
 PAGE_SIZE = 50
@@ -73,12 +75,65 @@ def portal(request):
     answer = services.portal_lookup(reference=form.cleaned_data["reference"], code=form.cleaned_data["code"],
                                     address=client_ip(request) or "", request=request)
     if answer.outcome == "ok":
-        return render(request, "families/portal_status.html",
-                      _portal_context(inquiry=answer.inquiry, view=answer.view))
+        return render(request, "families/portal_status.html", _status_context(answer))
     if answer.outcome == "locked":
         return render(request, "families/portal_locked.html", _portal_context(), status=429)
     # A fresh form: nothing typed is echoed back, so both kinds of failure read the same.
     return render(request, "families/portal.html", _portal_context(form=PortalForm(), denied=True))
+
+
+# --- messages to the case worker -----------------------------------------------------------------
+#
+# The portal has no session: a look-up with the reference and the code gives a page with a signed,
+# short-lived access token (the inquiry's id, signed with the site's secret) in the message form.
+# The form sends it back with the message; an expired or forged token asks for the code again.
+
+ACCESS_SALT = "homecoming.families.portal-access"
+ACCESS_SECONDS = 30 * 60
+
+
+def _status_context(answer, *, form=None, sent=False):
+    inquiry = answer.inquiry
+    can_write = services.may_write(inquiry)
+    return _portal_context(
+        inquiry=inquiry, view=answer.view, thread=selectors.portal_thread(inquiry), can_write=can_write,
+        to_queue=can_write and case_worker_id_for(inquiry.person) is None,
+        message_form=form or MessageForm(), sent=sent, message_limit=services.message_limits(),
+        access=signing.dumps({"inquiry": inquiry.pk}, salt=ACCESS_SALT), submission=secrets.token_urlsafe(24))
+
+
+@portal_page
+@require_POST
+def portal_message(request):
+    """A family's message to the case worker, sent from the status page (see above)."""
+    try:
+        access = signing.loads(request.POST.get("access", ""), salt=ACCESS_SALT, max_age=ACCESS_SECONDS)
+        inquiry_id = int(access["inquiry"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        return render(request, "families/portal.html", _portal_context(form=PortalForm(), expired=True), status=400)
+    form = MessageForm(request.POST)
+    status, sent = 200, False
+    if form.is_valid():
+        try:
+            services.send_family_message(inquiry_id, form.cleaned_data["body"],
+                                         submission=request.POST.get("submission", ""), request=request)
+        except services.AlreadySent:
+            sent = True
+        except services.TooManyMessages as exc:
+            apply_errors(form, exc)
+            status = 429
+        except ValidationError as exc:
+            apply_errors(form, exc)
+            status = 400
+        else:
+            sent = True
+    else:
+        status = 400
+    answer = services.portal_reopen(inquiry_id, via="message", request=request)
+    if answer.outcome != "ok":
+        return render(request, "families/portal.html", _portal_context(form=PortalForm(), expired=True), status=400)
+    return render(request, "families/portal_status.html",
+                  _status_context(answer, form=None if sent else form, sent=sent), status=status)
 
 
 # --- filing: post, redirect, get ----------------------------------------------------------------
@@ -334,3 +389,61 @@ def lockout_lift(request, pk):
     flash_outcome(request, lambda: services.lift_lockout(request.user, pk, request=request),
                   _("The lock-out is lifted."))
     return redirect("families:lockout_list")
+
+
+# --- messages from families, for case workers -----------------------------------------------------
+
+def _next_or(request, fallback):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+@route("messages/", name="message_list")
+@never_cache
+def message_list(request):
+    require_all(request, "families.view_familymessage")
+    show = "queue" if request.GET.get("show") == "queue" else "mine"
+    page = selectors.inbox_for_reading(actor(request), show, request.GET.get("page"), PAGE_SIZE, request=request)
+    return render(request, "families/message_list.html", {
+        "page": page, "show": show, "counts": selectors.unread_counts(request.user)})
+
+
+@route("messages/<int:pk>/", name="message_detail")
+@never_cache
+@require_http_methods(["GET", "POST"])
+def message_detail(request, pk):
+    """A family's message with the whole exchange of its inquiry, and the reply form."""
+    require_all(request, "families.view_familymessage")
+    message = get_object_or_404(FamilyMessage.objects.select_related("inquiry__person", "recipient"), pk=pk,
+                                sender=MessageFrom.FAMILY)
+    form = MessageForm(request.POST or None, staff=True)
+    status = 200
+    if request.method == "POST":
+        require_all(request, "families.change_familymessage")
+        if form.is_valid():
+            try:
+                services.reply_to_family_message(request.user, message.pk, form.cleaned_data["body"],
+                                                 request=request)
+            except ValidationError as exc:
+                apply_errors(form, exc)
+            else:
+                messages.success(request, _("Your reply was sent: the family sees it on the portal."))
+                return _next_or(request, reverse("families:message_detail", args=[message.pk]))
+        status = 400
+    thread = selectors.thread_for_reading(actor(request), message, request=request)
+    return render(request, "families/message_detail.html", {
+        "message": message, "thread": thread, "form": form, "can_answer": services.may_answer(request.user, message),
+    }, status=status)
+
+
+@route("messages/<int:pk>/read/", name="message_read")
+@require_POST
+def message_read(request, pk):
+    require_all(request, "families.change_familymessage")
+    message = get_object_or_404(FamilyMessage, pk=pk, sender=MessageFrom.FAMILY)
+    flash_outcome(request, lambda: services.mark_family_message_read(request.user, message.pk, request=request),
+                  _("The message is marked read."))
+    return _next_or(request, reverse("families:message_detail", args=[message.pk]))

@@ -8,8 +8,10 @@ class IntakeConfig(AppConfig):
     verbose_name = _("Intake")
 
     def ready(self) -> None:
-        from homecoming.registry.services import person_merged
+        from homecoming.registry.services import person_merge_undone, person_merged
 
         from . import operations, receivers  # noqa: F401  (operations registers confirm-all)
 
         person_merged.connect(receivers.repoint_rows_after_merge, dispatch_uid="intake-repoint-after-merge")
+        person_merge_undone.connect(receivers.repoint_rows_after_merge_undo,
+                                    dispatch_uid="intake-repoint-after-merge-undo")

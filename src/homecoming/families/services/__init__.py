@@ -4,7 +4,8 @@ notifications sent when a person's status changes.
 
 A package by concern (``filing``: an inquiry checked and filed; ``inquiries``: linking, telling,
 closing and following merges; ``portal``: the family's look-up and its lock-outs;
-``notifications``: news for the family, queued and delivered); this module re-exports the
+``notifications``: news for the family, queued and delivered; ``messages``: a family's messages to
+their case worker and the replies); this module re-exports the
 public names so that callers import from ``homecoming.families.services`` as before.
 """
 
@@ -21,6 +22,17 @@ from .inquiries import (
     retell,
     unlink_inquiry,
 )
+from .messages import (
+    AlreadySent,
+    TooManyMessages,
+    mark_family_message_read,
+    may_answer,
+    may_write,
+    message_limits,
+    record_message_reads,
+    reply_to_family_message,
+    send_family_message,
+)
 from .notifications import (
     deliver_notification,
     refuse_withdrawal_once_told,
@@ -29,7 +41,7 @@ from .notifications import (
     status_changed,
     statuses_changed,
 )
-from .portal import PortalAnswer, lift_lockout, portal_limits, portal_lookup, purge_portal_attempts
+from .portal import PortalAnswer, lift_lockout, portal_limits, portal_lookup, portal_reopen, purge_portal_attempts
 
 __all__ = [
     "logger",
@@ -55,6 +67,7 @@ __all__ = [
     "portal_limits",
     "PortalAnswer",
     "portal_lookup",
+    "portal_reopen",
     "lift_lockout",
     "purge_portal_attempts",
     "status_changed",
@@ -63,4 +76,13 @@ __all__ = [
     "retry_notification",
     "refuse_withdrawal_once_told",
     "requeue_stale_notifications",
+    "AlreadySent",
+    "TooManyMessages",
+    "may_write",
+    "may_answer",
+    "message_limits",
+    "send_family_message",
+    "mark_family_message_read",
+    "reply_to_family_message",
+    "record_message_reads",
 ]

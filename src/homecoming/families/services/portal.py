@@ -76,6 +76,19 @@ def portal_lookup(*, reference: str, code: str, address: str, request=None) -> P
     return PortalAnswer("denied")
 
 
+def portal_reopen(inquiry_id: int, *, via: str, request=None) -> PortalAnswer:
+    """The family's page again, within the short time its look-up is good for (the portal's signed
+    access token, checked by the view): after they sent a message. Audited like the look-up;
+    "denied" when the inquiry was closed or removed since."""
+    inquiry = Inquiry.objects.select_related("person").filter(pk=inquiry_id).first()
+    if inquiry is None or inquiry.state == InquiryState.CLOSED:
+        return PortalAnswer("denied")
+    view = family_view(inquiry)
+    record(PORTAL_ACTOR, "inquiry.portal_view", object_type="inquiry", object_id=inquiry.pk,
+           details={"reference": inquiry.reference, "state": view.state, "via": via}, request=request)
+    return PortalAnswer("ok", inquiry=inquiry, view=view)
+
+
 def _rehash(inquiry_id: int, secret: str) -> None:
     """The hasher's settings changed since filing (more iterations, another algorithm): store a
     hash made with today's settings, so that every inquiry costs the same time to check."""
