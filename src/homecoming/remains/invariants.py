@@ -4,10 +4,11 @@ are database constraints (models.Identification): the database refuses them, so 
 
 from __future__ import annotations
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from homecoming.common.invariants import invariant
-from homecoming.registry.models import Status
+from homecoming.registry.models import Status, StatusEvent
+from homecoming.registry.services import MANAGED_BY_REMAINS
 
 from .models import Identification, IdentificationState, Task, TaskKind, TaskState, Transfer
 
@@ -50,15 +51,21 @@ def _benefits():
     return apps.get_model("payments", "DeathBenefit") if apps.is_installed("homecoming.payments") else None
 
 
-@invariant("remains.identified_more_than_once",
-           "An identified remains has exactly one confirmed identification, and a person at most one.",
-           record="identification")
-def identified_more_than_once() -> list[int]:
-    confirmed = Identification.objects.filter(state=IdentificationState.CONFIRMED)
-    remains = confirmed.values("remains_id").annotate(n=Count("pk")).filter(n__gt=1).values("remains_id")
-    persons = confirmed.values("person_id").annotate(n=Count("pk")).filter(n__gt=1).values("person_id")
-    return sorted(set(confirmed.filter(remains_id__in=remains).values_list("pk", flat=True))
-                  | set(confirmed.filter(person_id__in=persons).values_list("pk", flat=True)))
+@invariant("remains.register_event_without_identification",
+           "Every live event of death the register holds from identified remains is the death of exactly one "
+           "confirmed identification of that person, and every correction written by the remains app is that of "
+           "a reversed identification (one confirmed identification per remains and per person is a database "
+           "constraint).", record="person")
+def register_event_without_identification() -> list[int]:
+    written = StatusEvent.objects.filter(managed_by=MANAGED_BY_REMAINS)
+    deaths = written.filter(status=Status.DECEASED, corrects__isnull=True, corrections__isnull=True)
+    confirmed = Identification.objects.filter(state=IdentificationState.CONFIRMED, person=OuterRef("person"),
+                                              death_event=OuterRef("pk"))
+    reversal = Identification.objects.filter(state=IdentificationState.REVERSED, person=OuterRef("person"),
+                                             correction_event=OuterRef("pk"))
+    return sorted(set(deaths.exclude(Exists(confirmed)).values_list("person_id", flat=True))
+                  | set(written.filter(corrects__isnull=False).exclude(Exists(reversal))
+                        .values_list("person_id", flat=True)))
 
 
 @invariant("remains.task_before_confirmation",

@@ -154,18 +154,19 @@ def death_reversed(actor, *, identification_id: int, reason: str, permission: st
     if benefit is None or benefit.state == DeathBenefitState.CANCELLED or benefit.flagged_at:
         return benefit
     reason = reason.strip()[:300]
+    details = {"person": benefit.person_id, "identification": identification_id,
+               "amount": str(benefit.amount) if benefit.amount is not None else None}
     if benefit.state == DeathBenefitState.PAID:
         benefit.flagged_at, benefit.flag_reason = timezone.now(), reason
         benefit.save(update_fields=["flagged_at", "flag_reason"])
-        action = "payments.death_benefit_flag"
+        record(actor, "payments.death_benefit_flag", object_type="death_benefit", object_id=benefit.pk,
+               details=details, request=request)
     else:
         benefit.state, benefit.cancelled_at, benefit.cancel_reason = (DeathBenefitState.CANCELLED, timezone.now(),
                                                                       reason)
         benefit.save(update_fields=["state", "cancelled_at", "cancel_reason"])
-        action = "payments.death_benefit_cancel"
-    record(actor, action, object_type="death_benefit", object_id=benefit.pk,
-           details={"person": benefit.person_id, "identification": identification_id,
-                    "amount": str(benefit.amount) if benefit.amount is not None else None}, request=request)
+        record(actor, "payments.death_benefit_cancel", object_type="death_benefit", object_id=benefit.pk,
+               details=details, request=request)
     return benefit
 
 
