@@ -306,3 +306,16 @@ def test_the_registrar_still_cannot_correct_the_remains_events_by_hand(confirmed
         registry_services.add_status_event(registrar, confirmed.person_id, status="captivity_confirmed",
                                            effective_date="2023-06-01", source_kind="unit_report",
                                            corrects=reversed_.correction_event_id, exception_reason="by hand")
+
+
+def test_a_merge_that_would_move_forensic_records_is_refused(confirmed, registrar, make_person):
+    from homecoming.registry import services as registry_services
+
+    survivor = make_person(last="Тестенко", first="Арсеній")
+    duplicate = Person.objects.get(pk=confirmed.person_id)
+    keep = dict.fromkeys(registry_services.merge_conflicts(survivor, duplicate), "survivor")
+    with pytest.raises(ValidationError, match="forensic records"):
+        registry_services.merge_persons(registrar, survivor.pk, duplicate.pk, keep=keep,
+                                        confirm=registry_services.merge_fingerprint(survivor, duplicate))
+    assert Person.objects.get(pk=duplicate.pk).merged_into_id is None
+    assert StatusEvent.objects.get(pk=confirmed.death_event_id).person_id == duplicate.pk
