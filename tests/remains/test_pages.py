@@ -69,3 +69,26 @@ def test_a_registrar_confirms_on_the_page_and_other_staff_read_nothing(expert, r
     _client(registrar).post(f"/remains/identifications/{identification.pk}/confirm/", {"fingerprint": fingerprint})
     assert Identification.objects.get(pk=identification.pk).state == "confirmed"
     assert Person.objects.get(pk=person.pk).current_status == "deceased"
+
+
+def test_the_hand_over_is_recorded_on_the_page_with_its_day_and_recipient(expert, registrar, remains, make_person):
+    from homecoming.remains.models import Task
+
+    person = make_person()
+    identification = services.open_identification(expert, remains.pk, person.pk, method="documents")
+    services.propose_identification(expert, identification.pk)
+    identification.refresh_from_db()
+    services.confirm_identification(registrar, identification.pk,
+                                    fingerprint=services.confirmation_fingerprint(identification))
+    tell, hand_over = (Task.objects.get(identification=identification, kind=k) for k in ("tell_family", "hand_over"))
+    c = _client(registrar, "uk")
+    page = c.get(f"/remains/identifications/{identification.pk}/").content.decode()
+    assert f'id="recipient-{hand_over.pk}"' in page and "Кому передано" in page
+    c.post(f"/remains/tasks/{tell.pk}/done/", {"outcome": "Повідомлено особисто"})
+    c.post(f"/remains/tasks/{hand_over.pk}/done/", {"outcome": "Передано", "happened_on": "not a date",
+                                                     "recipient": "Мати"})
+    assert Task.objects.get(pk=hand_over.pk).state == "open"  # bad input changes nothing
+    today = dt.date.today().isoformat()
+    c.post(f"/remains/tasks/{hand_over.pk}/done/", {"outcome": "Передано", "happened_on": today, "recipient": "Мати"})
+    done = Task.objects.get(pk=hand_over.pk)
+    assert (done.state, done.happened_on.isoformat(), done.recipient) == ("done", today, "Мати")

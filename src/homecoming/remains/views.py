@@ -253,7 +253,8 @@ def _identification_page(request, identification, *, status=200, **forms):
 
 def _identification(pk):
     return get_object_or_404(Identification.objects.select_related("remains", "remains__transfer", "person",
-                                                                    "proposed_by", "confirmed_by"), pk=pk)
+                                                                    "proposed_by", "confirmed_by", "reversed_by"),
+                             pk=pk)
 
 
 @route("identifications/<int:pk>/")
@@ -326,9 +327,10 @@ def task_done(request, pk):
     from .models import Task
 
     task = get_object_or_404(Task, pk=pk)
-    flash_outcome(request, lambda: services.complete_task(request.user, task.pk,
-                                                          outcome=request.POST.get("outcome", ""), request=request),
-                  _("The task is done."))
+    flash_outcome(request, lambda: services.complete_task(
+        request.user, task.pk, outcome=request.POST.get("outcome", ""), happened_on=request.POST.get("happened_on"),
+        recipient=request.POST.get("recipient", ""), place=request.POST.get("place", ""), request=request),
+        _("The task is done."))
     if request.user.has_perm(VIEW) or request.user.has_perm(CONFIRM):
         return redirect("remains:identification_detail", task.identification_id)
     return redirect("home")
