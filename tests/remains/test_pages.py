@@ -92,3 +92,27 @@ def test_the_hand_over_is_recorded_on_the_page_with_its_day_and_recipient(expert
     c.post(f"/remains/tasks/{hand_over.pk}/done/", {"outcome": "Передано", "happened_on": today, "recipient": "Мати"})
     done = Task.objects.get(pk=hand_over.pk)
     assert (done.state, done.happened_on.isoformat(), done.recipient) == ("done", today, "Мати")
+
+
+def test_a_reversal_is_proposed_and_carried_out_on_the_page_by_two_people(expert, registrar, remains, make_person,
+                                                                          make_user):
+    person = make_person()
+    identification = services.open_identification(expert, remains.pk, person.pk, method="documents")
+    services.propose_identification(expert, identification.pk)
+    identification.refresh_from_db()
+    services.confirm_identification(registrar, identification.pk,
+                                    fingerprint=services.confirmation_fingerprint(identification))
+    url = f"/remains/identifications/{identification.pk}/"
+    assert _client(registrar).post(url + "propose-reversal/", {"reason": "x"}).status_code == 403
+    _client(expert).post(url + "propose-reversal/", {"reason": " "})
+    assert Identification.objects.get(pk=identification.pk).reversal_proposed_at is None  # no reason, no change
+    _client(expert, "uk").post(url + "propose-reversal/", {"reason": "Результат ДНК LR-9 виключає матір"})
+    page = _client(registrar, "uk").get(url)
+    assert "Скасувати ідентифікацію" in page.content.decode()
+    assert _client(expert).post(url + "reverse/", {"fingerprint": page.context["reversal_fingerprint"]}) \
+        .status_code == 403
+    _client(registrar).post(url + "reverse/", {"fingerprint": "stale"})
+    assert Identification.objects.get(pk=identification.pk).state == "confirmed"
+    _client(registrar).post(url + "reverse/", {"fingerprint": page.context["reversal_fingerprint"]})
+    assert Identification.objects.get(pk=identification.pk).state == "reversed"
+    assert Person.objects.get(pk=person.pk).current_status == "missing"
