@@ -21,7 +21,7 @@ from homecoming.operations.models import Operation
 from homecoming.payments.models import ReturnRecord
 from homecoming.registry import services as registry
 from homecoming.registry.models import Person, Source, StatusCount, StatusEvent
-from homecoming.remains.models import Transfer
+from homecoming.remains.models import Identification, Transfer
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2025, 6, 12)
@@ -157,10 +157,27 @@ BREAKERS = {
         w["identification"].pk)[-1],
     "remains.confirmed_without_telling_first": lambda w: (
         w["identification"].tasks.filter(kind="hand_over").update(state="done"), w["identification"].pk)[-1],
+    "remains.register_event_without_identification": lambda w: (
+        _event(w["people"]["missing"], "deceased", DAY, managed_by="remains"), w["people"]["missing"].pk)[-1],
+    "remains.task_before_confirmation": lambda w: (
+        w["identification"].tasks.filter(kind="burial").update(state="done"), w["identification"].pk)[-1],
+    "remains.reversal_incomplete": lambda w: (
+        Identification.objects.filter(pk=w["identification"].pk).update(state="reversed"),
+        w["identification"].pk)[-1],
+    "remains.benefit_without_telling": lambda w: _benefit_untold(w["identification"]),
     "remains.transfer_counts": lambda w: (
         Transfer.objects.filter(pk=w["identification"].remains.transfer_id).update(received_count=0),
         w["identification"].remains.transfer_id)[-1],
 }
+
+
+def _benefit_untold(identification):
+    """A death benefit for an identification whose family was not told in person yet."""
+    from homecoming.payments.models import DeathBenefit
+
+    DeathBenefit.objects.create(person_id=identification.person_id, identification_id=identification.pk,
+                                death_event_id=identification.death_event_id, death_date=DAY)
+    return identification.pk
 
 
 def _ledger_for(person):

@@ -2,7 +2,9 @@
 the roles would (registrar, negotiator, case worker, finance officers, a family), in any order, with
 back-dated, same-day and corrected events, merges and their undo, stages moved on before their
 lists are right, crossings, reconciliations with every mix of outcomes, inquiries, a death told in
-person, payments prepared, approved and paid. After every step:
+person, payments prepared, approved and paid; and remains: transfers received, identifications opened,
+proposed, excluded, confirmed by a second person and reversed, the tasks after them done (the family
+told in person first), the death benefit approved and paid. After every step:
 
 * every invariant of ``homecoming invariants`` holds (common/invariants.py), and
 * what each family sees is true by statements written here, apart from the code that derives it,
@@ -28,7 +30,14 @@ from django.db import transaction
 from django.db.models import Q
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from homecoming.common.invariants import broken
 from homecoming.exchanges import selectors as exchange_selectors
@@ -42,16 +51,19 @@ from homecoming.intake.models import IncomingList, ListRow, RowState
 from homecoming.intake.register_index import reset_register_index
 from homecoming.intake.services.review import _event_reference
 from homecoming.payments import services as payments
-from homecoming.payments.models import Batch
+from homecoming.payments.models import Batch, DeathBenefit
 from homecoming.registry import lifecycle, status_counts
 from homecoming.registry import services as registry
 from homecoming.registry.models import STATUSES_BY_SIDE, Merge, Person, Source, StatusCount, StatusEvent
+from homecoming.remains import services as remains
+from homecoming.remains.models import Identification, Remains, Task
 
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = int(os.environ.get("HOMECOMING_STATEFUL_EXAMPLES", "12"))
 STEPS = int(os.environ.get("HOMECOMING_STATEFUL_STEPS", "30"))
-DAYS = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2026, 11, 30))
+DAYS_END = dt.date(2026, 11, 30)
+DAYS = st.dates(min_value=dt.date(2024, 1, 1), max_value=DAYS_END)
 REASON = st.sampled_from(["", "", "Typed from the paper list afterwards"])
 SURNAMES = ["Коваль", "Бондар", "Шевчук", "Ткач", "Гончар", "Мельник", "Кравець", "Лисенко", "Мороз"]
 ENEMY_SURNAMES = ["Иванов", "Смирнов", "Кузнецов", "Попов"]
@@ -61,7 +73,8 @@ REFUSED = (ValidationError, PermissionDenied)
 
 @pytest.fixture
 def actors(make_user):
-    return {role: make_user(role) for role in ("registrar", "negotiator", "case_worker", "finance_officer")} | {
+    return {role: make_user(role) for role in ("registrar", "negotiator", "case_worker", "finance_officer",
+                                               "forensic_expert", "administrator")} | {
         "finance_two": make_user("finance_officer")}
 
 
@@ -71,7 +84,11 @@ def _snapshot():
         "pk", "current_status", "current_status_date", "merged_into_id", "version")),
         list(ListEntry.objects.order_by("pk").values_list("pk", "state", "person_id")),
         list(Exchange.objects.order_by("pk").values_list("pk", "status", "carried_out_on")),
-        Merge.objects.filter(undone_at__isnull=True).count(), Inquiry.objects.count(), Batch.objects.count())
+        Merge.objects.filter(undone_at__isnull=True).count(), Inquiry.objects.count(), Batch.objects.count(),
+        list(Identification.objects.order_by("pk").values_list("pk", "state", "person_id", "reversal_proposed_at")),
+        list(Task.objects.order_by("pk").values_list("pk", "state")), Remains.objects.count(),
+        list(DeathBenefit.objects.order_by("pk").values_list("pk", "state", "flagged_at")),
+        list(Inquiry.objects.order_by("pk").values_list("pk", "told_in_person_event_id")))
 
 
 def _family_truths(inquiry, made: dict) -> None:
@@ -88,9 +105,25 @@ def _family_truths(inquiry, made: dict) -> None:
         assert active.filter(exchange__status="carried_out").exists()
     if view.state == "returned":
         assert person.current_status in ("returned", "released_other")
-    if person.current_status == "deceased":
+    events = list(person.status_events.all())
+    told_event = next((e for e in events if e.pk == inquiry.told_in_person_event_id), None)
+    if told_event is not None and told_event.managed_by == "remains" and any(
+            e.corrects_id == told_event.pk for e in events):
+        # told of an identification that was reversed since: asked to come in until told of the reversal
+        assert view.state == "contact_us", f"a reversed identification shows {view.state}"
+    elif person.current_status == "deceased":
         told = inquiry.told_in_person_event_id == current_death_id(person)
-        assert view.state == ("deceased" if told else "contact_us"), "a death on the portal before it was told"
+        death = next(e for e in events if e.pk == current_death_id(person))
+        if death.managed_by == "remains" and not told:
+            # an identification the family was not told of yet: nothing new, what the register held before
+            before = lifecycle.derive([e for e in events if e.pk != death.pk]).status
+            assert view.state != "deceased", "a death from remains on the portal before it was told"
+            if before in ("", "missing"):
+                assert view.state == "missing", f"untold identification shows {view.state}"
+            if before == "captivity_confirmed":
+                assert view.state == "captive", f"untold identification shows {view.state}"
+        else:
+            assert view.state == ("deceased" if told else "contact_us"), "a death on the portal before it was told"
     assert view.state != "deceased" or person.current_status == "deceased"
     # what the machine made happen: reconciled home, or not delivered, and nothing recorded after
     fact = made.get(person.pk)
@@ -341,6 +374,8 @@ def run_machine(actors) -> None:
                 "name_uk": "усі", "name_en": "everyone", "rule": {"and": []}, "trade_rule": "all_for_all"})
             self.balanced = exchanges.create_category(negotiator, self.agreement.pk, {
                 "name_uk": "рівно", "name_en": "equal", "rule": {"and": []}, "trade_rule": "n_for_n"})
+            payments.create_death_benefit_rule(actors["administrator"], {"valid_from": "2014-02-20",
+                                                                         "amount": "15000000", "demo": True})
 
         def teardown(self):
             transaction.set_rollback(True)
@@ -500,6 +535,97 @@ def run_machine(actors) -> None:
                     payments.mark_batch_paid(first, batch.pk)
 
             self.attempt(steps)
+
+        # --- the forensic expert, the registrar, the case worker and finance: remains ---------------------
+
+        @initialize(n=st.integers(1, 3), declared=DAYS)
+        def receive_remains(self, n, declared):
+            """A transfer of remains arrives at the start of every day (identification is a long road):
+            the first remains with the date of death the other side declared, the others without
+            (the date of the transfer is the latest the death can be)."""
+            expert = actors["forensic_expert"]
+            transfer = remains.record_transfer(expert, received_on=DAYS_END, place="Synthetic crossing",
+                                               declared_count=n, received_count=n)
+            for i in range(n):
+                remains.record_remains(expert, transfer.pk, sex="male", declared_date=declared if i == 0 else None)
+
+        @precondition(lambda self: Person.objects.filter(side="ours").exists())
+        @rule(data=st.data(), method=st.sampled_from(["documents", "documents", "dental", "dna"]),
+              then=st.sampled_from(["open", "propose", "confirm", "confirm"]))
+        def open_identification(self, data, method, then):
+            """The forensic expert opens an identification and perhaps proposes it at once; perhaps a
+            registrar confirms it at once (the steps a day may hold; each is a rule of its own too)."""
+            body = data.draw(st.sampled_from(list(Remains.objects.order_by("pk"))))
+            person = data.draw(st.sampled_from(self.persons(side="ours")))
+            expert = actors["forensic_expert"]
+
+            def steps():
+                identification = remains.open_identification(expert, body.pk, person.pk, method=method)
+                if then in ("propose", "confirm"):
+                    remains.propose_identification(expert, identification.pk)
+                if then == "confirm":
+                    identification = Identification.objects.get(pk=identification.pk)
+                    remains.confirm_identification(actors["registrar"], identification.pk,
+                                                   fingerprint=remains.confirmation_fingerprint(identification))
+
+            self.attempt(steps)
+
+        @precondition(lambda self: Identification.objects.filter(state__in=("pending", "preliminary")).exists())
+        @rule(data=st.data(), exclude=st.booleans())
+        def propose_or_exclude(self, data, exclude):
+            identification = data.draw(st.sampled_from(list(
+                Identification.objects.filter(state__in=("pending", "preliminary")).order_by("pk"))))
+            expert = actors["forensic_expert"]
+            if exclude:
+                self.attempt(lambda: remains.exclude_identification(expert, identification.pk,
+                                                                    reasoning="Kinship test excludes"))
+            else:
+                self.attempt(lambda: remains.propose_identification(expert, identification.pk))
+
+        @precondition(lambda self: Identification.objects.filter(state="preliminary").exists())
+        @rule(data=st.data())
+        def confirm_identification(self, data):
+            identification = data.draw(st.sampled_from(list(
+                Identification.objects.filter(state="preliminary").order_by("pk"))))
+            self.attempt(lambda: remains.confirm_identification(
+                actors["registrar"], identification.pk, fingerprint=remains.confirmation_fingerprint(identification)))
+
+        @precondition(lambda self: Task.objects.filter(state="open").exists())
+        @rule(data=st.data(), days_ago=st.integers(0, 2))
+        def complete_task(self, data, days_ago):
+            task = data.draw(st.sampled_from(list(Task.objects.filter(state="open").order_by("pk"))))
+            self.attempt(lambda: remains.complete_task(
+                actors["case_worker"], task.pk, outcome="Done with the family",
+                happened_on=dt.date.today() - dt.timedelta(days=days_ago), recipient="Синтетична мати",
+                place="Синтетичне кладовище"))
+
+        @precondition(lambda self: Identification.objects.filter(state="confirmed").exists())
+        @rule(data=st.data(), carry_out=st.booleans())
+        def reverse_identification(self, data, carry_out):
+            identification = data.draw(st.sampled_from(list(
+                Identification.objects.filter(state="confirmed").order_by("pk"))))
+
+            def steps():
+                if not identification.reversal_proposed_at:
+                    remains.propose_reversal(actors["forensic_expert"], identification.pk,
+                                             reason="A DNA result overturns it")
+                if carry_out:
+                    fresh = Identification.objects.get(pk=identification.pk)
+                    remains.reverse_identification(actors["registrar"], fresh.pk,
+                                                   fingerprint=remains.reversal_fingerprint(fresh))
+
+            self.attempt(steps)
+
+        @precondition(lambda self: DeathBenefit.objects.filter(state__in=("due", "approved")).exists())
+        @rule(data=st.data())
+        def pay_death_benefit(self, data):
+            benefit = data.draw(st.sampled_from(list(
+                DeathBenefit.objects.filter(state__in=("due", "approved")).order_by("pk"))))
+            if benefit.state == "due":
+                self.attempt(lambda: payments.approve_death_benefit(actors["finance_officer"], benefit.pk,
+                                                                    recipient="Синтетична мати", iban=IBAN))
+            else:
+                self.attempt(lambda: payments.mark_death_benefit_paid(actors["finance_two"], benefit.pk))
 
         # --- after every step ------------------------------------------------------------------------------
 

@@ -57,7 +57,8 @@ def test_confirmation_writes_the_death_through_the_status_model_and_tells_the_fa
     assert person.current_status == "deceased" and person.current_status_date == remains.declared_date
     event = StatusEvent.objects.get(pk=identification.death_event_id)
     assert (event.managed_by, event.source.kind) == ("remains", "identified_remains")
-    assert [t.kind for t in Task.objects.filter(identification=identification)] == ["tell_family", "hand_over"]
+    assert [t.kind for t in Task.objects.filter(identification=identification)] == ["tell_family", "hand_over",
+                                                                                     "burial"]
     hand_over = Task.objects.get(identification=identification, kind="hand_over")
     with pytest.raises(ValidationError, match="told in person first"):
         services.complete_task(registrar, hand_over.pk, outcome="Handed over")

@@ -41,6 +41,7 @@ def test_each_invariant_names_the_planted_contradiction(confirmed, expert, trans
     assert found == {
         "remains.confirmed_person_not_deceased": [confirmed.pk],
         "remains.confirmed_without_telling_first": [confirmed.pk],
+        "remains.task_before_confirmation": [confirmed.pk],  # a hand-over without its day and recipient
         "remains.transfer_counts": [transfer.pk],
     }
 

@@ -69,3 +69,50 @@ def test_a_registrar_confirms_on_the_page_and_other_staff_read_nothing(expert, r
     _client(registrar).post(f"/remains/identifications/{identification.pk}/confirm/", {"fingerprint": fingerprint})
     assert Identification.objects.get(pk=identification.pk).state == "confirmed"
     assert Person.objects.get(pk=person.pk).current_status == "deceased"
+
+
+def test_the_hand_over_is_recorded_on_the_page_with_its_day_and_recipient(expert, registrar, remains, make_person):
+    from homecoming.remains.models import Task
+
+    person = make_person()
+    identification = services.open_identification(expert, remains.pk, person.pk, method="documents")
+    services.propose_identification(expert, identification.pk)
+    identification.refresh_from_db()
+    services.confirm_identification(registrar, identification.pk,
+                                    fingerprint=services.confirmation_fingerprint(identification))
+    tell, hand_over = (Task.objects.get(identification=identification, kind=k) for k in ("tell_family", "hand_over"))
+    c = _client(registrar, "uk")
+    page = c.get(f"/remains/identifications/{identification.pk}/").content.decode()
+    assert f'id="recipient-{hand_over.pk}"' in page and "Кому передано" in page
+    c.post(f"/remains/tasks/{tell.pk}/done/", {"outcome": "Повідомлено особисто"})
+    c.post(f"/remains/tasks/{hand_over.pk}/done/", {"outcome": "Передано", "happened_on": "not a date",
+                                                     "recipient": "Мати"})
+    assert Task.objects.get(pk=hand_over.pk).state == "open"  # bad input changes nothing
+    today = dt.date.today().isoformat()
+    c.post(f"/remains/tasks/{hand_over.pk}/done/", {"outcome": "Передано", "happened_on": today, "recipient": "Мати"})
+    done = Task.objects.get(pk=hand_over.pk)
+    assert (done.state, done.happened_on.isoformat(), done.recipient) == ("done", today, "Мати")
+
+
+def test_a_reversal_is_proposed_and_carried_out_on_the_page_by_two_people(expert, registrar, remains, make_person,
+                                                                          make_user):
+    person = make_person()
+    identification = services.open_identification(expert, remains.pk, person.pk, method="documents")
+    services.propose_identification(expert, identification.pk)
+    identification.refresh_from_db()
+    services.confirm_identification(registrar, identification.pk,
+                                    fingerprint=services.confirmation_fingerprint(identification))
+    url = f"/remains/identifications/{identification.pk}/"
+    assert _client(registrar).post(url + "propose-reversal/", {"reason": "x"}).status_code == 403
+    _client(expert).post(url + "propose-reversal/", {"reason": " "})
+    assert Identification.objects.get(pk=identification.pk).reversal_proposed_at is None  # no reason, no change
+    _client(expert, "uk").post(url + "propose-reversal/", {"reason": "Результат ДНК LR-9 виключає матір"})
+    page = _client(registrar, "uk").get(url)
+    assert "Скасувати ідентифікацію" in page.content.decode()
+    assert _client(expert).post(url + "reverse/", {"fingerprint": page.context["reversal_fingerprint"]}) \
+        .status_code == 403
+    _client(registrar).post(url + "reverse/", {"fingerprint": "stale"})
+    assert Identification.objects.get(pk=identification.pk).state == "confirmed"
+    _client(registrar).post(url + "reverse/", {"fingerprint": page.context["reversal_fingerprint"]})
+    assert Identification.objects.get(pk=identification.pk).state == "reversed"
+    assert Person.objects.get(pk=person.pk).current_status == "missing"

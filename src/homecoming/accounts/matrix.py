@@ -172,6 +172,8 @@ MATRIX: dict[str, dict[str, object]] = {
     "remains:identification_propose": {"POST": _roles(FOR)},
     "remains:identification_exclude": {"POST": _roles(FOR)},
     "remains:identification_confirm": {"POST": _roles(REG)},
+    "remains:identification_propose_reversal": {"POST": _roles(FOR)},
+    "remains:identification_reverse": {"POST": _roles(REG)},
     "remains:task_done": {"POST": _roles(REG, CW)},
     # --- API ----------------------------------------------------------------------------------
     "schema": {"GET": SIGNED_IN},

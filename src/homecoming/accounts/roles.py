@@ -138,7 +138,7 @@ ROLES: tuple[Role, ...] = (
             "accounts.change_user",
             "audit.view_audit_log",
             "registry.change_referencedata",
-            "payments.add_ruleset", "payments.change_ruleset",
+            "payments.add_ruleset", "payments.change_ruleset", "payments.add_deathbenefitrule",
             "reports.view_dashboard",
         ),
     ),

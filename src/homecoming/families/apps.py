@@ -27,3 +27,11 @@ class FamiliesConfig(AppConfig):
                 record_told_in_person(actor, inquiry.pk, request=request)
                 told += 1
         return told
+
+    def record_reversal_told(self, actor, person_id: int, *, request=None) -> int:
+        """Asked by name by the remains app when the family has been told in person that the
+        identification of remains they were told of was reversed: the inquiries about the person
+        that were told of that death no longer hold it as told. Returns how many."""
+        from .services import record_reversal_told
+
+        return record_reversal_told(actor, person_id, request=request)

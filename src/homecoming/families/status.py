@@ -173,6 +173,18 @@ def before_untold_identification(inquiry):
     return derived.status, derived.since
 
 
+def told_of_a_reversed_identification(inquiry) -> bool:
+    """The family was told in person of a death from identified remains, and that identification
+    was reversed since (the event of death is corrected): until a person tells them so, the portal
+    asks them to contact the headquarters, never shows the correction by itself."""
+    told = inquiry.told_in_person_event_id
+    if not told or inquiry.person is None:
+        return False
+    events = list(inquiry.person.status_events.all())
+    return any(e.pk == told and e.managed_by == IDENTIFIED_REMAINS for e in events) \
+        and any(e.corrects_id == told for e in events)
+
+
 def family_state(inquiry, *, standing: str | None = None) -> str:
     """The family's state, from the register and the exchange lists (``standing`` when the caller
     read it for many persons at once)."""
@@ -180,6 +192,8 @@ def family_state(inquiry, *, standing: str | None = None) -> str:
         return RECEIVED
     person = inquiry.person
     status = person.current_status or ""
+    if told_of_a_reversed_identification(inquiry):
+        return CONTACT_US
     withheld = before_untold_identification(inquiry) if status == "deceased" else None
     if withheld is not None:
         return portal_state(withheld[0], NOT_LISTED)

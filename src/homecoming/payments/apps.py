@@ -13,3 +13,14 @@ class PaymentsConfig(AppConfig):
     def ready(self) -> None:
         from . import operations, receivers  # noqa: F401  (receivers connects to persons_returned and the
         # register's merges; operations registers the preparation of a batch)
+
+    # Asked by name by the remains app (same layer: no import either way).
+    def death_benefit_arises(self, actor, **kwargs):
+        from .services import death_benefit_arises
+
+        return death_benefit_arises(actor, **kwargs)
+
+    def death_reversed(self, actor, **kwargs):
+        from .services import death_reversed
+
+        return death_reversed(actor, **kwargs)

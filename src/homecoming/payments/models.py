@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -304,3 +304,113 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise LedgerEntryImmutable("a ledger entry is never deleted")
+
+
+class DeathBenefitRule(models.Model):
+    """The one-time benefit to the family of a servicemember whose death is recorded, from
+    ``valid_from`` until the next rule (the rule in force on the date of the death applies). Data,
+    not a constant; once a benefit has used it (``used_at``) it never changes: a new rule is made.
+    ``demo`` marks an amount invented for the demonstration, shown as such wherever it appears."""
+
+    valid_from = models.DateField(_("valid from"), unique=True)
+    amount = models.DecimalField(_("death benefit to the family, UAH"), **MONEY)
+    note = models.CharField(_("legal basis or note"), max_length=300, blank=True)
+    demo = models.BooleanField(_("demo data (not a real amount)"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+")
+    used_at = models.DateTimeField(_("first used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("death benefit rule")
+        verbose_name_plural = _("death benefit rules")
+        ordering = ["-valid_from"]
+
+    def __str__(self) -> str:
+        text = gettext("Death benefit from %(date)s") % {"date": self.valid_from.isoformat()}
+        return f"{text} ({gettext('demo data')})" if self.demo else text
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if self._used_in_db() and set(update_fields or ()) != {"used_at"}:
+            raise RuleSetInUse(gettext("This rule has been used: it cannot change. Add a new rule."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._used_in_db():
+            raise RuleSetInUse(gettext("This rule has been used: it cannot be deleted."))
+        return super().delete(*args, **kwargs)
+
+    def _used_in_db(self) -> bool:
+        return bool(self.pk) and DeathBenefitRule.objects.filter(pk=self.pk, used_at__isnull=False).exists()
+
+
+class DeathBenefitState(models.TextChoices):
+    DUE = "due", _("Due, waiting for approval")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: a benefit that still stands (a cancelled one does not; a paid one whose death was reversed is
+#: flagged for finance and stands until settled)
+LIVE_DEATH_BENEFIT_STATES = (DeathBenefitState.DUE, DeathBenefitState.APPROVED, DeathBenefitState.PAID)
+
+
+class DeathBenefit(models.Model):
+    """The death benefit owed to a family, arising when the family is told in person of a death
+    from a confirmed identification of remains (the remains app asks for it by name: same layer).
+    Approved by one finance officer and recorded as paid by another. When the identification is
+    reversed, an unpaid benefit is cancelled and a paid one flagged for finance, never silently."""
+
+    person = models.ForeignKey(Person, models.PROTECT, related_name="death_benefits", verbose_name=_("person"))
+    # the remains app's identification (named by id: payments does not import remains)
+    identification_id = models.PositiveBigIntegerField(_("identification"), unique=True)
+    death_event = models.ForeignKey("registry.StatusEvent", models.PROTECT, related_name="+",
+                                    verbose_name=_("event of death"))
+    death_date = models.DateField(_("date of death"))
+    rule = models.ForeignKey(DeathBenefitRule, models.PROTECT, null=True, blank=True, related_name="benefits",
+                             verbose_name=_("rule"))
+    amount = models.DecimalField(_("amount"), null=True, blank=True, **MONEY)
+    state = models.CharField(_("state"), max_length=10, choices=DeathBenefitState.choices,
+                             default=DeathBenefitState.DUE)
+    arose_at = models.DateTimeField(_("arose"), auto_now_add=True)
+    arose_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                 verbose_name=_("family told by"))
+    recipient = models.CharField(_("paid to (family member)"), max_length=200, blank=True)
+    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("approved by"))
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    paid_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
+                                verbose_name=_("payment confirmed by"))
+    paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+    cancel_reason = models.CharField(_("why it was cancelled"), max_length=300, blank=True)
+    # paid, then the identification was reversed: finance must settle it (recover or write off)
+    flagged_at = models.DateTimeField(_("flagged for finance"), null=True, blank=True)
+    flag_reason = models.CharField(_("why it is flagged"), max_length=300, blank=True)
+    settled_at = models.DateTimeField(_("settled"), null=True, blank=True)
+    settled_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                   related_name="+", verbose_name=_("settled by"))
+    settlement_note = models.CharField(_("how it was settled"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("death benefit")
+        verbose_name_plural = _("death benefits")
+        ordering = ["-arose_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["person"], condition=Q(state__in=["due", "approved", "paid"],
+                                                                   flagged_at__isnull=True),
+                                    name="death_benefit_one_live_per_person"),
+            models.CheckConstraint(condition=Q(paid_by__isnull=True) | ~Q(paid_by=F("approved_by")),
+                                   name="death_benefit_two_people"),
+            models.CheckConstraint(condition=Q(settled_at__isnull=True) | Q(flagged_at__isnull=False),
+                                   name="death_benefit_settled_only_flagged"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"DB-{self.pk:05d}" if self.pk else ""

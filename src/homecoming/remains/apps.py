@@ -9,3 +9,6 @@ class RemainsConfig(AppConfig):
     label = "remains"
     verbose_name = _("Remains and identification")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401  (refuses a merge that would move forensic records)

@@ -338,6 +338,8 @@ class IdentificationState(models.TextChoices):
     EXCLUDED = "excluded", _("Excluded")
     PRELIMINARY = "preliminary", _("Preliminary")
     CONFIRMED = "confirmed", _("Confirmed")
+    # confirmed, then overturned (a DNA result): the death it wrote is corrected, never deleted
+    REVERSED = "reversed", _("Reversed after confirmation")
 
 
 class Method(models.TextChoices):
@@ -366,6 +368,18 @@ class Identification(models.Model):
     # The register's event of death that the confirmation wrote.
     death_event = models.ForeignKey(StatusEvent, models.PROTECT, null=True, blank=True, related_name="+",
                                     verbose_name=_("event of death"))
+    # A reversal, by two people as a confirmation: a forensic expert proposes it with the reason (a
+    # DNA result overturned it), a registrar who is someone else reverses it.
+    reversal_reason = _text(_("why the identification is reversed"), 5000)
+    reversal_proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                             related_name="+", verbose_name=_("reversal proposed by"))
+    reversal_proposed_at = models.DateTimeField(_("reversal proposed"), null=True, blank=True)
+    reversed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True,
+                                    related_name="+", verbose_name=_("reversed by"))
+    reversed_at = models.DateTimeField(_("reversed"), null=True, blank=True)
+    # The register's correction of the event of death that the reversal wrote.
+    correction_event = models.ForeignKey(StatusEvent, models.PROTECT, null=True, blank=True, related_name="+",
+                                         verbose_name=_("correction of the event of death"))
 
     class Meta:
         verbose_name = _("identification")
@@ -378,6 +392,8 @@ class Identification(models.Model):
                                     name="identification_one_confirmed_per_person"),
             models.CheckConstraint(condition=Q(confirmed_by__isnull=True) | ~Q(confirmed_by=F("proposed_by")),
                                    name="identification_two_people"),
+            models.CheckConstraint(condition=Q(reversed_by__isnull=True) | ~Q(reversed_by=F("reversal_proposed_by")),
+                                   name="identification_reversal_two_people"),
         ]
 
     def __str__(self) -> str:
@@ -412,6 +428,9 @@ class KinshipReport(models.Model):
 class TaskKind(models.TextChoices):
     TELL_FAMILY = "tell_family", _("Tell the family in person")
     HAND_OVER = "hand_over", _("Hand the remains over to the family")
+    BURIAL = "burial", _("Arrange the burial with the family")
+    # after a reversal of an identification the family had been told of
+    TELL_REVERSAL = "tell_reversal", _("Tell the family in person that the identification was reversed")
 
 
 class TaskState(models.TextChoices):
@@ -425,13 +444,17 @@ class Task(models.Model):
 
     identification = models.ForeignKey(Identification, models.CASCADE, related_name="tasks",
                                        verbose_name=_("identification"))
-    kind = models.CharField(_("kind"), max_length=12, choices=TaskKind.choices)
+    kind = models.CharField(_("kind"), max_length=14, choices=TaskKind.choices)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     state = models.CharField(_("state"), max_length=10, choices=TaskState.choices, default=TaskState.OPEN)
     outcome = _text(_("outcome"), 2000)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
     done_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+",
                                 verbose_name=_("done by"))
+    # the hand-over and the burial: when it happened; to whom the remains were handed over; where
+    happened_on = models.DateField(_("date"), null=True, blank=True)
+    recipient = models.CharField(_("handed over to"), max_length=200, blank=True, validators=[validate_text])
+    place = models.CharField(_("place"), max_length=200, blank=True, validators=[validate_text])
 
     class Meta:
         verbose_name = _("identification task")

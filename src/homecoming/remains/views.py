@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -240,6 +240,7 @@ def _identification_page(request, identification, *, status=200, **forms):
     selectors.identification_for_reading(actor(request), identification, request=request)
     fingerprint = services.confirmation_fingerprint(identification)
     return render(request, "remains/identification_detail.html", {
+        "reversal_fingerprint": services.reversal_fingerprint(identification),
         "identification": identification, "reports": identification.kinship_reports.prefetch_related("samples"),
         "tasks": identification.tasks.order_by("position"), "fingerprint": fingerprint,
         "death_date": services.death_date(identification),
@@ -253,7 +254,8 @@ def _identification_page(request, identification, *, status=200, **forms):
 
 def _identification(pk):
     return get_object_or_404(Identification.objects.select_related("remains", "remains__transfer", "person",
-                                                                    "proposed_by", "confirmed_by"), pk=pk)
+                                                                    "proposed_by", "confirmed_by", "reversed_by"),
+                             pk=pk)
 
 
 @route("identifications/<int:pk>/")
@@ -319,6 +321,32 @@ def identification_confirm(request, pk):
     return redirect("remains:identification_detail", identification.pk)
 
 
+@route("identifications/<int:pk>/propose-reversal/")
+@permission_required(CHANGE, raise_exception=True)
+@require_POST
+def identification_propose_reversal(request, pk):
+    identification = _identification(pk)
+    flash_outcome(request, lambda: services.propose_reversal(
+        request.user, identification.pk, reason=request.POST.get("reason", ""), request=request),
+        _("The reversal is proposed; a registrar who did not propose it carries it out."))
+    return redirect("remains:identification_detail", identification.pk)
+
+
+@route("identifications/<int:pk>/reverse/")
+@permission_required(CONFIRM, raise_exception=True)
+@require_POST
+def identification_reverse(request, pk):
+    identification = _identification(pk)
+    try:
+        services.reverse_identification(request.user, identification.pk,
+                                        fingerprint=request.POST.get("fingerprint"), request=request)
+    except (ChangedSincePreview, ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+    else:
+        messages.success(request, _("The identification is reversed and the register corrected."))
+    return redirect("remains:identification_detail", identification.pk)
+
+
 @route("tasks/<int:pk>/done/")
 @permission_required(services.TELL, raise_exception=True)
 @require_POST
@@ -326,9 +354,10 @@ def task_done(request, pk):
     from .models import Task
 
     task = get_object_or_404(Task, pk=pk)
-    flash_outcome(request, lambda: services.complete_task(request.user, task.pk,
-                                                          outcome=request.POST.get("outcome", ""), request=request),
-                  _("The task is done."))
+    flash_outcome(request, lambda: services.complete_task(
+        request.user, task.pk, outcome=request.POST.get("outcome", ""), happened_on=request.POST.get("happened_on"),
+        recipient=request.POST.get("recipient", ""), place=request.POST.get("place", ""), request=request),
+        _("The task is done."))
     if request.user.has_perm(VIEW) or request.user.has_perm(CONFIRM):
         return redirect("remains:identification_detail", task.identification_id)
     return redirect("home")

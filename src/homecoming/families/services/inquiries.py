@@ -103,6 +103,30 @@ def record_told_in_person(actor, inquiry_id: int, *, request=None) -> Inquiry:
 
 
 @transaction.atomic
+def record_reversal_told(actor, person_id: int, *, request=None) -> int:
+    """The family was told in person that the identification of remains whose death they had been
+    told of was reversed: the record of that telling is taken off (the audit keeps it) and the
+    portal shows the register's state again; a message follows if that is news by status.news."""
+    from ..status import told_of_a_reversed_identification
+
+    _require(actor, "families.tell_family")
+    told = 0
+    for inquiry in Inquiry.objects.select_for_update(of=("self",)).select_related("person").filter(
+            person_id=person_id, told_in_person_event__isnull=False):
+        if not told_of_a_reversed_identification(inquiry):
+            continue
+        event = inquiry.told_in_person_event_id
+        inquiry.told_in_person_event_id, inquiry.told_in_person_at, inquiry.told_in_person_by = None, None, None
+        inquiry.save(update_fields=["told_in_person_event", "told_in_person_at", "told_in_person_by", "updated_at"])
+        record(actor, "inquiry.reversal_told_in_person", object_type="inquiry", object_id=inquiry.pk,
+               details={"reference": inquiry.reference, "event": event}, request=request)
+        if inquiry.state == InquiryState.LINKED:
+            _notify_if_news(inquiry)
+        told += 1
+    return told
+
+
+@transaction.atomic
 def create_person_for_inquiry(actor, inquiry_id: int, *, request=None) -> Person:
     """No record matches: create one in the register from the inquiry (status missing, source
     the family's application) and link the inquiry to it."""

@@ -5,7 +5,8 @@ The arithmetic is :mod:`homecoming.payments.arithmetic` (pure); here it meets th
 A package by concern (``rules``: the effective-dated payment rules; ``profiles``: a returnee's
 bank details, pay data and payments already made to the family; ``entitlements``: returns noted
 and entitlements computed; ``batches``: batches prepared, approved by a second person, paid and
-exported; ``merges``: following the register and refusing what would lose money records); this
+exported; ``death_benefits``: the death benefit to a family told in person of an identification;
+``merges``: following the register and refusing what would lose money records); this
 module re-exports the public names so that callers import from ``homecoming.payments.services``.
 """
 
@@ -16,6 +17,14 @@ from homecoming.common.cells import neutralise
 
 from .batches import FourEyes, approve_batch, export_batch_csv, mark_batch_paid, prepare_batch, reject_batch
 from .common import MAX_AMOUNT
+from .death_benefits import (
+    approve_death_benefit,
+    create_death_benefit_rule,
+    death_benefit_arises,
+    death_reversed,
+    mark_death_benefit_paid,
+    settle_flagged_death_benefit,
+)
 from .entitlements import compute_entitlement, note_return, note_returns, record_entitlement_view
 from .merges import follow_merge, follow_merge_undo, refuse_losing_a_paid_return, refuse_merge_of_money
 from .profiles import PAYMENT_DATA_PERMS, add_family_payment, add_pay_data, set_payment_profile
@@ -45,4 +54,10 @@ __all__ = [
     "refuse_losing_a_paid_return",
     "follow_merge",
     "follow_merge_undo",
+    "create_death_benefit_rule",
+    "death_benefit_arises",
+    "approve_death_benefit",
+    "mark_death_benefit_paid",
+    "death_reversed",
+    "settle_flagged_death_benefit",
 ]

@@ -11,6 +11,7 @@ from homecoming.audit.services import record
 
 from .. import selectors
 from ..models import (
+    DeathBenefit,
     Entitlement,
     FamilyPayment,
     LedgerEntry,
@@ -26,7 +27,8 @@ def refuse_merge_of_money(duplicate) -> None:
     if (PayData.objects.filter(person=duplicate).exists() or FamilyPayment.objects.filter(person=duplicate).exists()
             or PaymentProfile.objects.filter(person=duplicate).exists()
             or Entitlement.objects.filter(person=duplicate).exists()
-            or LedgerEntry.objects.filter(person=duplicate).exists()):
+            or LedgerEntry.objects.filter(person=duplicate).exists()
+            or DeathBenefit.objects.filter(person=duplicate).exists()):
         raise ValidationError(_("%(ref)s holds payment records: keep that record and merge the other one into it, "
                                 "or ask a finance officer.") % {"ref": duplicate.reference})
 

@@ -104,10 +104,10 @@ def _check_event_fits(person: Person, history: list[StatusEvent], *, status: str
             raise ValidationError({"status": [_("A person is put on an exchange list by the negotiator, on the "
                                                 "stage's page.")]})
         corrected = next((e for e in history if e.pk == corrects), None)
-        if corrected is not None and corrected.managed_by == MANAGED_BY_REMAINS:
+        if corrected is not None and corrected.managed_by == MANAGED_BY_REMAINS and managed_by != MANAGED_BY_REMAINS:
             raise ValidationError({"corrects": [_("That event was written by the confirmed identification of "
                                                   "remains; a forensic expert and a registrar change it there.")]})
-        if corrected is not None and corrected.managed_by:
+        if corrected is not None and corrected.managed_by and corrected.managed_by != managed_by:
             raise ValidationError({"corrects": [_("That event was written by an exchange stage; change it there "
                                                   "(withdraw the entry, or correct the crossing before the "
                                                   "reconciliation).")]})

@@ -7,6 +7,8 @@ tell the family in person: the family portal says nothing of the death until tha
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -28,13 +30,14 @@ from ..models import (
     Remains,
     Task,
     TaskKind,
+    TaskState,
 )
 from .common import CHANGE, CONFIRM, missing_person, require, save_with_history
 
 TELL = "families.tell_family"
 OPEN_STATES = (IdentificationState.PENDING, IdentificationState.PRELIMINARY)
 #: what follows a confirmation, in this order: the family is told in person first
-TASKS_AFTER_CONFIRMATION = (TaskKind.TELL_FAMILY, TaskKind.HAND_OVER)
+TASKS_AFTER_CONFIRMATION = (TaskKind.TELL_FAMILY, TaskKind.HAND_OVER, TaskKind.BURIAL)
 
 
 def _identification(pk, *, lock: bool = True) -> Identification:
@@ -207,28 +210,82 @@ def confirm_identification(actor, identification_id, *, fingerprint: str | None,
 
 
 @transaction.atomic
-def complete_task(actor, task_id, *, outcome: str, request=None) -> Task:
+def complete_task(actor, task_id, *, outcome: str, happened_on=None, recipient: str = "", place: str = "",
+                  request=None) -> Task:
     """Record a task done, by someone in contact with families (``families.tell_family``: a
-    registrar or a case worker); telling the family in person comes first, every task waits for it."""
+    registrar or a case worker); telling the family in person comes first, every task waits for it.
+    The hand-over names the day and the family member who received the remains; the burial its day
+    and place. Telling the family makes the death benefit arise (payments); telling them of a
+    reversal lets the portal show the register again (families)."""
     task = Task.objects.select_for_update().select_related("identification").filter(pk=task_id).first() \
         if str(task_id or "").isdigit() else None
     if task is None:
         raise ValidationError(_("No such task."))
     require(actor, TELL)
-    if task.state != "open":
-        raise ValidationError(_("This task is done already."))
+    if task.state != TaskState.OPEN:
+        raise ValidationError(_("This task is done already.") if task.state == TaskState.DONE
+                              else _("This task was cancelled."))
     if task.kind != TaskKind.TELL_FAMILY and task.identification.tasks.filter(
-            kind=TaskKind.TELL_FAMILY, state="open").exists():
+            kind=TaskKind.TELL_FAMILY, state=TaskState.OPEN).exists():
         raise ValidationError(_("The family is told in person first."))
+    values = {"state": TaskState.DONE, "outcome": outcome, "done_at": timezone.now(), "done_by": user_of(actor)}
+    values.update(_task_facts(task, happened_on=happened_on, recipient=recipient, place=place))
     if not (outcome or "").strip():
         raise ValidationError({"outcome": [_("Describe the outcome.")]})
+    identification = task.identification
     if task.kind == TaskKind.TELL_FAMILY:
-        _record_told_in_person(actor, task.identification.person_id, request=request)
-    return save_with_history(actor, task, {"state": "done", "outcome": outcome, "done_at": timezone.now(),
-                                           "done_by": user_of(actor)},
-                             action="identification.task_done", object_type="identification_task",
+        _record_told_in_person(actor, identification.person_id, request=request)
+        _ask("payments", "death_benefit_arises", actor, person_id=identification.person_id,
+             identification_id=identification.pk, death_event_id=identification.death_event_id, permission=TELL,
+             request=request)
+    elif task.kind == TaskKind.TELL_REVERSAL:
+        _ask("families", "record_reversal_told", actor, identification.person_id, request=request)
+    return save_with_history(actor, task, values, action="identification.task_done",
+                             object_type="identification_task",
                              details={"identification": task.identification_id, "kind": task.kind},
                              request=request)
+
+
+def _task_facts(task: Task, *, happened_on, recipient: str, place: str) -> dict:
+    """The facts a hand-over (day, recipient) and a burial (day, place) must name; none for the others."""
+    if task.kind not in (TaskKind.HAND_OVER, TaskKind.BURIAL):
+        return {}
+    errors: dict[str, list[str]] = {}
+    day = happened_on
+    if not isinstance(day, dt.date):
+        try:
+            day = dt.date.fromisoformat(str(happened_on or "").strip())
+        except ValueError:
+            errors["happened_on"] = [_("Enter a date as YYYY-MM-DD.")]
+            day = None
+    confirmed_on = timezone.localdate(task.identification.confirmed_at)
+    if day is not None and day > timezone.localdate():
+        errors["happened_on"] = [_("The date cannot be in the future.")]
+    elif day is not None and day < confirmed_on:
+        errors["happened_on"] = [_("The date is before the identification was confirmed (%(date)s).")
+                                 % {"date": confirmed_on.isoformat()}]
+    facts = {"happened_on": day}
+    if task.kind == TaskKind.HAND_OVER:
+        if not (recipient or "").strip():
+            errors["recipient"] = [_("Name the family member who received the remains.")]
+        facts["recipient"] = recipient
+    else:
+        if not (place or "").strip():
+            errors["place"] = [_("Enter the place of burial.")]
+        facts["place"] = place
+    if errors:
+        raise ValidationError(errors)
+    return facts
+
+
+def _ask(app_label: str, method: str, *args, **kwargs):
+    """Ask an app of the same layer by name (no import either way); nothing when it is not installed."""
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.label == app_label:
+            return getattr(config, method)(*args, **kwargs)
+    return None
 
 
 def _record_told_in_person(actor, person_id: int, *, request=None) -> None:

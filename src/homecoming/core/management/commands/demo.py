@@ -70,5 +70,9 @@ class Command(BaseCommand):
             call_command("demo_data", persons=persons, seed=seed, stdout=self.stdout)
         if "demo_scenario" in get_commands():
             call_command("demo_scenario", stdout=self.stdout)
+        if "demo_remains" in get_commands():
+            call_command("demo_remains", stdout=self.stdout)
+        if "demo_death_benefits" in get_commands():
+            call_command("demo_death_benefits", stdout=self.stdout)
         if "demo_aftercare" in get_commands():
             call_command("demo_aftercare", *(["--today", today] if today else []), stdout=self.stdout)
