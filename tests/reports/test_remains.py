@@ -66,9 +66,10 @@ def test_remains_from_received_to_handed_over(people):
     forensic.record_remains(expert, transfer.pk)  # nothing recorded yet
     confirmed = _identify(registrar, expert, examined, person("Ідентифікований"))
     forensic.open_identification(expert, marked.pk, person("Кандидат").pk, method="dental")
-    tell, hand_over = confirmed.tasks.order_by("position")
+    tell, hand_over, _burial = confirmed.tasks.order_by("position")
     forensic.complete_task(registrar, tell.pk, outcome="родині сказано особисто")
-    forensic.complete_task(registrar, hand_over.pk, outcome="передано")
+    forensic.complete_task(registrar, hand_over.pk, outcome="передано", happened_on=timezone.localdate(),
+                           recipient="Тестова Мати")
 
     cells = _cells(selectors.figure("remains", selectors.Range()))
     assert cells == {"Received": [3], "Recorded": [3], "Examined (post-mortem data recorded)": [2],
