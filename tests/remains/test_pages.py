@@ -116,3 +116,16 @@ def test_a_reversal_is_proposed_and_carried_out_on_the_page_by_two_people(expert
     _client(registrar).post(url + "reverse/", {"fingerprint": page.context["reversal_fingerprint"]})
     assert Identification.objects.get(pk=identification.pk).state == "reversed"
     assert Person.objects.get(pk=person.pk).current_status == "missing"
+
+
+def test_one_person_cannot_take_both_steps_on_the_page_and_is_told_so(remains, make_person, make_user):
+    both = make_user("forensic_expert", "registrar")
+    person = make_person()
+    identification = services.open_identification(both, remains.pk, person.pk, method="documents")
+    proposed = services.propose_identification(both, identification.pk)
+    client = _client(both)
+    response = client.post(f"/remains/identifications/{identification.pk}/confirm/",
+                           {"fingerprint": services.confirmation_fingerprint(proposed)}, follow=True)
+    assert response.status_code == 200 and "cannot confirm it" in response.content.decode()
+    identification.refresh_from_db()
+    assert identification.state == "preliminary" and not identification.tasks.exists()

@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from homecoming.common.actors import actor
-from homecoming.common.confirm import ChangedSincePreview
 from homecoming.common.errors import apply_errors, flash_outcome
 from homecoming.common.permissions import require_all, require_any
 from homecoming.common.routes import route
@@ -282,69 +281,61 @@ def identification_report(request, pk):
     return _identification_page(request, identification, status=400, report_form=form)
 
 
+def _identification_step(request, pk, call, success: str):
+    """A button on an identification's page: run the service ``call(identification_id)`` and go
+    back to the page saying how it went (a refusal, a change since the page was read, or one person
+    trying both steps of a two-person rule, is said there, never an error page)."""
+    identification = _identification(pk)
+    try:
+        flash_outcome(request, lambda: call(identification.pk), success)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    return redirect("remains:identification_detail", identification.pk)
+
+
 @route("identifications/<int:pk>/propose/")
 @permission_required(CHANGE, raise_exception=True)
 @require_POST
 def identification_propose(request, pk):
-    identification = _identification(pk)
-    flash_outcome(request, lambda: services.propose_identification(
-        request.user, identification.pk, reasoning=request.POST.get("reasoning", ""), request=request),
+    return _identification_step(request, pk, lambda i: services.propose_identification(
+        request.user, i, reasoning=request.POST.get("reasoning", ""), request=request),
         _("The identification is proposed for confirmation."))
-    return redirect("remains:identification_detail", identification.pk)
 
 
 @route("identifications/<int:pk>/exclude/")
 @permission_required(CHANGE, raise_exception=True)
 @require_POST
 def identification_exclude(request, pk):
-    identification = _identification(pk)
-    flash_outcome(request, lambda: services.exclude_identification(
-        request.user, identification.pk, reasoning=request.POST.get("reasoning", ""), request=request),
+    return _identification_step(request, pk, lambda i: services.exclude_identification(
+        request.user, i, reasoning=request.POST.get("reasoning", ""), request=request),
         _("The person is excluded."))
-    return redirect("remains:identification_detail", identification.pk)
 
 
 @route("identifications/<int:pk>/confirm/")
 @permission_required(CONFIRM, raise_exception=True)
 @require_POST
 def identification_confirm(request, pk):
-    identification = _identification(pk)
-    try:
-        services.confirm_identification(request.user, identification.pk,
-                                        fingerprint=request.POST.get("fingerprint"), request=request)
-    except ChangedSincePreview as exc:
-        messages.error(request, " ".join(exc.messages))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("The identification is confirmed. Tell the family in person first."))
-    return redirect("remains:identification_detail", identification.pk)
+    return _identification_step(request, pk, lambda i: services.confirm_identification(
+        request.user, i, fingerprint=request.POST.get("fingerprint"), request=request),
+        _("The identification is confirmed. Tell the family in person first."))
 
 
 @route("identifications/<int:pk>/propose-reversal/")
 @permission_required(CHANGE, raise_exception=True)
 @require_POST
 def identification_propose_reversal(request, pk):
-    identification = _identification(pk)
-    flash_outcome(request, lambda: services.propose_reversal(
-        request.user, identification.pk, reason=request.POST.get("reason", ""), request=request),
+    return _identification_step(request, pk, lambda i: services.propose_reversal(
+        request.user, i, reason=request.POST.get("reason", ""), request=request),
         _("The reversal is proposed; a registrar who did not propose it carries it out."))
-    return redirect("remains:identification_detail", identification.pk)
 
 
 @route("identifications/<int:pk>/reverse/")
 @permission_required(CONFIRM, raise_exception=True)
 @require_POST
 def identification_reverse(request, pk):
-    identification = _identification(pk)
-    try:
-        services.reverse_identification(request.user, identification.pk,
-                                        fingerprint=request.POST.get("fingerprint"), request=request)
-    except (ChangedSincePreview, ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
-    else:
-        messages.success(request, _("The identification is reversed and the register corrected."))
-    return redirect("remains:identification_detail", identification.pk)
+    return _identification_step(request, pk, lambda i: services.reverse_identification(
+        request.user, i, fingerprint=request.POST.get("fingerprint"), request=request),
+        _("The identification is reversed and the register corrected."))
 
 
 @route("tasks/<int:pk>/done/")
