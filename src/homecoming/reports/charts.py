@@ -65,7 +65,11 @@ def _segments(series: list[tuple[str, list]], i: int) -> tuple[list[tuple[int, s
 # --- measuring and wrapping text ------------------------------------------------------------------
 # The server cannot ask a font how wide a text is, so it estimates, on the wide side: a label that is
 # estimated too wide only wraps a line early, one estimated too narrow would run out of the chart.
-_NARROW = set("ijl.,:;'!|()[]/ -· іїtfrI1")
+_NARROW = set("ijl.,:;'!|()[]/ -· іїtfrI")
+# digits are tabular (all as wide as a "0") in the fonts charts are set in; DejaVu Sans, Debian's
+# default, sets them at 0.64 em, so "1" is not narrow and a label of dates and references is wider
+# than letters of the same count (a transfer's "TR-0003 · 2025-06-11" ran 10 px outside its chart)
+_DIGIT = 0.64
 _WIDE = set("mwMWШЩЖЮФшщжюфмОQGDHNUCVАДМЦ%—")
 
 
@@ -73,7 +77,9 @@ def text_width(text: str, size: float = SIZE) -> float:
     """The estimated width in px of ``text`` set at ``size`` px in the chart's sans-serif font."""
     em = 0.0
     for ch in text:
-        if ch in _NARROW:
+        if ch.isdigit():
+            em += _DIGIT
+        elif ch in _NARROW:
             em += 0.34
         elif ch in _WIDE:
             em += 0.92
