@@ -153,3 +153,21 @@ def test_the_portal_shows_nothing_new_until_the_family_is_told_and_nothing_about
     for html in (before, after, told):
         for text in (remains.case_number, "remains", "Remains", "identif", "Synthetic lab", "UA-SYN-0001", "LR-1"):
             assert text not in html
+
+
+def test_remains_are_never_identified_as_a_person_the_register_knows_came_home(expert, registrar, remains, proposed,
+                                                                                person, make_person):
+    # opening: a person recorded as returned home is not a candidate identity
+    home = make_person("Повернений", status="returned", status_date=dt.date(2025, 5, 1))
+    with pytest.raises(ValidationError, match="came home"):
+        services.open_identification(expert, remains.pk, home.pk, method="documents")
+    assert not Identification.objects.filter(person=home).exists()
+    # confirming: the register learnt of the return after the proposal (the stateful test found this: the
+    # portal showed "returned" to a family whose relative the register then held dead)
+    registry_services.add_status_event(registrar, person.pk, status="returned", effective_date=dt.date(2025, 6, 1),
+                                       source_kind="unit_report", source_reference="synthetic return")
+    with pytest.raises(ValidationError, match="came home"):
+        _confirm(registrar, proposed)
+    proposed.refresh_from_db()
+    assert proposed.state == "preliminary" and not Task.objects.exists()
+    assert Person.objects.get(pk=person.pk).current_status == "returned"

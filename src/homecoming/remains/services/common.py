@@ -78,3 +78,17 @@ def missing_person(person_id) -> Person:
     if person.side != Side.OURS:
         raise ValidationError({"person": [_("Forensic records are kept for our own missing persons only.")]})
     return person
+
+
+#: Statuses in which the register knows the person alive and home: remains are never theirs.
+HOME_STATUSES = frozenset({"returned", "released_other", "found"})
+
+
+def not_known_home(person: Person) -> None:
+    """Refuse remains for a person the register knows came home (returned, released or found):
+    the family was told so; if that entry was wrong, the register is corrected first."""
+    if person.current_status in HOME_STATUSES:
+        raise ValidationError({"person": [_(
+            "The register says %(ref)s came home (%(status)s): remains cannot be identified as this person. "
+            "If that entry is wrong, correct the register first.") % {
+                "ref": person.reference, "status": person.get_current_status_display()}]})

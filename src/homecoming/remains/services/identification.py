@@ -32,7 +32,7 @@ from ..models import (
     TaskKind,
     TaskState,
 )
-from .common import CHANGE, CONFIRM, missing_person, require, save_with_history
+from .common import CHANGE, CONFIRM, missing_person, not_known_home, require, save_with_history
 
 TELL = "families.tell_family"
 OPEN_STATES = (IdentificationState.PENDING, IdentificationState.PRELIMINARY)
@@ -69,6 +69,7 @@ def open_identification(actor, remains_id, person_id, *, method: str, reasoning:
     if remains is None:
         raise ValidationError({"remains": [_("No such remains.")]})
     person = missing_person(person_id)
+    not_known_home(person)
     if Identification.objects.filter(remains=remains, state=IdentificationState.CONFIRMED).exists():
         raise ValidationError(_("These remains are identified already."))
     if Identification.objects.filter(person=person, state=IdentificationState.CONFIRMED).exists():
@@ -184,6 +185,7 @@ def confirm_identification(actor, identification_id, *, fingerprint: str | None,
     if others.filter(person=identification.person_id).exists():
         raise ValidationError(_("%(ref)s is identified already, with other remains.")
                               % {"ref": identification.person.reference})
+    not_known_home(identification.person)  # the register may have learnt it since the proposal
     event = registry.add_status_event(
         actor, identification.person_id, status=Status.DECEASED, effective_date=death_date(identification),
         source_kind=SourceKind.IDENTIFIED_REMAINS,
