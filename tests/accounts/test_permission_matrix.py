@@ -143,8 +143,8 @@ def world(make_user, django_capture_on_commit_callbacks):
 
 
 def _remains_world(make_user, person) -> dict:
-    """A transfer, remains, a reference sample and a proposed identification of ``person``, and a
-    confirmed one of another person (its tasks), made by a forensic expert and a registrar."""
+    """A transfer, remains, a reference sample of ``person``, a proposed identification of a missing
+    person and a confirmed one of another (its tasks), made by a forensic expert and a registrar."""
     from homecoming.registry.models import Person, Side
     from homecoming.remains import services as forensic
 
@@ -156,9 +156,11 @@ def _remains_world(make_user, person) -> dict:
     sample = forensic.add_reference_sample(expert, person.pk, donor_name="Оксана Синтетична", relationship="mother",
                                   consent_purpose="identification", consent_on=dt.date(2025, 3, 1),
                                   barcode="UA-MATRIX-1", collected_on=dt.date(2025, 3, 1))
-    proposed = forensic.open_identification(expert, remains.pk, person.pk, method="documents")
+    # remains are never a person the register knows came home (``person`` may be a returnee): two missing
+    candidate, dead = Person.objects.filter(side=Side.OURS, current_status="missing").exclude(
+        pk=person.pk).order_by("pk")[:2]
+    proposed = forensic.open_identification(expert, remains.pk, candidate.pk, method="documents")
     forensic.propose_identification(expert, proposed.pk)
-    dead = Person.objects.filter(side=Side.OURS, current_status="missing").exclude(pk=person.pk).order_by("pk").first()
     confirmed = forensic.open_identification(expert, other.pk, dead.pk, method="documents")
     forensic.propose_identification(expert, confirmed.pk)
     confirmed.refresh_from_db()
