@@ -194,6 +194,9 @@ def _used_since(row: ListRow) -> str:
         if Inquiry.objects.filter(person=person).exists() or ListEntry.objects.filter(person=person).exists() \
                 or ListRow.objects.filter(person=person).exclude(pk=row.pk).exists():
             return "an inquiry, a list entry or another row points at the new person"
+        if Identification.objects.filter(person=person).exists() or person.reference_samples.exists() \
+                or hasattr(person, "ante_mortem"):
+            return "forensic records (an identification, a reference sample) name the new person"
         return ""
     if event_id and person.status_events.filter(pk__gt=event_id).exists():
         return "a later status event of the person"
