@@ -171,3 +171,15 @@ def test_remains_are_never_identified_as_a_person_the_register_knows_came_home(e
     proposed.refresh_from_db()
     assert proposed.state == "preliminary" and not Task.objects.exists()
     assert Person.objects.get(pk=person.pk).current_status == "returned"
+
+
+def test_the_register_keeps_an_identified_person_dead_until_the_identification_is_reversed(proposed, registrar,
+                                                                                          person):
+    # the stateful test found a registrar's later "found" leaving a confirmed identification of a living person
+    _confirm(registrar, proposed)
+    with pytest.raises(ValidationError, match="reverse the identification"):
+        registry_services.add_status_event(registrar, person.pk, status="found", effective_date=dt.date(2026, 9, 15),
+                                           source_kind="unit_report", source_reference="synthetic report",
+                                           exception_reason="The unit reports him alive")
+    person = Person.objects.get(pk=person.pk)
+    assert person.current_status == "deceased" and not person.status_events.filter(status="found").exists()

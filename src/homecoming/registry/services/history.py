@@ -182,6 +182,11 @@ def add_status_event(actor, person_id: int, *, status: str, effective_date, sour
                                        note=(note or "").strip(), corrects=corrected, ends_id=ends,
                                        managed_by=managed_by, exception_reason=exception_reason, author=user)
     refresh_current_status(person)
+    if managed_by != MANAGED_BY_REMAINS and person.current_status != Status.DECEASED and hasattr(
+            person, "identifications") and person.identifications.filter(state="confirmed").exists():
+        # remains (named here, not imported: the app is above the register) hold this person dead
+        raise ValidationError(_("Remains were identified as this person: the register says deceased until a "
+                                "forensic expert and a registrar reverse the identification."))
     record(actor, "person.status_event", object_type="person", object_id=person.pk,
            details={"event": event.pk, "status": status, "effective_date": date.isoformat(),
                     "source": source.kind, "corrects": corrected.pk if corrected else None,
